@@ -1,0 +1,5 @@
+"""Allow `python -m monitor`."""
+
+from monitor.cli.app import main
+
+main()

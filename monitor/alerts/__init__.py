@@ -1,0 +1,1 @@
+"""Alert messages and their delivery through Apprise, via the outbox."""

@@ -1,0 +1,1 @@
+"""Loading and validating the configuration directory (sources, rules, channels, concepts, settings)."""

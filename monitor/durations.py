@@ -1,0 +1,51 @@
+"""Durations written the way people write them: `30s`, `10m`, `2h`, `7d`, `1w` (or `1h30m`)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+
+
+def parse_duration(text: str | int | float | timedelta) -> timedelta:
+    """Parse `10m`, `1h30m`, `7d`; a bare number means seconds. Raises ValueError on anything else."""
+    if isinstance(text, timedelta):
+        return text
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        return timedelta(seconds=float(text))
+    if not isinstance(text, str):
+        raise ValueError(f"expected a duration such as 10m, 2h or 7d, got {text!r}")
+    cleaned = text.strip().lower()
+    if re.fullmatch(r"\d+(?:\.\d+)?", cleaned):
+        return timedelta(seconds=float(cleaned))
+    position, seconds = 0, 0.0
+    for match in _PART.finditer(cleaned):
+        if cleaned[position : match.start()].strip():
+            break
+        seconds += float(match.group(1)) * _UNITS[match.group(2)]
+        position = match.end()
+    if position == 0 or cleaned[position:].strip():
+        raise ValueError(f"expected a duration such as 10m, 2h or 7d, got {text!r}")
+    return timedelta(seconds=seconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """The shortest exact spelling of a duration: 900 s → `15m`."""
+    seconds = int(value.total_seconds())
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+]
+"""A pydantic field type accepting `10m`, `2h`, `7d` or seconds."""

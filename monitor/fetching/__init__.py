@@ -1,0 +1,1 @@
+"""Fetching sources over HTTP, politely and within limits."""

@@ -1,0 +1,1 @@
+"""Turning fetched bytes into clean feed entries."""

@@ -1,0 +1,1 @@
+"""One source polled end to end, and one cycle over every due source."""

@@ -1,0 +1,1 @@
+"""The watch-rule language and the matcher (pure: no I/O)."""

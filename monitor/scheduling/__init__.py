@@ -1,0 +1,1 @@
+"""The long-running scheduler behind `monitor run`."""

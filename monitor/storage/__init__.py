@@ -1,0 +1,1 @@
+"""Tables, migrations and the services that read and write them."""
