@@ -18,7 +18,7 @@ from monitor.durations import Duration
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
 
-_file_values: ContextVar[dict[str, Any]] = ContextVar("settings_file_values", default={})
+_file_values: ContextVar[dict[str, Any] | None] = ContextVar("settings_file_values", default=None)
 
 
 class FetchSettings(BaseModel):
@@ -64,9 +64,7 @@ class WebSettings(BaseModel):
 class Settings(BaseSettings):
     """Every setting of monitor, with its default and the reason it exists."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="MONITOR_", env_nested_delimiter="__", extra="forbid"
-    )
+    model_config = SettingsConfigDict(env_prefix="MONITOR_", env_nested_delimiter="__", extra="forbid")
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL of the database.")
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
@@ -91,10 +89,10 @@ class _SettingsFileSource(PydanticBaseSettingsSource):
     """The values read from settings.yaml for the settings being built."""
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return _file_values.get().get(field_name), field_name, False
+        return (_file_values.get() or {}).get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return dict(_file_values.get())
+        return dict(_file_values.get() or {})
 
 
 def build_settings(
