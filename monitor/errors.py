@@ -12,6 +12,7 @@ raised out of the pipeline: they are recorded on the source or on the delivery a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 class MonitorError(Exception):
@@ -53,7 +54,16 @@ class StorageError(MonitorError):
 class FetchError(MonitorError):
     """A source could not be fetched or its body could not be read as a feed."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: timedelta | None = None,
+        gone: bool = False,
+    ) -> None:
         self.message = message
         self.status = status
+        self.retry_after = retry_after  # how long the server asked us to wait (429/503 Retry-After)
+        self.gone = gone  # the publisher removed the source for good (HTTP 410)
         super().__init__(message)
