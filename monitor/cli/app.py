@@ -1,0 +1,65 @@
+"""The `monitor` command: global options, then one sub-command per thing a user does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from monitor import __version__
+from monitor.cli import check, hits, rules, service
+from monitor.cli.context import CliContext, configure_logging
+
+app = typer.Typer(
+    help="Self-hosted news monitoring: poll feeds, match watch rules, store hits, send alerts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("check")(check.check)
+app.command("poll")(service.poll)
+app.command("run")(service.run)
+app.command("hits")(hits.hits)
+app.add_typer(rules.app, name="rules")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"monitor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            envvar="MONITOR_CONFIG",
+            help="Configuration directory (sources.yaml, rules.yaml, channels.yaml…).",
+            show_default="./config",
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL; overrides settings.yaml and MONITOR_DATABASE_URL."),
+    ] = None,
+    log_level: Annotated[
+        str, typer.Option("--log-level", envvar="MONITOR_LOG_LEVEL", help="DEBUG, INFO, WARNING, ERROR.")
+    ] = "WARNING",
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    configure_logging(log_level)
+    context = CliContext(config_dir=config or Path("config"), database_url=db)
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+def main() -> None:
+    """Entry point of the `monitor` console script."""
+    app()

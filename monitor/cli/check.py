@@ -1,0 +1,19 @@
+"""`monitor check`: validate the whole configuration and report every problem."""
+
+from __future__ import annotations
+
+import typer
+
+from monitor.cli.context import CliContext
+
+
+def check(ctx: typer.Context) -> None:
+    """Validate every configuration file; print each problem as file:line:column, exit 1 if any."""
+    context: CliContext = ctx.obj
+    config = context.config
+    context.settings  # noqa: B018 - validates settings.yaml together with the environment
+    enabled = sum(1 for rule in config.rules if rule.enabled)
+    typer.echo(
+        f"{context.config_dir}: OK — {len(config.sources)} sources, {len(config.rules)} rules "
+        f"({enabled} enabled), {len(config.channels)} channels, {len(config.concepts)} concepts"
+    )

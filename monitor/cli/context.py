@@ -1,0 +1,84 @@
+"""What every command needs, built once from the global options: configuration, settings, database."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import typer
+from pydantic import ValidationError
+
+from monitor.config import WatchConfig, load_config
+from monitor.errors import ConfigError, MonitorError
+from monitor.settings import Settings, build_settings
+from monitor.storage.database import Database, open_database
+
+DEFAULT_CONFIG_DIR = Path("config")
+
+
+@dataclass
+class CliContext:
+    """Global options of the `monitor` command, and the objects they lead to."""
+
+    config_dir: Path
+    database_url: str | None = None
+    _database: Database | None = field(default=None, init=False, repr=False)
+
+    @cached_property
+    def config(self) -> WatchConfig:
+        """The validated configuration; on problems, print every one of them and exit 1."""
+        try:
+            return load_config(self.config_dir)
+        except ConfigError as error:
+            fail_with_problems(error)
+            raise AssertionError("unreachable") from error
+
+    @cached_property
+    def settings(self) -> Settings:
+        overrides = {"database_url": self.database_url} if self.database_url else None
+        try:
+            return build_settings(self.config.settings_values, overrides)
+        except ValidationError as error:
+            for item in error.errors():
+                where = ".".join(str(part) for part in item["loc"])
+                typer.echo(f"settings: {where}: {item['msg']}", err=True)
+            raise typer.Exit(1) from error
+
+    @property
+    def database(self) -> Database:
+        if self._database is None:
+            try:
+                self._database = open_database(self.settings.database_url)
+            except MonitorError as error:
+                typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+                raise typer.Exit(1) from error
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
+
+
+def fail_with_problems(error: ConfigError) -> None:
+    """Print each problem as `file:line:column: message` with its caret line, then exit 1."""
+    for problem in error.problems:
+        typer.echo(problem.render(), err=True)
+    count = len(error.problems)
+    typer.secho(f"{count} problem{'s' if count != 1 else ''} found", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%Y-%m-%dT%H:%M:%S",
+    )
+
+
+def default_config_dir() -> Path:
+    return Path(os.environ.get("MONITOR_CONFIG", DEFAULT_CONFIG_DIR))

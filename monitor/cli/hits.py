@@ -1,0 +1,94 @@
+"""`monitor hits`: the stored hit log, as a table, JSON lines or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from monitor.cli.context import CliContext
+from monitor.durations import parse_duration
+from monitor.storage.hits import HitRecord, list_hits
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FIELDS = ("rule", "title", "url", "source", "published", "matched_at", "terms", "snippet")
+
+
+RuleOption = Annotated[list[str] | None, typer.Option("--rule", help="Only this rule (repeatable).")]
+SinceOption = Annotated[str | None, typer.Option("--since", help="Only newer hits, e.g. 7d, 12h.")]
+LimitOption = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many hits.")]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="table, json (a line each) or csv.")]
+
+
+def hits(
+    ctx: typer.Context,
+    rule: RuleOption = None,
+    since: SinceOption = None,
+    limit: LimitOption = None,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """List stored hits, newest first."""
+    context: CliContext = ctx.obj
+    try:
+        cutoff = datetime.now(UTC) - parse_duration(since) if since else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--since") from error
+    with context.database.session() as session:
+        records = list_hits(session, rules=rule or None, since=cutoff, limit=limit)
+    rows = [hit_row(record) for record in records]
+    if output is OutputFormat.json:
+        for row in rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+    elif output is OutputFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({**row, "terms": ", ".join(row["terms"])} for row in rows)
+    else:
+        typer.echo(render_table(rows))
+
+
+def hit_row(record: HitRecord) -> dict[str, Any]:
+    """One hit as plain JSON-able values."""
+    return {
+        "id": record.id,
+        "rule": record.rule,
+        "title": record.title,
+        "url": record.url,
+        "source": record.source,
+        "published": _iso(record.published),
+        "matched_at": _iso(record.matched_at),
+        "terms": list(record.terms),
+        "snippet": record.snippet,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def render_table(rows: list[dict[str, Any]]) -> str:
+    """A plain aligned table of matched time, rule, source and title, for a terminal."""
+    if not rows:
+        return "no hits"
+    header = ("MATCHED", "RULE", "SOURCE", "TITLE")
+    body = [
+        ((row["matched_at"] or "")[:16].replace("T", " "), row["rule"], row["source"], row["title"][:80])
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(3)]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(line))
+        for line in [header, *body]
+    ]
+    return "\n".join(lines)
