@@ -34,7 +34,10 @@ def _postgres_admin_engine():  # type: ignore[no-untyped-def]
             pass
     except Exception as exc:  # the reason is shown in the skip
         engine.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}")
+        reason = f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}"
+        if os.environ.get("MONITOR_REQUIRE_POSTGRES"):
+            pytest.fail(f"{reason} (MONITOR_REQUIRE_POSTGRES is set, as in CI)")
+        pytest.skip(reason)
     return engine
 
 

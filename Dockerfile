@@ -1,0 +1,15 @@
+# monitor: a small image running `monitor run`; the configuration is mounted at /app/config.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY monitor ./monitor
+RUN pip install '.[postgres]' && useradd --create-home --uid 1000 monitor
+
+COPY config ./config
+USER monitor
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=10s --retries=3 CMD ["monitor", "check"]
+CMD ["monitor", "--log-level", "INFO", "run"]
