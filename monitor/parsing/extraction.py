@@ -1,0 +1,466 @@
+"""Main-text extraction from a news article page, for sources whose feed carries only a summary.
+
+The page is hostile: input is capped at `MAX_INPUT_BYTES`, the tree at `MAX_ELEMENTS` elements, nothing is
+executed or fetched, so the work is bounded by construction. The text comes from scoring the blocks of the
+page in the spirit of Readability (paragraph length, commas, link density, class/id hints, <article>),
+then gathering the best block with its content-bearing siblings; metadata comes from `<meta>`, JSON-LD and
+the document itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from bs4.dammit import EncodingDetector
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
+
+MAX_INPUT_BYTES = 5_000_000
+MAX_ELEMENTS = 150_000
+_MIN_BODY_CHARS = 140
+
+_JUNK_TAGS = (
+    "script", "style", "noscript", "iframe", "button", "input", "select", "textarea", "svg",
+    "canvas", "nav", "footer", "aside", "template", "object", "embed", "video", "audio", "dialog",
+    "menu", "label", "figure", "picture", "meta", "link",
+)  # fmt: skip
+_UNLIKELY = re.compile(
+    r"comment|share|social|related|footer|sidebar|promo|newsletter|subscri|advert|\bads?\b|cookie|popup"
+    r"|modal|breadcrumb|menu|\bnav|masthead|banner|sponsor|outbrain|taboola|recommend|trending|widget"
+    r"|signup|paywall|caption|byline|author-bio|tags|toolbar|skip|print|disclaimer|read-?more|most-?read"
+    r"|also|hidden|visually-?hidden|sr-only|rating|pagination|pager",
+    re.IGNORECASE,
+)
+_LIKELY = re.compile(r"article|body|content|entry|main|post|story|text|blog|column|prose", re.IGNORECASE)
+_POSITIVE = re.compile(
+    r"article|body|content|entry|hentry|main|page|post|text|blog|story|prose|rich-?text", re.IGNORECASE
+)
+_NEGATIVE = re.compile(
+    r"hidden|banner|combx|comment|com-|contact|foot|masthead|media|meta|outbrain|promo|related|scroll"
+    r"|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|tool|widget|byline|caption|credit|nav",
+    re.IGNORECASE,
+)
+_BLOCKS = frozenset(
+    "p div section article main td th li ul ol dl dd dt pre blockquote h1 h2 h3 h4 h5 h6 table tr "
+    "header address center".split()
+)
+_PARAGRAPHS = frozenset(("p", "pre", "td", "blockquote", "li", "h2", "h3", "h4", "dd"))
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+
+
+@dataclass(frozen=True)
+class ExtractedArticle:
+    """What a page says: its title, main text (paragraphs separated by blank lines) and metadata."""
+
+    title: str
+    text: str
+    published: datetime | None
+    language: str | None
+    author: str | None
+
+
+def extract_article(html: str | bytes, *, url: str | None = None) -> ExtractedArticle:
+    """Extract the title, main text and metadata of an article page; an empty text when none is found."""
+    root = _parse(html)
+    if root is None:
+        return ExtractedArticle("", "", None, None, None)
+    meta = _PageMeta(root)
+    text = _main_text(root, meta.article_body)
+    return ExtractedArticle(meta.title(), text, meta.published(), meta.language(), meta.author())
+
+
+def _parse(html: str | bytes) -> HtmlElement | None:
+    """The page's tree, from at most MAX_INPUT_BYTES of input; None for an empty or unparsable page."""
+    if isinstance(html, bytes):
+        data = html[:MAX_INPUT_BYTES]
+        if not data.strip():
+            return None
+        text = _decode(data)
+    else:
+        text = html[:MAX_INPUT_BYTES]
+    text = text.replace("\x00", "")
+    if not text.strip():
+        return None
+    try:
+        root = lxml_html.document_fromstring(text)
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
+    return root
+
+
+def _decode(data: bytes) -> str:
+    """Bytes to text: the BOM, then the page's own charset declaration, then UTF-8, then windows-1252."""
+    data, bom = EncodingDetector.strip_byte_order_mark(data)
+    declared = EncodingDetector.find_declared_encoding(data[:16384], is_html=True)
+    if declared and declared.lower() in ("iso-8859-1", "latin-1", "ascii", "us-ascii"):
+        declared = "windows-1252"
+    for encoding in (bom, declared, "utf-8"):
+        if encoding:
+            try:
+                return data.decode(encoding)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return data.decode("windows-1252", errors="replace")
+
+
+def _main_text(root: HtmlElement, structured: str) -> str:
+    """The article's text from the DOM, or the JSON-LD articleBody when the DOM offers clearly less."""
+    body = root.find("body")
+    dom_text = _dom_text(body) if body is not None else ""
+    if structured and len(structured) > max(_MIN_BODY_CHARS, 1.3 * len(dom_text)):
+        return structured
+    return dom_text
+
+
+def _dom_text(body: HtmlElement) -> str:
+    """Clean the body, score its blocks, and render the best candidate with its siblings."""
+    _clean(body)
+    candidates = _score(body)
+    if not candidates:
+        return ""
+    top = max(candidates, key=lambda el: candidates[el])
+    top = _climb(top, candidates)
+    parts = _gather(top, candidates)
+    text = "\n\n".join(p for p in (_render(part) for part in parts) if p)
+    return text if len(text) >= _MIN_BODY_CHARS or _has_paragraphs(parts) else ""
+
+
+def _has_paragraphs(parts: list[HtmlElement]) -> bool:
+    """Whether a short extraction still reads like prose: one real sentence in a paragraph."""
+    return any(len(_text(p)) >= 80 for part in parts for p in part.iter("p"))
+
+
+def _clean(body: HtmlElement) -> None:
+    """Drop what is never article text: scripts, navigation, hidden and unlikely-named elements."""
+    count = 0
+    for el in list(body.iter()):
+        count += 1
+        if count > MAX_ELEMENTS:
+            _drop(el)
+            continue
+        if _is_junk(el):
+            _drop(el)
+
+
+def _is_junk(el: HtmlElement) -> bool:
+    """Never article text: scripts, navigation, hidden elements, boilerplate names without prose."""
+    if not isinstance(el.tag, str) or el.tag in _JUNK_TAGS or _is_hidden(el):
+        return True
+    return (el.tag == "form" or _is_unlikely(el)) and not _holds_prose(el)
+
+
+def _drop(el: HtmlElement) -> None:
+    """Remove an element and its subtree but keep the text that follows it."""
+    parent = el.getparent()
+    if parent is not None:
+        el.drop_tree()
+
+
+def _is_hidden(el: HtmlElement) -> bool:
+    """Hidden by attribute or inline style: not shown to readers, so not part of the article."""
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return (
+        el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+        or "display:none" in style
+        or "visibility:hidden" in style
+    )
+
+
+def _is_unlikely(el: HtmlElement) -> bool:
+    """Class/id/role names of boilerplate, unless they also name content; never the page's own roots."""
+    if el.tag in ("body", "article", "main", "a", "p"):
+        return False
+    role = el.get("role") or ""
+    if role in ("navigation", "complementary", "contentinfo", "banner", "menu", "dialog", "alert"):
+        return True
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not names.strip() or not _UNLIKELY.search(names):
+        return False
+    return not _LIKELY.search(names) or el.tag in ("header",)
+
+
+def _holds_prose(el: HtmlElement) -> bool:
+    """Whether a container holds several real paragraphs: then a boilerplate-like name is a false alarm."""
+    long_paragraphs = 0
+    for p in el.iter("p"):
+        if len(p.text_content()) >= 120:
+            long_paragraphs += 1
+            if long_paragraphs >= 3:
+                return True
+    return False
+
+
+def _class_weight(el: HtmlElement) -> float:
+    """Readability's class/id hint: +25 for names of content, -25 for names of boilerplate, each."""
+    weight = 0.0
+    for name in (el.get("class"), el.get("id")):
+        if not name:
+            continue
+        if _NEGATIVE.search(name):
+            weight -= 25
+        if _POSITIVE.search(name):
+            weight += 25
+    return weight
+
+
+def _score(body: HtmlElement) -> dict[HtmlElement, float]:
+    """Give each paragraph's ancestors points for its length and commas; scale by link density."""
+    scores: dict[HtmlElement, float] = {}
+    for el in body.iter(*_PARAGRAPHS, "div"):
+        if el.tag == "div" and _has_block_child(el):
+            continue
+        text = _text(el)
+        if len(text) < 25:
+            continue
+        points = 1 + text.count(",") + text.count("،") + text.count("，") + min(len(text) // 100, 3)
+        for level, ancestor in enumerate(_ancestors(el, 3)):
+            if ancestor not in scores:
+                scores[ancestor] = _initial_score(ancestor)
+            scores[ancestor] += points / (1 if level == 0 else 2 if level == 1 else level * 3)
+    return {el: score * (1 - _link_density(el)) for el, score in scores.items()}
+
+
+def _ancestors(el: HtmlElement, depth: int) -> list[HtmlElement]:
+    """Up to `depth` element ancestors of el, nearest first, stopping at <body>."""
+    found: list[HtmlElement] = []
+    parent = el.getparent()
+    while parent is not None and len(found) < depth and parent.tag != "html":
+        found.append(parent)
+        parent = parent.getparent()
+    return found
+
+
+def _initial_score(el: HtmlElement) -> float:
+    """The score a candidate starts with: by tag, then by class/id hints."""
+    by_tag = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3}
+    penalty = {"form": -3, "ol": -3, "ul": -3, "li": -3, "dl": -3, "th": -5, "address": -3}
+    return by_tag.get(el.tag, penalty.get(el.tag, 0)) + _class_weight(el)
+
+
+def _climb(top: HtmlElement, scores: dict[HtmlElement, float]) -> HtmlElement:
+    """Prefer the enclosing <article> or a parent scored close to the top, as Readability does."""
+    best = scores[top]
+    parent = top.getparent()
+    while parent is not None and parent.tag not in ("body", "html"):
+        if parent.tag == "article" or scores.get(parent, 0) >= 0.9 * best:
+            top = parent
+        parent = parent.getparent()
+    return top
+
+
+def _gather(top: HtmlElement, scores: dict[HtmlElement, float]) -> list[HtmlElement]:
+    """The top candidate plus siblings that score well or are prose paragraphs of their own."""
+    parent = top.getparent()
+    if parent is None:
+        return [top]
+    threshold = max(10.0, scores.get(top, 0) * 0.2)
+    parts = []
+    for sibling in parent:
+        well_scored = sibling is top or scores.get(sibling, 0) >= threshold
+        if well_scored or (sibling.tag == "p" and _is_prose(sibling)):
+            parts.append(sibling)
+    return parts
+
+
+def _is_prose(el: HtmlElement) -> bool:
+    """A paragraph of real sentences with few links."""
+    text = _text(el)
+    density = _link_density(el)
+    return (len(text) > 80 and density < 0.25) or (len(text) > 0 and density == 0 and ". " in text)
+
+
+def _render(el: HtmlElement) -> str:
+    """Text of the chosen content: one paragraph per block, lists of links and stray bits dropped."""
+    for child in list(el.iter()):
+        if child is not el and child.getparent() is not None and _is_boilerplate_block(child):
+            child.drop_tree()
+    chunks: list[str] = []
+    _collect(el, chunks, [])
+    return "\n\n".join(c for c in chunks if c)
+
+
+def _is_boilerplate_block(el: HtmlElement) -> bool:
+    """Inside the content, a block that is mostly links or a table of layout, not prose."""
+    if el.tag not in ("ul", "ol", "div", "section", "table", "dl", "header", "p"):
+        return False
+    text = _text(el)
+    if not text:
+        return el.tag != "p"
+    density = _link_density(el)
+    if el.tag == "p":
+        return density > 0.8 and len(text) < 200
+    return density > 0.5 or (el.tag in ("div", "section") and _class_weight(el) < 0 and len(text) < 500)
+
+
+def _collect(el: HtmlElement, chunks: list[str], line: list[str]) -> None:
+    """Walk the subtree, closing a paragraph at each block boundary."""
+    if el.text:
+        line.append(el.text)
+    for child in el:
+        if not isinstance(child.tag, str):
+            pass
+        elif child.tag == "br":
+            _flush(chunks, line)
+        elif child.tag in _BLOCKS:
+            _flush(chunks, line)
+            _collect(child, chunks, line)
+            _flush(chunks, line)
+        else:
+            _collect(child, chunks, line)
+        if child.tail:
+            line.append(child.tail)
+
+
+def _flush(chunks: list[str], line: list[str]) -> None:
+    """Close the paragraph being built."""
+    text = _SPACES.sub(" ", "".join(line)).strip()
+    text = re.sub(r"\s*\n\s*", " ", text)
+    if text:
+        chunks.append(text)
+    line.clear()
+
+
+def _has_block_child(el: HtmlElement) -> bool:
+    """Whether a <div> holds blocks (then it is a container, not a paragraph)."""
+    return any(isinstance(child.tag, str) and child.tag in _BLOCKS for child in el)
+
+
+def _text(el: HtmlElement) -> str:
+    """The element's text with whitespace collapsed."""
+    return _SPACES.sub(" ", el.text_content()).strip()
+
+
+def _link_density(el: HtmlElement) -> float:
+    """Share of the element's text that sits inside links."""
+    total = len(_text(el))
+    if not total:
+        return 0.0
+    linked = sum(len(_text(a)) for a in el.iter("a"))
+    return min(1.0, linked / total)
+
+
+class _PageMeta:
+    """The page's own statements about itself: <meta> tags, JSON-LD objects, <html lang>, <title>."""
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.root = root
+        self.metas: dict[str, str] = {}
+        for meta in root.iter("meta"):
+            key = (
+                meta.get("property")
+                or meta.get("name")
+                or meta.get("itemprop")
+                or meta.get("http-equiv")
+                or ""
+            ).lower()
+            content = _clean_space(meta.get("content") or "")
+            if key and content and key not in self.metas:
+                self.metas[key] = content
+        self.objects = [obj for obj in _json_ld_objects(root) if isinstance(obj, dict)]
+        self.article_body = _clean_body(self._ld("articleBody"))
+
+    def _ld(self, key: str) -> Any:
+        """The first value of `key` in the page's JSON-LD objects."""
+        return next((obj[key] for obj in self.objects if obj.get(key)), None)
+
+    def _first(self, *keys: str) -> str:
+        return next((self.metas[k] for k in keys if k in self.metas), "")
+
+    def title(self) -> str:
+        """og:title, then the JSON-LD headline, then <title>, then the first <h1>."""
+        found = self._first("og:title", "twitter:title") or _as_text(self._ld("headline"))
+        if not found:
+            node = self.root.find(".//title")
+            found = node.text_content() if node is not None else ""
+        if not found:
+            node = next(self.root.iter("h1"), None)
+            found = node.text_content() if node is not None else ""
+        return _clean_space(found)
+
+    def published(self) -> datetime | None:
+        """The publication time in UTC, from article:published_time, JSON-LD or the first <time>."""
+        keys = ("article:published_time", "datepublished", "pubdate", "publishdate", "date", "dc.date")
+        raw = self._first(*keys) or _as_text(self._ld("datePublished"))
+        if not raw:
+            node = next((t for t in self.root.iter("time") if t.get("datetime")), None)
+            raw = node.get("datetime", "") if node is not None else ""
+        return _parse_date(raw)
+
+    def language(self) -> str | None:
+        """The primary language subtag of <html lang>, og:locale or content-language, lower case."""
+        raw = self.root.get("lang") or self._first("og:locale", "content-language", "language")
+        raw = raw or _as_text(self._ld("inLanguage"))
+        match = re.match(r"\s*([A-Za-z]{2,3})(?:[-_]|\s*$)", raw or "")
+        return match.group(1).lower() if match else None
+
+    def author(self) -> str | None:
+        """The author's name from <meta name=author>, article:author or the JSON-LD author."""
+        found = self._first("author", "article:author", "dc.creator", "parsely-author")
+        if not found or "://" in found:
+            found = _as_text(self._ld("author")) or ""
+        return (_clean_space(found) or None) if "://" not in found else None
+
+
+def _json_ld_objects(root: HtmlElement) -> Iterator[Any]:
+    """Every object of the page's JSON-LD blocks, @graph members included; broken blocks skipped."""
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        for item in stack:
+            if isinstance(item, dict):
+                yield item
+                yield from (g for g in item.get("@graph") or [] if isinstance(g, dict))
+
+
+def _as_text(value: Any) -> str:
+    """A JSON-LD value as text: strings as they are, objects by their name, lists joined."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return _as_text(value.get("name"))
+    if isinstance(value, list):
+        return ", ".join(t for t in (_as_text(v) for v in value) if t)
+    return ""
+
+
+def _clean_body(value: Any) -> str:
+    """A JSON-LD articleBody as plain paragraphs (some sites put HTML in it)."""
+    text = _as_text(value)
+    if "<" in text:
+        text = lxml_html.fragment_fromstring(text, create_parent="div").text_content()
+    paragraphs = (_clean_space(p) for p in re.split(r"\n\s*\n|\r\n", text))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _clean_space(text: str) -> str:
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+
+
+def _parse_date(raw: str) -> datetime | None:
+    """An ISO 8601 or RFC 2822 date as an aware UTC datetime; naive times are taken as UTC."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
