@@ -1,0 +1,160 @@
+"""The `Fetcher`: one pooled httpx client, polite limits, conditional GET and bounded redirects."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import replace
+from datetime import timedelta
+from types import TracebackType
+
+import httpx
+
+from monitor.fetching import failures
+from monitor.fetching.body import ACCEPT_ENCODING, read_capped
+from monitor.fetching.limits import HostLimiter
+from monitor.fetching.result import FetchResult
+from monitor.settings import FetchSettings
+
+_PERMANENT = frozenset({301, 308})
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+
+
+class Fetcher:
+    """Fetches URLs within the limits of `FetchSettings`; use as `async with Fetcher(settings) as f`.
+
+    `min_host_delay` spaces out the starts of requests to the same host (seconds); `max_redirects`
+    bounds a redirect chain; `transport` exists for tests that need a transport httpx provides.
+    """
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        *,
+        min_host_delay: float = 0.0,
+        max_redirects: int = 10,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._settings = settings
+        self._max_redirects = max_redirects
+        self._timeouts = httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.read_timeout,
+            pool=settings.total_timeout,
+        )
+        self._limiter = HostLimiter(settings.max_concurrency, settings.per_host_concurrency, min_host_delay)
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        self._client = httpx.AsyncClient(
+            timeout=self._timeouts,
+            limits=httpx.Limits(max_connections=self._settings.max_concurrency),
+            headers={"User-Agent": self._settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+            follow_redirects=False,
+            transport=self._transport,
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET `url` (conditionally when validators are given); raise FetchError on any failure."""
+        client = self._client
+        if client is None:
+            raise RuntimeError("Fetcher is not open: use `async with Fetcher(settings) as fetcher`")
+        request = _build_request(client, url, etag, last_modified)
+        async with self._limiter.slot(request.url.host):
+            try:
+                async with asyncio.timeout(self._settings.total_timeout):
+                    return await self._follow(client, request, etag, last_modified)
+            except TimeoutError as exc:
+                raise failures.total_timeout_error(self._settings.total_timeout) from exc
+            except httpx.HTTPError as exc:
+                raise failures.transport_error(exc, self._timeouts) from exc
+
+    async def _follow(
+        self, client: httpx.AsyncClient, request: httpx.Request, etag: str | None, last_modified: str | None
+    ) -> FetchResult:
+        """Send `request`, following redirects ourselves to detect loops and permanent moves."""
+        seen = {str(request.url)}
+        statuses: list[int] = []
+        for _ in range(self._max_redirects + 1):
+            response = await client.send(request, stream=True)
+            try:
+                next_request = response.next_request
+                if next_request is None:
+                    return await self._finish(response, statuses, etag, last_modified)
+            finally:
+                await response.aclose()
+            target = str(next_request.url)
+            if target in seen:
+                raise failures.redirect_loop(str(request.url))
+            seen.add(target)
+            statuses.append(response.status_code)
+            request = next_request
+        raise failures.too_many_redirects(self._max_redirects)
+
+    async def _finish(
+        self, response: httpx.Response, statuses: list[int], etag: str | None, last_modified: str | None
+    ) -> FetchResult:
+        """Turn the final response into a result, or raise the error its status means."""
+        status = response.status_code
+        headers = response.headers
+        moved = str(response.url) if statuses and all(s in _PERMANENT for s in statuses) else None
+        result = FetchResult(
+            url=str(response.url),
+            status=status,
+            body=None,
+            not_modified=status == 304,
+            etag=headers.get("etag") or etag,
+            last_modified=headers.get("last-modified") or last_modified,
+            content_type=headers.get("content-type"),
+            permanent_redirect=moved,
+            retry_after=failures.parse_retry_after(headers.get("retry-after")),
+            cache_max_age=_max_age(headers.get("cache-control")),
+            headers={k.lower(): v for k, v in headers.items()},
+        )
+        if result.not_modified:
+            return result
+        if not 200 <= status < 300:
+            raise failures.http_status_error(status, response.reason_phrase, headers.get("retry-after"))
+        body = await read_capped(response, self._settings.max_body_bytes)
+        if not body.strip():
+            raise failures.empty_body(status)
+        return replace(result, body=body)
+
+
+def _build_request(
+    client: httpx.AsyncClient, url: str, etag: str | None, last_modified: str | None
+) -> httpx.Request:
+    """A GET request with the conditional headers, or FetchError for a URL that cannot be requested."""
+    headers: dict[str, str] = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    try:
+        request = client.build_request("GET", url, headers=headers)
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
+        raise failures.bad_url(url, str(exc)) from exc
+    if request.url.scheme not in ("http", "https") or not request.url.host:
+        raise failures.bad_url(url, "only http:// and https:// URLs with a host can be fetched")
+    return request
+
+
+def _max_age(cache_control: str | None) -> timedelta | None:
+    """`max-age` of a Cache-Control header, when the server gives one."""
+    match = _MAX_AGE.search(cache_control or "")
+    return timedelta(seconds=int(match.group(1))) if match else None
