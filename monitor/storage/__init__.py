@@ -1,1 +1,47 @@
-"""Tables, migrations and the services that read and write them."""
+"""Tables, migrations and the services that read and write them.
+
+Services take a `Session` from `Database.session()` and never commit: the caller owns the transaction.
+"""
+
+from monitor.storage.articles import store_entries
+from monitor.storage.database import Database, open_database
+from monitor.storage.deliveries import (
+    ClaimedDelivery,
+    claim_due_deliveries,
+    delivery_counts,
+    mark_attempt_failed,
+    mark_sent,
+)
+from monitor.storage.hits import HitRecord, list_hits, record_hits
+from monitor.storage.sources import (
+    due_sources,
+    record_fetch_failure,
+    record_fetch_success,
+    record_not_modified,
+    sync_sources,
+)
+from monitor.storage.tables import Article, Delivery, DeliveryStatus, Hit, Source
+
+__all__ = [
+    "Article",
+    "ClaimedDelivery",
+    "Database",
+    "Delivery",
+    "DeliveryStatus",
+    "Hit",
+    "HitRecord",
+    "Source",
+    "claim_due_deliveries",
+    "delivery_counts",
+    "due_sources",
+    "list_hits",
+    "mark_attempt_failed",
+    "mark_sent",
+    "open_database",
+    "record_fetch_failure",
+    "record_fetch_success",
+    "record_hits",
+    "record_not_modified",
+    "store_entries",
+    "sync_sources",
+]

@@ -1,0 +1,134 @@
+"""Articles: store the entries of a polled feed once each, and say which ones are new.
+
+The dedupe key is the entry's GUID, else its canonical URL, else a hash of its title (long keys are hashed
+so that the unique index stays small). An entry seen again — re-polled, repeated in the feed, re-ordered,
+or edited — is never new; an edited one updates the stored text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlmodel import Session, col, select
+
+from monitor.storage.tables import Article, Source
+from monitor.storage.upsert import insert_if_absent
+
+MAX_KEY_CHARS = 255
+MAX_TITLE_CHARS = 1_000
+MAX_SUMMARY_CHARS = 20_000
+MAX_CONTENT_CHARS = 200_000
+MAX_URL_CHARS = 4_000
+_EDITABLE = ("url", "title", "summary", "content", "language", "published_at", "content_hash")
+
+
+class EntryLike(Protocol):
+    """What storage reads of a `monitor.parsing.FeedEntry`."""
+
+    @property
+    def guid(self) -> str | None: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def published(self) -> datetime | None: ...
+    @property
+    def language(self) -> str | None: ...
+
+
+def dedupe_key(entry: EntryLike) -> str | None:
+    """The GUID, else the URL, else `title:<sha256>`; None for an entry with none of the three."""
+    for candidate in (entry.guid, entry.url):
+        if candidate and candidate.strip():
+            return _bounded(candidate.strip())
+    title = " ".join((entry.title or "").split()).casefold()
+    return f"title:{_sha256(title)}" if title else None
+
+
+def store_entries(
+    session: Session, source: Source, entries: Sequence[EntryLike], *, now: datetime
+) -> list[Article]:
+    """Store the entries of one poll of `source`; return the articles seen for the first time, in order."""
+    assert source.id is not None, "the source must be flushed before its entries are stored"
+    rows = _rows_by_key(source.id, entries, now)
+    known = _known_articles(session, source.id, list(rows))
+    new_ids: list[int] = []
+    for key, row in rows.items():
+        existing = known.get(key)
+        if existing is not None:
+            _apply_edit(session, existing, row)
+            continue
+        new_id = insert_if_absent(session, Article, row, ("source_id", "dedupe_key"))
+        if new_id is not None:
+            new_ids.append(new_id)
+    session.flush()
+    return _load(session, new_ids)
+
+
+def _rows_by_key(source_id: int, entries: Sequence[EntryLike], now: datetime) -> dict[str, dict[str, Any]]:
+    """One row per dedupe key (the first occurrence wins), with hostile text cut to size."""
+    rows: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        key = dedupe_key(entry)
+        if key is None or key in rows:
+            continue
+        title = (entry.title or "")[:MAX_TITLE_CHARS]
+        summary = (entry.summary or "")[:MAX_SUMMARY_CHARS]
+        content = (entry.content or "")[:MAX_CONTENT_CHARS]
+        rows[key] = {
+            "source_id": source_id,
+            "dedupe_key": key,
+            "url": entry.url[:MAX_URL_CHARS] if entry.url else None,
+            "guid": entry.guid[:MAX_URL_CHARS] if entry.guid else None,
+            "title": title,
+            "summary": summary,
+            "content": content,
+            "language": entry.language[:35] if entry.language else None,
+            "published_at": entry.published,
+            "first_seen_at": now,
+            "content_hash": _sha256("\x00".join((title, summary, content))),
+        }
+    return rows
+
+
+def _known_articles(session: Session, source_id: int, keys: list[str]) -> dict[str, Article]:
+    found: dict[str, Article] = {}
+    for start in range(0, len(keys), 500):
+        statement = select(Article).where(
+            Article.source_id == source_id, col(Article.dedupe_key).in_(keys[start : start + 500])
+        )
+        found.update((article.dedupe_key, article) for article in session.exec(statement))
+    return found
+
+
+def _apply_edit(session: Session, article: Article, row: dict[str, Any]) -> None:
+    """Update the stored text of an article whose entry was edited; the article stays the same one."""
+    if article.content_hash == row["content_hash"]:
+        return
+    for name in _EDITABLE:
+        if name != "published_at" or row[name] is not None:
+            setattr(article, name, row[name])
+    session.add(article)
+
+
+def _load(session: Session, ids: list[int]) -> list[Article]:
+    if not ids:
+        return []
+    by_id = {a.id: a for a in session.exec(select(Article).where(col(Article.id).in_(ids)))}
+    return [by_id[i] for i in ids]
+
+
+def _bounded(key: str) -> str:
+    return key if len(key) <= MAX_KEY_CHARS else f"sha256:{_sha256(key)}"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,0 +1,162 @@
+"""Open the database: build the engine, migrate it to the latest schema, hand out sessions.
+
+SQLite: the file's directory is created, WAL journal, foreign keys on, a busy timeout, and every transaction
+starts with `BEGIN IMMEDIATE` so that two writers queue up instead of failing on a stale snapshot.
+PostgreSQL: psycopg 3 (`postgresql://` becomes `postgresql+psycopg://`). Migrations run at open inside one
+transaction holding a lock (SQLite's write lock, PostgreSQL's advisory lock), so processes starting together
+migrate once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+from monitor.errors import StorageError
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
+MIGRATION_LOCK_KEY = 0x6D6F6E69  # any fixed number: every monitor process asks for the same advisory lock
+_PASSWORD_IN_URL = re.compile(r"(://[^:/?#@]*:)[^@/?#]*@")
+
+
+class Database:
+    """An open, migrated database: sessions for the services, `dispose()` at shutdown."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.engine.dialect.name
+
+    @property
+    def display_url(self) -> str:
+        """The URL with its password masked, safe for logs and messages."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose transaction the caller commits; rolled back unless committed."""
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            yield session
+        except OperationalError as exc:
+            session.rollback()
+            raise StorageError(
+                f"database error on {self.display_url}: {_reason(exc, self.engine.url)}"
+            ) from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def open_database(url: str) -> Database:
+    """Connect to `url` and migrate it to the latest schema; StorageError (password masked) on failure."""
+    parsed = normalise_url(url)
+    try:
+        engine = _create_engine(parsed)
+    except (SQLAlchemyError, ImportError, OSError) as exc:
+        raise StorageError(f"cannot open database {_masked(parsed)}: {_reason(exc, parsed)}") from exc
+    try:
+        migrate(engine)
+    except (SQLAlchemyError, OSError) as exc:
+        engine.dispose()
+        raise StorageError(f"cannot open database {_masked(parsed)}: {_reason(exc, parsed)}") from exc
+    return Database(engine)
+
+
+def normalise_url(url: str) -> URL:
+    """Parse a database URL, choosing psycopg 3 for PostgreSQL; StorageError for anything else."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        shown = _PASSWORD_IN_URL.sub(r"\1***@", url)
+        raise StorageError(
+            f"invalid database URL {shown!r}: expected sqlite:///path/to/file.db or postgresql://user@host/db"
+        ) from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StorageError(f"unsupported database {_masked(parsed)}: monitor runs on SQLite or PostgreSQL")
+    return parsed
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every pending Alembic migration, holding a lock so that concurrent starts migrate once."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _create_engine(url: URL) -> Engine:
+    """An engine with the per-backend settings described in the module docstring."""
+    if url.get_backend_name() == "postgresql":
+        return create_engine(
+            url, pool_pre_ping=True, connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS}
+        )
+    in_memory = url.database in (None, "", ":memory:")
+    if not in_memory and url.database and not url.database.startswith("file:"):
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        poolclass=StaticPool if in_memory else None,
+    )
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    """WAL, foreign keys and a busy timeout; transactions are begun by `_begin_immediate`, not the driver."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+    finally:
+        cursor.close()
+
+
+def _begin_immediate(connection: Any) -> None:
+    """Take SQLite's write lock when a transaction starts, so it never has to upgrade a stale read."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _masked(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _reason(exc: BaseException, url: URL) -> str:
+    """The first line of the driver's message, without the password should the driver have echoed it."""
+    inner = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    lines = str(inner).strip().splitlines()
+    reason = lines[0] if lines else exc.__class__.__name__
+    if url.password:
+        reason = reason.replace(str(url.password), "***")
+    return reason

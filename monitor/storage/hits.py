@@ -1,0 +1,137 @@
+"""Hits: record what the rules matched together with their outbox rows, and list them for people."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlmodel import Session, col, select
+
+from monitor.storage.tables import Article, Delivery, DeliveryStatus, Hit, Source
+from monitor.storage.upsert import insert_if_absent
+
+MAX_SNIPPET_CHARS = 2_000
+MAX_TERMS = 100
+MAX_HIGHLIGHTS = 200
+
+
+class MatchLike(Protocol):
+    """What storage reads of a `monitor.rules.RuleMatch`."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def terms(self) -> Sequence[str]: ...
+    @property
+    def highlights(self) -> Sequence[Any]: ...
+    @property
+    def snippet(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class HitRecord:
+    """A hit as people read it: the rule, the article and where it came from."""
+
+    hit_id: int
+    rule: str
+    title: str
+    url: str | None
+    source: str
+    published: datetime | None
+    matched_at: datetime
+    terms: tuple[str, ...]
+    snippet: str
+    article_id: int
+
+
+def record_hits(
+    session: Session,
+    article: Article,
+    matches: Sequence[MatchLike],
+    channels_for_rule: Callable[[str], Sequence[str]],
+    *,
+    now: datetime,
+) -> list[Hit]:
+    """Store each (rule, article) hit once and, in the caller's transaction, a pending delivery per channel.
+
+    Returns only the hits created by this call; a match recorded before adds nothing, not even deliveries.
+    """
+    assert article.id is not None, "the article must be flushed before its hits are recorded"
+    new_ids: list[int] = []
+    for match in matches:
+        hit_id = insert_if_absent(session, Hit, _hit_row(article.id, match, now), ("rule", "article_id"))
+        if hit_id is None:
+            continue
+        new_ids.append(hit_id)
+        for channel in dict.fromkeys(channels_for_rule(match.rule)):
+            delivery = {"hit_id": hit_id, "channel": channel, "status": DeliveryStatus.PENDING.value}
+            delivery |= {"attempts": 0, "next_attempt_at": now, "created_at": now}
+            insert_if_absent(session, Delivery, delivery, ("hit_id", "channel"))
+    session.flush()
+    if not new_ids:
+        return []
+    by_id = {hit.id: hit for hit in session.exec(select(Hit).where(col(Hit.id).in_(new_ids)))}
+    return [by_id[i] for i in new_ids]
+
+
+def list_hits(
+    session: Session, *, rule: str | None = None, since: datetime | None = None, limit: int | None = None
+) -> list[HitRecord]:
+    """Hits, newest match first, optionally of one rule and/or matched at or after `since`."""
+    statement = hit_records_query().order_by(col(Hit.matched_at).desc(), col(Hit.id).desc())
+    if rule is not None:
+        statement = statement.where(Hit.rule == rule)
+    if since is not None:
+        statement = statement.where(col(Hit.matched_at) >= since)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [to_hit_record(hit, article, source) for hit, article, source in session.exec(statement)]
+
+
+def hit_records_query() -> Any:
+    """SELECT hit, article, source joined: the raw material of `HitRecord`."""
+    return (
+        select(Hit, Article, Source)
+        .join(Article, col(Article.id) == Hit.article_id)
+        .join(Source, col(Source.id) == Article.source_id)
+    )
+
+
+def to_hit_record(hit: Hit, article: Article, source: Source) -> HitRecord:
+    """The read model of one joined row."""
+    assert hit.id is not None and article.id is not None
+    return HitRecord(
+        hit_id=hit.id,
+        rule=hit.rule,
+        title=article.title,
+        url=article.url,
+        source=source.name,
+        published=article.published_at,
+        matched_at=hit.matched_at,
+        terms=tuple(hit.terms),
+        snippet=hit.snippet,
+        article_id=article.id,
+    )
+
+
+def _hit_row(article_id: int, match: MatchLike, now: datetime) -> dict[str, Any]:
+    return {
+        "rule": match.rule,
+        "article_id": article_id,
+        "terms": [str(term) for term in list(match.terms)[:MAX_TERMS]],
+        "highlights": [_highlight(h) for h in list(match.highlights)[:MAX_HIGHLIGHTS]],
+        "snippet": (match.snippet or "")[:MAX_SNIPPET_CHARS],
+        "matched_at": now,
+    }
+
+
+def _highlight(highlight: Any) -> dict[str, Any]:
+    """A `Highlight(term, field, start, end)` (dataclass, named tuple or mapping) as a JSON object."""
+    if dataclasses.is_dataclass(highlight) and not isinstance(highlight, type):
+        return dataclasses.asdict(highlight)
+    if isinstance(highlight, dict):
+        return dict(highlight)
+    return {name: getattr(highlight, name, None) for name in ("term", "field", "start", "end")}
