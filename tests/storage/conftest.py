@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from monitor.storage import Database, open_database
+from tests.conftest import make_postgres_database
 
 
 @pytest.fixture
@@ -15,3 +16,12 @@ def database(database_url: str) -> Iterator[Database]:
     db = open_database(database_url)
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[Database]:
+    """A freshly migrated database on PostgreSQL only (skipped where the server is unreachable)."""
+    for url in make_postgres_database():
+        db = open_database(url)
+        yield db
+        db.dispose()
