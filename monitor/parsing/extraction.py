@@ -392,7 +392,7 @@ class _PageMeta:
         if not raw:
             node = next((t for t in self.root.iter("time") if t.get("datetime")), None)
             raw = node.get("datetime", "") if node is not None else ""
-        return _parse_date(raw)
+        return parse_page_date(raw)
 
     def language(self) -> str | None:
         """The primary language subtag of <html lang>, og:locale or content-language, lower case."""
@@ -449,7 +449,7 @@ def _clean_space(text: str) -> str:
     return _SPACES.sub(" ", text.replace("\n", " ")).strip()
 
 
-def _parse_date(raw: str) -> datetime | None:
+def parse_page_date(raw: str) -> datetime | None:
     """An ISO 8601 or RFC 2822 date as an aware UTC datetime; naive times are taken as UTC."""
     raw = raw.strip()
     if not raw:
