@@ -1,0 +1,80 @@
+"""@concepts: named lists of alternatives (words, phrases, prefixes or @other concepts), resolved once.
+
+Each alternative is analysed like a quoted phrase: `North Korea` and `"North Korea"` are the same phrase,
+`nord-coréen*` is `nord` followed by a word starting with `coreen`. A concept may use another; a cycle or
+an unknown name is an error located in the alternative that causes it (rule `@name`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from monitor.rules.lexer import LexError
+from monitor.rules.model import QueryError
+from monitor.rules.syntax import Node, Or
+from monitor.rules.terms import build_term
+
+
+@dataclass
+class _Resolver:
+    """Resolves concepts depth-first, remembering which are done, in progress, or broken."""
+
+    raw: Mapping[str, Sequence[str]]
+    done: dict[str, Node] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)
+    errors: list[QueryError] = field(default_factory=list)
+
+    def resolve(self, name: str, stack: tuple[str, ...]) -> Node | None:
+        if name in self.done:
+            return self.done[name]
+        if name in self.broken:
+            return None
+        children: list[Node] = []
+        ok = True
+        for alternative in self.raw[name]:
+            child = self.alternative(name, str(alternative), (*stack, name))
+            ok = ok and child is not None
+            if child is not None:
+                children.append(child)
+        if not ok or not children:
+            if not children and ok:
+                self.errors.append(QueryError(f"@{name}", "a concept needs at least one alternative", 0, 0))
+            self.broken.add(name)
+            return None
+        self.done[name] = Or(tuple(children), concept=name)
+        return self.done[name]
+
+    def alternative(self, name: str, text: str, stack: tuple[str, ...]) -> Node | None:
+        stripped = text.strip()
+        offset = len(text) - len(text.lstrip())
+        if stripped.startswith("@"):
+            return self.reference(name, stripped, offset, stack)
+        if len(stripped) >= 2 and stripped[0] == stripped[-1] == '"':
+            stripped, offset = stripped[1:-1], offset + 1
+        term = build_term(stripped, offset, text.strip())
+        if isinstance(term, LexError):
+            self.errors.append(QueryError(f"@{name}", term.message, term.offset, term.length))
+            return None
+        return term
+
+    def reference(self, name: str, text: str, offset: int, stack: tuple[str, ...]) -> Node | None:
+        other = text[1:]
+        if other not in self.raw:
+            self.errors.append(QueryError(f"@{name}", f"unknown concept {text}", offset, len(text)))
+            return None
+        if other in stack:
+            cycle = " → ".join(f"@{n}" for n in (*stack[stack.index(other) :], other))
+            self.errors.append(QueryError(f"@{name}", f"concept cycle: {cycle}", offset, len(text)))
+            return None
+        return self.resolve(other, stack)
+
+
+def resolve_concepts(
+    concepts: Mapping[str, Sequence[str]],
+) -> tuple[dict[str, Node], frozenset[str], list[QueryError]]:
+    """Every concept as one OR-node; the names that could not be resolved; every error found."""
+    resolver = _Resolver(concepts)
+    for name in concepts:
+        resolver.resolve(name, ())
+    return resolver.done, frozenset(resolver.broken), resolver.errors

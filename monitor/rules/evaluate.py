@@ -1,0 +1,131 @@
+"""The meaning of a query tree on one analysed article: whether it matches, and which words show it.
+
+A mark is (term label, first position, last position). Positional nodes (terms, OR-groups of them, NEAR)
+yield occurrences: (first position, last position, marks). `a NEAR/n b` holds when at most n words lie
+between an occurrence of a and one of b, in either order (ONEAR: a first); occurrences never overlap.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from urllib.parse import urlsplit
+
+from monitor.rules.analysis import fold
+from monitor.rules.document import TEXT_BASE, AnalysedDocument
+from monitor.rules.syntax import And, Filter, Near, Node, Not, Or, Scope, Term, Unit
+
+Mark = tuple[str, int, int]
+Occurrence = tuple[int, int, tuple[Mark, ...]]
+
+
+class Evaluator:
+    """Evaluates query trees on one article, caching the positions of each word and term."""
+
+    def __init__(self, document: AnalysedDocument) -> None:
+        self.document = document
+        self._units: dict[tuple[str, bool], list[int]] = {}
+        self._terms: dict[int, list[Occurrence]] = {}
+
+    def matches(self, node: Node, field: str | None = None) -> list[Mark] | None:
+        """The marks that show `node` matches (empty for a match without words), or None if it does not."""
+        if isinstance(node, Term | Near):
+            occurrences = self.occurrences(node, field)
+            return [mark for occurrence in occurrences for mark in occurrence[2]] if occurrences else None
+        if isinstance(node, Scope):
+            return None if field not in (None, node.field) else self.matches(node.child, node.field)
+        if isinstance(node, Filter):
+            return [] if filter_holds(node, self.document) else None
+        if isinstance(node, Not):
+            return [] if self.matches(node.child, field) is None else None
+        if isinstance(node, And):
+            marks: list[Mark] = []
+            for child in node.children:
+                child_marks = self.matches(child, field)
+                if child_marks is None:
+                    return None
+                marks.extend(child_marks)
+            return marks
+        return self._any(node, field)
+
+    def _any(self, node: Or, field: str | None) -> list[Mark] | None:
+        marks: list[Mark] | None = None
+        for child in node.children:
+            found = self.matches(child, field)
+            if found is not None:
+                marks = (marks or []) + found
+        return marks
+
+    def occurrences(self, node: Node, field: str | None = None) -> list[Occurrence]:
+        """Occurrences of a positional node, sorted by first position."""
+        if isinstance(node, Term):
+            return _in_field(self._term(node), field)
+        if isinstance(node, Scope):
+            return [] if field not in (None, node.field) else self.occurrences(node.child, node.field)
+        if isinstance(node, Or):
+            return sorted(o for child in node.children for o in self.occurrences(child, field))
+        if isinstance(node, Near):
+            left, right = self.occurrences(node.left, field), self.occurrences(node.right, field)
+            pairs = _ordered_pairs(left, right, node.distance)
+            if not node.ordered:
+                pairs += _ordered_pairs(right, left, node.distance)
+            return sorted(pairs)
+        return []
+
+    def _term(self, term: Term) -> list[Occurrence]:
+        found = self._terms.get(id(term))
+        if found is None:
+            found = self._terms[id(term)] = self._phrase(term)
+        return found
+
+    def _phrase(self, term: Term) -> list[Occurrence]:
+        first = self.unit_positions(term.units[0])
+        last = len(term.units) - 1
+        if last == 0:
+            return [(p, p, ((term.label, p, p),)) for p in first]
+        rest = [set(self.unit_positions(unit)) for unit in term.units[1:]]
+        return [
+            (p, p + last, ((term.label, p, p + last),))
+            for p in first
+            if all(p + i in positions for i, positions in enumerate(rest, 1))
+        ]
+
+    def unit_positions(self, unit: Unit) -> list[int]:
+        """Positions of one word or prefix of a rule in the article."""
+        cache_key = (unit.word, unit.prefix)
+        found = self._units.get(cache_key)
+        if found is None:
+            if unit.prefix:
+                found = self.document.prefix_positions(unit.word)
+            else:
+                found = self.document.word_positions(unit.word, unit.keys)
+            self._units[cache_key] = found
+        return found
+
+
+def _in_field(found: list[Occurrence], field: str | None) -> list[Occurrence]:
+    if field is None:
+        return found
+    if field == "title":
+        return [o for o in found if o[0] < TEXT_BASE]
+    return [o for o in found if o[0] >= TEXT_BASE]
+
+
+def _ordered_pairs(first: list[Occurrence], then: list[Occurrence], distance: int) -> list[Occurrence]:
+    """Pairs where an occurrence of `then` starts after one of `first` ends, at most `distance` words on."""
+    starts = [o[0] for o in then]
+    pairs: list[Occurrence] = []
+    for start, end, marks in first:
+        low, high = bisect_right(starts, end), bisect_left(starts, end + distance + 2)
+        pairs.extend((start, max(end, o[1]), marks + o[2]) for o in then[low:high])
+    return pairs
+
+
+def filter_holds(node: Filter, document: AnalysedDocument) -> bool:
+    """`lang:` compares language codes, `site:` the URL's host and its parents, `source:` the name."""
+    article = document.document
+    if node.kind == "lang":
+        return document.language == node.value.split("-")[0]
+    if node.kind == "site":
+        host = (urlsplit(article.url).hostname or "").lower().rstrip(".")
+        return host == node.value or host.endswith("." + node.value)
+    return fold(article.source.strip()) == fold(node.value)

@@ -1,0 +1,70 @@
+"""From the marks of a match to what users see: terms, highlights with character offsets, a snippet."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from monitor.rules.document import AnalysedDocument
+from monitor.rules.evaluate import Mark
+from monitor.rules.model import Highlight, RuleMatch
+
+SNIPPET_CHARS = 200
+SNIPPET_BEFORE = 60
+MAX_HIGHLIGHTS = 100
+_SPACES = re.compile(r"\s+")
+
+
+def build_match(rule: str, marks: Iterable[Mark], document: AnalysedDocument) -> RuleMatch:
+    """The RuleMatch of a rule that matched with these marks."""
+    highlights = _highlights(marks, document)
+    terms = tuple(dict.fromkeys(h.term for h in highlights))
+    return RuleMatch(rule, terms, highlights, snippet(highlights, document))
+
+
+def _highlights(marks: Iterable[Mark], document: AnalysedDocument) -> tuple[Highlight, ...]:
+    """One highlight per matched span (a phrase is one span), title first, in text order."""
+    spans: dict[tuple[str, int, int], str] = {}
+    for label, first, last in marks:
+        field, tokens, start = document.locate(first)
+        end = document.locate(last)[2]
+        spans.setdefault((field, tokens.starts[start], tokens.ends[end]), label)
+    ordered = sorted(spans.items(), key=lambda item: (item[0][0] != "title", item[0][1], item[0][2]))
+    return tuple(Highlight(term, field, start, end) for (field, start, end), term in ordered[:MAX_HIGHLIGHTS])
+
+
+def snippet(highlights: tuple[Highlight, ...], document: AnalysedDocument) -> str:
+    """About 200 characters around the first match (in the text if any, else the title), words in «»."""
+    in_text = [h for h in highlights if h.field == "text"]
+    chosen = in_text or [h for h in highlights if h.field == "title"]
+    source = document.document.text if in_text else document.document.title
+    if not chosen:
+        return _SPACES.sub(" ", source[:SNIPPET_CHARS]).strip()
+    start = _word_start(source, max(0, chosen[0].start - SNIPPET_BEFORE), chosen[0].start)
+    end = max(min(len(source), start + SNIPPET_CHARS), chosen[0].end)
+    end = _word_end(source, end, len(source))
+    pieces, cursor = [], start
+    for h in chosen:
+        if h.start < cursor or h.end > end:
+            continue
+        pieces += [source[cursor : h.start], "«", source[h.start : h.end], "»"]
+        cursor = h.end
+    pieces.append(source[cursor:end])
+    body = _SPACES.sub(" ", "".join(pieces)).strip()
+    return ("…" if start > 0 else "") + body + ("…" if end < len(source) else "")
+
+
+def _word_start(source: str, start: int, limit: int) -> int:
+    """Move a window start forward to the beginning of a word (not past `limit`)."""
+    if start == 0:
+        return 0
+    space = source.find(" ", start, limit)
+    return start if space < 0 else space + 1
+
+
+def _word_end(source: str, end: int, size: int) -> int:
+    """Move a window end back to the end of a word when it cuts one."""
+    if end >= size:
+        return size
+    space = source.rfind(" ", end - 40, end)
+    return end if space < 0 else space
