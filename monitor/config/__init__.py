@@ -1,1 +1,20 @@
-"""Loading and validating the configuration directory (sources, rules, channels, concepts, settings)."""
+"""Loading and validating the configuration directory (sources, rules, channels, concepts, settings).
+
+`load_config(directory)` reads every file once and raises `monitor.errors.ConfigError` listing every
+problem as `file:line:column: message`; `check_config(directory)` returns the problems instead.
+"""
+
+from monitor.config.loader import check_config, load_config
+from monitor.config.models import ChannelConfig, RuleConfig, RuleExamples, SourceConfig, WatchConfig
+from monitor.config.redaction import mask_url
+
+__all__ = [
+    "ChannelConfig",
+    "RuleConfig",
+    "RuleExamples",
+    "SourceConfig",
+    "WatchConfig",
+    "check_config",
+    "load_config",
+    "mask_url",
+]

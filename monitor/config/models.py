@@ -1,0 +1,149 @@
+"""The typed configuration: sources, rules, channels, and the whole validated directory."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from monitor.config.redaction import mask_url
+from monitor.durations import Duration
+from monitor.rules import Matcher
+
+DEFAULT_INTERVAL = timedelta(minutes=15)
+_LANGUAGE = re.compile(r"[a-z]{2}")
+
+
+def _name(value: str) -> str:
+    """Names identify things in the database and in alerts: no stray spaces, not empty, not huge."""
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if value != value.strip():
+        raise ValueError("must not start or end with spaces")
+    if len(value) > 200:
+        raise ValueError("is longer than 200 characters")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_name)]
+
+
+class SourceConfig(BaseModel):
+    """A feed to poll: where, how often, and hints for matching."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Name = Field(description="Unique name of the source, shown in alerts.")
+    url: str = Field(description="URL of the RSS or Atom feed (http or https).")
+    interval: Duration = Field(DEFAULT_INTERVAL, description="How often to poll, such as 10m or 1h.")
+    language: str | None = Field(
+        None, description="ISO 639-1 code (en, fr, uk, ru, de) when the feed omits it."
+    )
+    enabled: bool = Field(True, description="Disabled sources are kept but not polled.")
+    tags: list[str] = Field(default_factory=list, description="Free labels for filtering in the interface.")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"must be an http:// or https:// URL, got {value!r}")
+        return value
+
+    @field_validator("interval")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than zero, such as 10m")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _iso_639_1(cls, value: str | None) -> str | None:
+        if value is not None and not _LANGUAGE.fullmatch(value.lower()):
+            raise ValueError(f"must be an ISO 639-1 code such as en, fr, uk, ru or de, got {value!r}")
+        return value.lower() if value is not None else None
+
+
+class RuleExamples(BaseModel):
+    """Texts a rule must match and texts it must not: checked every time the configuration loads."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    match: list[str] = Field(default_factory=list, description="Texts the rule must match.")
+    no_match: list[str] = Field(default_factory=list, description="Texts the rule must not match.")
+
+
+class RuleConfig(BaseModel):
+    """A watch rule: a query in the rule language and the channels its hits are sent to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Name = Field(description="Unique name of the rule, stored with each hit.")
+    query: str = Field(description="The query, in the rule language.")
+    channels: list[str] = Field(description="Names of the channels alerted on a hit ([] to only store hits).")
+    description: str = Field("", description="What the rule is for, shown in the interface.")
+    enabled: bool = Field(True, description="Disabled rules are kept but neither compiled nor matched.")
+    examples: RuleExamples = Field(default_factory=RuleExamples, description="Texts to check the rule on.")
+
+    @field_validator("query")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+
+class ChannelConfig(BaseModel):
+    """Where alerts go: one or more Apprise URLs. The URLs are secrets."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Name = Field(description="Unique name of the channel, used by rules.")
+    urls: list[str] = Field(min_length=1, description="Apprise URLs (secrets: use ${VAR}).")
+
+    def masked_urls(self) -> list[str]:
+        """The URLs in a form safe to show or log (Apprise's private form)."""
+        return [mask_url(url) for url in self.urls]
+
+    def __repr__(self) -> str:
+        return f"ChannelConfig(name={self.name!r}, urls={self.masked_urls()!r})"
+
+    __str__ = __repr__
+
+
+class WatchConfig(BaseModel):
+    """The whole configuration directory, validated once; `matcher` holds the enabled rules, compiled."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    directory: Path
+    sources: list[SourceConfig] = Field(default_factory=list)
+    rules: list[RuleConfig] = Field(default_factory=list)
+    channels: list[ChannelConfig] = Field(default_factory=list)
+    concepts: dict[str, list[str]] = Field(default_factory=dict)
+    settings_values: dict[str, Any] = Field(default_factory=dict)
+    matcher: Matcher
+    notes: list[str] = Field(
+        default_factory=list, description="Remarks that are not errors (a missing file)."
+    )
+
+    def source_by_name(self, name: str) -> SourceConfig | None:
+        """The source called `name`, if any."""
+        return next((source for source in self.sources if source.name == name), None)
+
+    def rule_by_name(self, name: str) -> RuleConfig | None:
+        """The rule called `name`, if any."""
+        return next((rule for rule in self.rules if rule.name == name), None)
+
+    def channels_for_rule(self, name: str) -> list[ChannelConfig]:
+        """The channels a rule's hits are sent to (empty for an unknown rule)."""
+        rule = self.rule_by_name(name)
+        if rule is None:
+            return []
+        by_name = {channel.name: channel for channel in self.channels}
+        return [by_name[channel] for channel in rule.channels if channel in by_name]
