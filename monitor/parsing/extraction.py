@@ -21,6 +21,8 @@ from bs4.dammit import EncodingDetector
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
+from monitor.parsing.language import detect_language, normalize_language
+
 MAX_INPUT_BYTES = 5_000_000
 MAX_ELEMENTS = 150_000
 _MIN_BODY_CHARS = 140
@@ -73,7 +75,8 @@ def extract_article(html: str | bytes, *, url: str | None = None) -> ExtractedAr
         return ExtractedArticle("", "", None, None, None)
     meta = _PageMeta(root)
     text = _main_text(root, meta.article_body)
-    return ExtractedArticle(meta.title(), text, meta.published(), meta.language(), meta.author())
+    language = meta.language() or detect_language(text)
+    return ExtractedArticle(meta.title(), text, meta.published(), language, meta.author())
 
 
 def _parse(html: str | bytes) -> HtmlElement | None:
@@ -395,11 +398,9 @@ class _PageMeta:
         return parse_page_date(raw)
 
     def language(self) -> str | None:
-        """The primary language subtag of <html lang>, og:locale or content-language, lower case."""
-        raw = self.root.get("lang") or self._first("og:locale", "content-language", "language")
-        raw = raw or _as_text(self._ld("inLanguage"))
-        match = re.match(r"\s*([A-Za-z]{2,3})(?:[-_]|\s*$)", raw or "")
-        return match.group(1).lower() if match else None
+        """The primary subtag of <html lang>, og:locale, content-language or the JSON-LD inLanguage."""
+        declared = self.root.get("lang") or self._first("og:locale", "content-language", "language")
+        return normalize_language(declared or _as_text(self._ld("inLanguage")))
 
     def author(self) -> str | None:
         """The author's name from <meta name=author>, article:author or the JSON-LD author."""

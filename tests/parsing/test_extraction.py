@@ -277,3 +277,8 @@ LANGUAGES = [
 def test_language_from_the_page_declarations(tag: str, meta: str, language: str | None) -> None:
     page = f"{tag}<head>{meta}</head><body><p>x</p></body></html>"
     assert extract_article(page).language == language
+
+
+def test_language_is_detected_from_the_text_when_the_page_declares_none() -> None:
+    page = f"<html><body><article><p>{FIRST_PARAGRAPH}</p><p>{SECOND_PARAGRAPH}</p></article></body></html>"
+    assert extract_article(page).language == "uk"
