@@ -1,0 +1,169 @@
+"""Feed bytes → `ParsedFeed`, with feedparser doing the XML and our own rules for everything around it.
+
+feedparser never fetches anything here: it receives the bytes in a stream (given bytes, it would treat
+them as a file name). Bodies that are not feeds raise `FetchError` with what they are instead.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.message import Message
+from typing import Any
+from urllib.parse import urljoin
+from xml.sax import SAXParseException
+
+import feedparser
+from bs4 import BeautifulSoup
+
+from monitor.errors import FetchError
+from monitor.parsing.charset import redecode
+from monitor.parsing.entries import FeedEntry, ParsedFeed, build_entry
+from monitor.parsing.html_text import html_to_text
+from monitor.parsing.language import normalize_language
+
+MAX_DECOMPRESSED = 50_000_000
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
+_ENCODING_PROBLEMS = (feedparser.CharacterEncodingOverride, feedparser.CharacterEncodingUnknown)
+
+
+def parse_feed(
+    body: bytes, *, url: str, content_type: str | None = None, language_hint: str | None = None
+) -> ParsedFeed:
+    """Entries of an RSS, Atom, RDF (or JSON) feed; FetchError when the bytes are not a feed."""
+    body = _gunzip(body)
+    if not body.strip():
+        raise FetchError("empty feed: the server sent no content")
+    if body.lstrip()[:1] == b"{":
+        return _parse_json(body, url)
+    result, note = _feedparse_repaired(body, url, content_type)
+    if not result.get("version") and not result.get("entries"):
+        raise _not_a_feed(body, url, content_type, result)
+    feed = result.get("feed", {})
+    language = _feed_language(feed) or normalize_language(language_hint)
+    now = datetime.now(UTC)
+    entries: list[FeedEntry] = []
+    skipped = 0
+    for raw in result.get("entries", []):
+        entry = build_entry(raw, base_url=url, feed_language=language, now=now)
+        if entry is None:
+            skipped += 1
+        else:
+            entries.append(entry)
+    title = html_to_text(str(feed.get("title", "")), max_chars=1_000)
+    return ParsedFeed(title, language, entries, skipped, _warning(result, note, len(entries)))
+
+
+def _feedparse(body: bytes, url: str, content_type: str | None) -> Any:
+    """feedparser on the bytes; the HTTP content type is passed only when it names a charset."""
+    headers = {"content-location": url}
+    if content_type and _charset(content_type):
+        headers["content-type"] = content_type
+    # We never render the entry HTML, only turn it into text: feedparser's sanitiser and URI rewriting
+    # of embedded HTML are skipped (they take most of its time on large feeds); links are still resolved.
+    return feedparser.parse(
+        io.BytesIO(body), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
+
+
+def _feedparse_repaired(body: bytes, url: str, content_type: str | None) -> tuple[Any, str | None]:
+    """feedparser's result, parsed again as UTF-8 when the charset it used was missing or wrong."""
+    result = _feedparse(body, url, content_type)
+    problem = isinstance(result.get("bozo_exception"), _ENCODING_PROBLEMS)
+    repaired = redecode(body, result.get("encoding"), problem)
+    if repaired is None:
+        return result, None
+    utf8, detected = repaired
+    again = _feedparse(utf8, url, "application/xml; charset=utf-8")
+    if len(again.get("entries", [])) < len(result.get("entries", [])):
+        return result, None
+    return again, f"the declared character set was wrong or missing; decoded as {detected}"
+
+
+def _charset(content_type: str) -> str | None:
+    """The charset parameter of a Content-Type header."""
+    message = Message()
+    message["content-type"] = content_type
+    value = message.get_param("charset")
+    return value if isinstance(value, str) and value else None
+
+
+def _gunzip(body: bytes) -> bytes:
+    """Bodies saved or served as raw gzip bytes (no Content-Encoding), decompressed within a cap."""
+    if body[:2] != b"\x1f\x8b":
+        return body
+    decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        data = decoder.decompress(body, MAX_DECOMPRESSED + 1)
+    except zlib.error as exc:
+        raise FetchError("the body looks gzip-compressed but cannot be decompressed") from exc
+    if len(data) > MAX_DECOMPRESSED:
+        raise FetchError(f"decompression bomb: the gzip body expands past {MAX_DECOMPRESSED:,} bytes")
+    return data
+
+
+def _feed_language(feed: Any) -> str | None:
+    """The language the feed declares (<language>, dc:language or xml:lang)."""
+    detail = feed.get("title_detail") or {}
+    return normalize_language(feed.get("language")) or normalize_language(detail.get("language"))
+
+
+def _warning(result: Any, note: str | None, count: int) -> str | None:
+    """What was wrong with a feed we could still read, for the user; None when nothing was."""
+    exc = result.get("bozo_exception") if result.get("bozo") else None
+    problems = [note] if note else []
+    if isinstance(exc, SAXParseException):
+        problems.append(
+            f"not well-formed XML (line {exc.getLineNumber()}: {exc.getMessage()}); recovered {count} entries"
+        )
+    elif exc is not None and not isinstance(exc, (*_ENCODING_PROBLEMS, feedparser.NonXMLContentType)):
+        problems.append(f"feed has errors ({exc.__class__.__name__}); recovered {count} entries")
+    return "; ".join(problems) or None
+
+
+def _not_a_feed(body: bytes, url: str, content_type: str | None, result: Any) -> FetchError:
+    """The error for bytes that hold no feed: an HTML page (naming its feeds), or broken XML."""
+    head = body[:4096].lower()
+    if b"<html" in head or b"<!doctype html" in head or (content_type or "").startswith("text/html"):
+        links = alternate_feed_links(body, url)
+        if links:
+            return FetchError("this is an HTML page, not a feed; it links to: " + ", ".join(links))
+        return FetchError("this is an HTML page, not a feed, and it links to no feed")
+    exc = result.get("bozo_exception")
+    if isinstance(exc, SAXParseException):
+        return FetchError(f"not a feed: invalid XML at line {exc.getLineNumber()} ({exc.getMessage()})")
+    return FetchError("not a feed: no RSS, Atom or RDF content found")
+
+
+def alternate_feed_links(html: bytes, url: str) -> list[str]:
+    """Absolute URLs of the feeds an HTML page announces with <link rel="alternate" type=...>."""
+    soup = BeautifulSoup(html[:1_000_000], "lxml")
+    found: list[str] = []
+    for link in soup.find_all("link", href=True):
+        rel = link.get("rel")
+        rels = rel if isinstance(rel, list) else str(rel or "").split()
+        kind = str(link.get("type", "")).lower().strip()
+        if "alternate" in [r.lower() for r in rels] and kind in FEED_TYPES:
+            absolute = urljoin(url, str(link["href"]).strip())
+            if absolute.startswith(("http://", "https://")) and absolute not in found:
+                found.append(absolute)
+    return found
+
+
+def _parse_json(body: bytes, url: str) -> ParsedFeed:
+    """JSON Feed bodies go to the JSON Feed parser when it is available."""
+    parser = _json_feed_parser()
+    if parser is None:
+        raise FetchError("JSON Feed not supported yet")
+    return parser(body, url=url)
+
+
+def _json_feed_parser() -> Callable[..., ParsedFeed] | None:
+    """`monitor.parsing.jsonfeed.parse_json_feed`, if that module exists."""
+    try:
+        from monitor.parsing import jsonfeed  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return getattr(jsonfeed, "parse_json_feed", None)
