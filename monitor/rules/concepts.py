@@ -32,8 +32,8 @@ class _Resolver:
             return None
         children: list[Node] = []
         ok = True
-        for alternative in self.raw[name]:
-            child = self.alternative(name, str(alternative), (*stack, name))
+        for index, alternative in enumerate(self.raw[name]):
+            child = self.alternative(name, index, str(alternative), (*stack, name))
             ok = ok and child is not None
             if child is not None:
                 children.append(child)
@@ -45,27 +45,32 @@ class _Resolver:
         self.done[name] = Or(tuple(children), concept=name)
         return self.done[name]
 
-    def alternative(self, name: str, text: str, stack: tuple[str, ...]) -> Node | None:
+    def alternative(self, name: str, index: int, text: str, stack: tuple[str, ...]) -> Node | None:
         stripped = text.strip()
         offset = len(text) - len(text.lstrip())
         if stripped.startswith("@"):
-            return self.reference(name, stripped, offset, stack)
+            return self.reference(name, index, (stripped, offset), stack)
         if len(stripped) >= 2 and stripped[0] == stripped[-1] == '"':
             stripped, offset = stripped[1:-1], offset + 1
         term = build_term(stripped, offset, text.strip())
         if isinstance(term, LexError):
-            self.errors.append(QueryError(f"@{name}", term.message, term.offset, term.length))
+            self.errors.append(QueryError(f"@{name}", term.message, term.offset, term.length, index))
             return None
         return term
 
-    def reference(self, name: str, text: str, offset: int, stack: tuple[str, ...]) -> Node | None:
+    def reference(
+        self, name: str, index: int, located: tuple[str, int], stack: tuple[str, ...]
+    ) -> Node | None:
+        text, offset = located
         other = text[1:]
         if other not in self.raw:
-            self.errors.append(QueryError(f"@{name}", f"unknown concept {text}", offset, len(text)))
+            message = f"unknown concept {text}"
+            self.errors.append(QueryError(f"@{name}", message, offset, len(text), index))
             return None
         if other in stack:
             cycle = " → ".join(f"@{n}" for n in (*stack[stack.index(other) :], other))
-            self.errors.append(QueryError(f"@{name}", f"concept cycle: {cycle}", offset, len(text)))
+            message = f"concept cycle: {cycle}"
+            self.errors.append(QueryError(f"@{name}", message, offset, len(text), index))
             return None
         return self.resolve(other, stack)
 

@@ -54,6 +54,7 @@ class QueryError:
     message: str
     offset: int
     length: int
+    alternative: int | None = None  # for a concept (rule "@name"): the index of the faulty alternative
 
     def render(self) -> str:
         """`rule: message (at offset N)`, short enough for a log line or a form error."""

@@ -164,7 +164,11 @@ class _Parser:
             inner = lexeme.offset + (1 if lexeme.kind == "PHRASE" else 0)
             term = build_term(lexeme.value, inner, lexeme.text)
             if isinstance(term, LexError):
-                self.errors.append(term)
+                if lexeme.kind == "PHRASE" and not lexeme.value.strip():
+                    message = "empty phrase: write words between the quotes"
+                    term = LexError(message, lexeme.offset, lexeme.length)
+                if all(error.offset != lexeme.offset for error in self.errors):
+                    self.errors.append(term)
                 return _NOTHING, lexeme.offset, end
             return term, lexeme.offset, end
         if lexeme.kind == "CONCEPT":

@@ -35,7 +35,8 @@ CASES = [
     ("foo:drone", [("unknown field 'foo' (known: title, text, source, lang, site)", 0, 3)]),
     ("drone @missing", [("unknown concept @missing", 6, 8)]),
     ('drone "usine d', [('unterminated quote: add the closing "', 6, 8)]),
-    ('drone ""', [("'\"\"' has no letters or digits to search for", 7, 1)]),
+    ('drone ""', [("empty phrase: write words between the quotes", 6, 2)]),
+    ('drone "', [('unterminated quote: add the closing "', 6, 1)]),
     ("NOT drone", [(NEEDS_POSITIVE, 0, 9)]),
     ("-drone", [(NEEDS_POSITIVE, 0, 6)]),
     ("lang:fr", [(NEEDS_POSITIVE, 0, 7)]),
@@ -76,11 +77,11 @@ def test_duplicate_rule_names_are_an_error() -> None:
 
 
 CONCEPT_CASES = [
-    ({"a": ["@b"], "b": ["@a"]}, [QueryError("@b", "concept cycle: @a → @b → @a", 0, 2)]),
-    ({"a": ["@a"]}, [QueryError("@a", "concept cycle: @a → @a", 0, 2)]),
-    ({"a": ["x", " @nope"]}, [QueryError("@a", "unknown concept @nope", 1, 5)]),
-    ({"a": ["ok", "dr*"]}, [QueryError("@a", SHORT_PREFIX, 0, 3)]),
-    ({"a": ['"usine d"', "!!"]}, [QueryError("@a", "'!!' has no letters or digits to search for", 0, 2)]),
+    ({"a": ["@b"], "b": ["@a"]}, [QueryError("@b", "concept cycle: @a → @b → @a", 0, 2, 0)]),
+    ({"a": ["@a"]}, [QueryError("@a", "concept cycle: @a → @a", 0, 2, 0)]),
+    ({"a": ["x", " @nope"]}, [QueryError("@a", "unknown concept @nope", 1, 5, 1)]),
+    ({"a": ["ok", "dr*"]}, [QueryError("@a", SHORT_PREFIX, 0, 3, 1)]),
+    ({"a": ['"usine d"', "!!"]}, [QueryError("@a", "'!!' has no letters or digits to search for", 0, 2, 1)]),
     ({"a": []}, [QueryError("@a", "a concept needs at least one alternative", 0, 0)]),
 ]
 
