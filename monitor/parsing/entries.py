@@ -70,7 +70,7 @@ def _content(entry: Mapping[str, Any]) -> str:
 def published_at(entry: Mapping[str, Any], now: datetime) -> datetime | None:
     """Publication (else update) date in UTC; None when absent, before 1990 or more than 2 days ahead."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
+        parsed = dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)  # no feedparser aliasing
         if isinstance(parsed, time.struct_time):
             try:
                 when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)

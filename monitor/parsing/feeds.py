@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import Message
 from typing import Any
@@ -22,6 +21,7 @@ from monitor.errors import FetchError
 from monitor.parsing.charset import redecode
 from monitor.parsing.entries import FeedEntry, ParsedFeed, build_entry
 from monitor.parsing.html_text import html_to_text
+from monitor.parsing.jsonfeed import parse_json_feed
 from monitor.parsing.language import normalize_language
 
 MAX_DECOMPRESSED = 50_000_000
@@ -32,12 +32,12 @@ _ENCODING_PROBLEMS = (feedparser.CharacterEncodingOverride, feedparser.Character
 def parse_feed(
     body: bytes, *, url: str, content_type: str | None = None, language_hint: str | None = None
 ) -> ParsedFeed:
-    """Entries of an RSS, Atom, RDF (or JSON) feed; FetchError when the bytes are not a feed."""
+    """Entries of an RSS, Atom, RDF or JSON feed; FetchError when the bytes are not a feed."""
     body = _gunzip(body)
     if not body.strip():
         raise FetchError("empty feed: the server sent no content")
     if body.lstrip()[:1] == b"{":
-        return _parse_json(body, url)
+        return parse_json_feed(body, url=url, language_hint=language_hint)
     result, note = _feedparse_repaired(body, url, content_type)
     if not result.get("version") and not result.get("entries"):
         raise _not_a_feed(body, url, content_type, result)
@@ -150,20 +150,3 @@ def alternate_feed_links(html: bytes, url: str) -> list[str]:
             if absolute.startswith(("http://", "https://")) and absolute not in found:
                 found.append(absolute)
     return found
-
-
-def _parse_json(body: bytes, url: str) -> ParsedFeed:
-    """JSON Feed bodies go to the JSON Feed parser when it is available."""
-    parser = _json_feed_parser()
-    if parser is None:
-        raise FetchError("JSON Feed not supported yet")
-    return parser(body, url=url)
-
-
-def _json_feed_parser() -> Callable[..., ParsedFeed] | None:
-    """`monitor.parsing.jsonfeed.parse_json_feed`, if that module exists."""
-    try:
-        from monitor.parsing import jsonfeed  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(jsonfeed, "parse_json_feed", None)
