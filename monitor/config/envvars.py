@@ -31,6 +31,7 @@ class Substituted:
     value: str
     origin: list[int]
     errors: list[SubstitutionError] = field(default_factory=list)
+    defaulted: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -41,22 +42,24 @@ def substitute(text: str, environ: Mapping[str, str]) -> Substituted:
     """Replace every `${VAR}` and `${VAR:-default}` in `text`; unknown or malformed ones become errors."""
     parts: list[str] = []
     origin: list[int] = []
-    errors: list[SubstitutionError] = []
+    result = Substituted("", [])
     position = 0
     for match in _REFERENCE.finditer(text):
         parts.append(text[position : match.start()])
         origin.extend(range(position, match.start()))
-        replacement = _replacement(match, environ, errors)
+        replacement = _replacement(match, environ, result)
         parts.append(replacement)
         origin.extend([match.start()] * len(replacement))
         position = match.end()
     parts.append(text[position:])
     origin.extend(range(position, len(text) + 1))
-    return Substituted("".join(parts), origin, errors)
+    result.value, result.origin = "".join(parts), origin
+    return result
 
 
-def _replacement(match: re.Match[str], environ: Mapping[str, str], errors: list[SubstitutionError]) -> str:
+def _replacement(match: re.Match[str], environ: Mapping[str, str], result: Substituted) -> str:
     """What one `${...}` stands for; records an error (and yields "") when it cannot be replaced."""
+    errors = result.errors
     start, length = match.start(), match.end() - match.start()
     if match.group(0) == "$${":
         return "${"
@@ -72,6 +75,8 @@ def _replacement(match: re.Match[str], environ: Mapping[str, str], errors: list[
         return ""
     value = environ.get(name)
     if has_default:
+        if not value:
+            result.defaulted.append(name)
         return value or default
     if value is None:
         errors.append(SubstitutionError(start, length, f"environment variable {name} is not set"))

@@ -47,6 +47,12 @@ class _Loaded:
         self.files[name] = file
         return file, _section(file, data, key)
 
+    def note_defaults(self) -> None:
+        """Say where a `${VAR:-default}` fell back to its default, so that a forgotten variable is seen."""
+        for file in self.files.values():
+            for name, line in file.defaulted:
+                self.notes.append(f"{file.name}:{line}: {name} is not set; using the default written there")
+
     def problems(self) -> list[Problem]:
         ordered = [self.files[name] for name in FILES if name in self.files]
         return [problem for file in ordered for problem in sorted(file.problems, key=_position)]
@@ -82,6 +88,7 @@ def _load(directory: Path, environ: Mapping[str, str]) -> tuple[list[Problem], W
     files = RuleFiles(rules_file or YamlFile(directory / "rules.yaml", ""), concepts_file)
     matcher = compile_checked(files, rules, concepts)
     problems = loaded.problems()
+    loaded.note_defaults()
     if matcher is None and not problems:
         problems = [Problem(str(directory / "rules.yaml"), 1, 1, "the rules could not be compiled")]
     if problems or matcher is None:

@@ -39,11 +39,9 @@ class SourceConfig(BaseModel):
 
     name: Name = Field(description="Unique name of the source, shown in alerts.")
     url: str = Field(description="URL of the RSS or Atom feed (http or https).")
-    interval: Duration = Field(DEFAULT_INTERVAL, description="How often to poll, such as 10m or 1h.")
-    language: str | None = Field(
-        None, description="ISO 639-1 code (en, fr, uk, ru, de) when the feed omits it."
-    )
-    enabled: bool = Field(True, description="Disabled sources are kept but not polled.")
+    interval: Duration = Field(default=DEFAULT_INTERVAL, description="How often to poll, such as 10m or 1h.")
+    language: str | None = Field(default=None, description="ISO 639-1 code (en, fr, uk, ru, de), a hint.")
+    enabled: bool = Field(default=True, description="Disabled sources are kept but not polled.")
     tags: list[str] = Field(default_factory=list, description="Free labels for filtering in the interface.")
 
     @field_validator("url")
@@ -86,8 +84,10 @@ class RuleConfig(BaseModel):
     name: Name = Field(description="Unique name of the rule, stored with each hit.")
     query: str = Field(description="The query, in the rule language.")
     channels: list[str] = Field(description="Names of the channels alerted on a hit ([] to only store hits).")
-    description: str = Field("", description="What the rule is for, shown in the interface.")
-    enabled: bool = Field(True, description="Disabled rules are kept but neither compiled nor matched.")
+    description: str = Field(default="", description="What the rule is for, shown in the interface.")
+    enabled: bool = Field(
+        default=True, description="Disabled rules are kept but neither compiled nor matched."
+    )
     examples: RuleExamples = Field(default_factory=RuleExamples, description="Texts to check the rule on.")
 
     @field_validator("query")

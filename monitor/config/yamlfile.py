@@ -50,6 +50,7 @@ class YamlFile:
         self.line_starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
         self.located: dict[KeyPath, Located] = {}
         self.unresolved: set[KeyPath] = set()
+        self.defaulted: list[tuple[str, int]] = []
         self.problems: list[Problem] = []
 
     def report(self, index: int, message: str, width: int = 1) -> None:
@@ -228,6 +229,8 @@ class _Converter:
     def _string(self, node: ScalarNode, path: KeyPath) -> str:
         """A string with `${VAR}` replaced; errors point at the reference inside the file."""
         result = substitute(node.value, self.environ)
+        line = node.start_mark.line + 1
+        self.file.defaulted.extend((name, line) for name in result.defaulted)
         if result.errors:
             self.file.unresolved.add(path)
         for error in result.errors:

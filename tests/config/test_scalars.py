@@ -30,7 +30,7 @@ def _scalars(text: str) -> list[tuple[ScalarNode, int]]:
         elif isinstance(node, SequenceNode):
             for item in node.value:
                 walk(item, node.start_mark.column)
-        else:
+        elif isinstance(node, ScalarNode):
             found.append((node, indent))
 
     walk(YAML(typ="safe", pure=True).compose(text), -1)
