@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, RootModel
+from pydantic import BaseModel, ConfigDict, RootModel, create_model
 
 from monitor.config.models import ChannelConfig, Name, RuleConfig, SourceConfig, WatchConfig
 from monitor.config.redaction import is_valid_apprise_url, mask_url
@@ -158,8 +159,15 @@ def _settings(loaded: _Loaded) -> dict[str, Any]:
     file, values = loaded.read("settings.yaml", None)
     if file is None or values is None:
         return {}
-    validate_mapping(file, (), values, Settings)
+    validate_mapping(file, (), values, _settings_file_model())
     return dict(values)
+
+
+@cache
+def _settings_file_model() -> type[BaseModel]:
+    """Settings' fields as a plain model: validates settings.yaml alone, without the environment's values."""
+    fields: dict[str, Any] = {name: (info.annotation, info) for name, info in Settings.model_fields.items()}
+    return create_model("SettingsFile", __config__=ConfigDict(extra="forbid"), **fields)
 
 
 def _section(file: YamlFile, data: Any, key: str | None) -> Any:

@@ -23,7 +23,7 @@ from monitor.config.scalars import scalar_offsets
 from monitor.errors import Problem
 
 MAX_FILE_BYTES = 2_000_000
-MAX_NODES = 200_000
+MAX_NODES = 100_000
 _STR_TAG = "tag:yaml.org,2002:str"
 
 KeyPath = tuple[str | int, ...]

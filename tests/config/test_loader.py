@@ -168,3 +168,11 @@ def test_recursive_aliases_are_refused(write_config: WriteConfig) -> None:
     directory = write_config({"sources.yaml": "sources: &loop\n  - *loop\n"})
     heads = [p.render().splitlines()[0] for p in check_config(directory, {})]
     assert heads[0].replace(f"{directory}/", "") == "sources.yaml:1:10: recursive alias"
+
+
+def test_settings_yaml_is_checked_alone_not_with_the_environment(
+    write_config: WriteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MONITOR_WEB__PORT", "not-a-port")
+    directory = write_config({"settings.yaml": "web:\n  host: 0.0.0.0\n"})
+    assert load_config(directory, {}).settings_values == {"web": {"host": "0.0.0.0"}}
