@@ -25,7 +25,7 @@ class OutputFormat(StrEnum):
 FIELDS = ("rule", "title", "url", "source", "published", "matched_at", "terms", "snippet")
 
 
-RuleOption = Annotated[list[str] | None, typer.Option("--rule", help="Only this rule (repeatable).")]
+RuleOption = Annotated[str | None, typer.Option("--rule", help="Only the hits of this rule.")]
 SinceOption = Annotated[str | None, typer.Option("--since", help="Only newer hits, e.g. 7d, 12h.")]
 LimitOption = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many hits.")]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="table, json (a line each) or csv.")]
@@ -45,7 +45,7 @@ def hits(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--since") from error
     with context.database.session() as session:
-        records = list_hits(session, rules=rule or None, since=cutoff, limit=limit)
+        records = list_hits(session, rule=rule, since=cutoff, limit=limit)
     rows = [hit_row(record) for record in records]
     if output is OutputFormat.json:
         for row in rows:
@@ -61,7 +61,7 @@ def hits(
 def hit_row(record: HitRecord) -> dict[str, Any]:
     """One hit as plain JSON-able values."""
     return {
-        "id": record.id,
+        "id": record.hit_id,
         "rule": record.rule,
         "title": record.title,
         "url": record.url,

@@ -8,7 +8,7 @@ or edited — is never new; an edited one updates the stored text.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -132,3 +132,14 @@ def _bounded(key: str) -> str:
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def iter_articles(session: Session, *, since: datetime | None = None) -> Iterator[tuple[Article, str]]:
+    """Stored articles first seen at or after `since`, oldest first, with their source's name."""
+    statement = select(Article, Source.name).join(Source, col(Source.id) == Article.source_id)
+    if since is not None:
+        statement = statement.where(col(Article.first_seen_at) >= since)
+    statement = statement.order_by(col(Article.first_seen_at), col(Article.id)).execution_options(
+        yield_per=500
+    )
+    yield from session.exec(statement)

@@ -108,3 +108,8 @@ def _succeeded(session: Session, source: Source, *, now: datetime, next_check_at
     source.next_check_at = next_check_at
     session.add(source)
     session.flush()
+
+
+def get_source(session: Session, name: str) -> Source | None:
+    """The stored source of that name, or None before it is first synced."""
+    return session.exec(select(Source).where(Source.name == name)).first()
