@@ -21,6 +21,7 @@ from monitor.settings import Settings
 
 FILES = ("sources.yaml", "channels.yaml", "concepts.yaml", "rules.yaml", "settings.yaml")
 REQUIRED = ("sources.yaml", "channels.yaml", "rules.yaml")
+SECRET_FILES = ("channels.yaml", "settings.yaml")  # Apprise URLs; database URLs with passwords
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -44,7 +45,7 @@ class _Loaded:
             if name in REQUIRED:
                 self.notes.append(f"{path} not found: no {name.removesuffix('.yaml')} configured")
             return None, None
-        data, file = read_yaml(path, self.environ, mask_secrets=name == "channels.yaml")
+        data, file = read_yaml(path, self.environ, mask_secrets=name in SECRET_FILES)
         self.files[name] = file
         return file, _section(file, data, key)
 

@@ -74,3 +74,10 @@ def test_channels_show_their_urls_masked(write_config: WriteConfig) -> None:
     channel = load_config(directory, {}).channels[0]
     assert channel.urls == [url]
     assert SECRET not in repr(channel) + str(channel) + " ".join(channel.masked_urls())
+
+
+def test_a_database_password_never_appears_in_settings_problems(write_config: WriteConfig) -> None:
+    directory = write_config({"settings.yaml": f"database_url: [postgresql://monitor:{SECRET}@db/monitor]\n"})
+    [problem] = check_config(directory, {})
+    assert problem.message == "database_url: expected text, got a list"
+    assert problem.source_line == "database_url: [postgresql://*******************************]"
