@@ -1,0 +1,61 @@
+"""A real configuration directory for end-to-end tests: local feeds, bundled rules, a local receiver."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.conftest import PROJECT_ROOT
+
+BUNDLED_CONFIG = PROJECT_ROOT / "config"
+
+
+def rss(items: list[tuple[str, str, str]], *, language: str = "en") -> bytes:
+    """An RSS 2.0 feed of (guid, title, description) items."""
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>{title}</title>"
+        f"<link>https://news.example/{guid}?utm_source=rss&amp;id={guid}#top</link>"
+        f"<pubDate>Mon, 23 Nov 2026 10:00:00 GMT</pubDate><description>{text}</description></item>"
+        for guid, title, text in items
+    )
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Test feed</title>"
+        f"<link>https://news.example/</link><language>{language}</language>{body}</channel></rss>"
+    ).encode()
+
+
+def atom(items: list[tuple[str, str, str]], *, language: str = "fr") -> bytes:
+    """An Atom feed of (id, title, summary) entries."""
+    body = "".join(
+        f"<entry><id>urn:{guid}</id><title>{title}</title><link href='https://presse.example/{guid}'/>"
+        f"<updated>2026-11-23T10:00:00Z</updated><summary type='html'>{text}</summary></entry>"
+        for guid, title, text in items
+    )
+    return (
+        "<?xml version='1.0' encoding='utf-8'?>"
+        f"<feed xmlns='http://www.w3.org/2005/Atom' xml:lang='{language}'>"
+        f"<title>Flux de test</title><id>urn:feed</id><updated>2026-11-23T10:00:00Z</updated>{body}</feed>"
+    ).encode()
+
+
+def write_config(
+    directory: Path,
+    *,
+    sources: dict[str, str],
+    alert_url: str,
+    settings: str = "fetch:\n  connect_timeout: 2\n  read_timeout: 2\n  total_timeout: 5\n",
+) -> Path:
+    """A configuration directory with these sources (name → URL), the bundled rules and concepts, and one
+    channel `analysts` posting to `alert_url`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("rules.yaml", "concepts.yaml"):
+        shutil.copy(BUNDLED_CONFIG / name, directory / name)
+    lines = ["sources:"]
+    for name, url in sources.items():
+        lines += [f"  - name: {name}", f"    url: {url}", "    interval: 10m"]
+    (directory / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (directory / "channels.yaml").write_text(
+        f"channels:\n  - name: analysts\n    urls: ['{alert_url}']\n", encoding="utf-8"
+    )
+    (directory / "settings.yaml").write_text(settings, encoding="utf-8")
+    return directory
