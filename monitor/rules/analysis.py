@@ -18,23 +18,52 @@ _MARK = r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe
 _PIECE = rf"{_LETTER}(?:{_LETTER}|{_MARK})*"
 APOSTROPHES = "'’ʼ‘`´"
 _COMPOUND = re.compile(rf"{_PIECE}(?:[{APOSTROPHES}]{_PIECE})*")
+_PLAIN = r"[^\W_\u02bc]+"
+_COMPOUND_PLAIN = re.compile(rf"{_PLAIN}(?:[{APOSTROPHES}]{_PLAIN})*")  # for text without combining marks
 _PIECES = re.compile(_PIECE)
 
 ELISIONS = frozenset(
     "l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu dell all dall nell sull un".split()
 )
 CLITICS = frozenset("s t re ve ll d m".split())
-_SPELLED = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ё": "е"})
+_SPELLED = {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ё": "е"}
+_RESIDUAL_MARK = re.compile(_MARK)
 MAX_TOKEN_CHARS = 64
+
+
+def _is_latin(char: str) -> bool:
+    """True for letters of the Latin script (ASCII, Latin-1, Latin Extended, Latin Extended Additional)."""
+    code = ord(char)
+    return code < 0x250 or 0x1E00 <= code < 0x1F00 or 0x2C60 <= code < 0x2C80 or 0xA720 <= code < 0xA800
+
+
+def _folding_table() -> dict[int, str]:
+    """Precomposed lowercase Latin letters with diacritics → their base letter; a few letters spelled out."""
+    table: dict[int, str] = {}
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        base, marks = decomposed[0], decomposed[1:]
+        if marks and _is_latin(base) and all(unicodedata.combining(mark) for mark in marks):
+            table[code] = base
+    table.update({ord(char): spelled for char, spelled in _SPELLED.items()})
+    return table
+
+
+_FOLDING = _folding_table()
 
 
 def fold(raw: str) -> str:
     """The folded form of one word: `Corée`, `coree` and `CORÉE` all give `coree`; `Київ` gives `київ`."""
     if raw.isascii():
         return raw.lower()
-    text = unicodedata.normalize("NFKC", raw).casefold().translate(_SPELLED)
-    if text.isascii():
+    text = unicodedata.normalize("NFKC", raw).casefold().translate(_FOLDING)
+    if not _RESIDUAL_MARK.search(text):
         return text
+    return _strip_latin_marks(text)
+
+
+def _strip_latin_marks(text: str) -> str:
+    """Remove combining marks that follow a Latin letter (those left after composition), keep the others."""
     kept: list[str] = []
     latin_base = False
     for char in unicodedata.normalize("NFD", text):
@@ -45,12 +74,6 @@ def fold(raw: str) -> str:
         latin_base = _is_latin(char)
         kept.append(char)
     return unicodedata.normalize("NFC", "".join(kept))
-
-
-def _is_latin(char: str) -> bool:
-    """True for letters of the Latin script (ASCII, Latin-1, Latin Extended, Latin Extended Additional)."""
-    code = ord(char)
-    return code < 0x250 or 0x1E00 <= code < 0x1F00 or 0x2C60 <= code < 0x2C80 or 0xA720 <= code < 0xA800
 
 
 def is_cyrillic(word: str) -> bool:
@@ -67,6 +90,9 @@ def script(word: str) -> str:
     return "latin" if _is_latin(word[0]) else "other"
 
 
+Piece = tuple[str, int, int]  # a folded word and its start and end offsets in the raw match
+
+
 @dataclass
 class Tokens:
     """The words of one text, in order: folded form and character offsets into the original text."""
@@ -75,47 +101,64 @@ class Tokens:
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
 
-    def add(self, word: str, start: int, end: int) -> None:
-        """Append one word (folded, capped at MAX_TOKEN_CHARS so hostile text cannot bloat the index)."""
-        self.words.append(word[:MAX_TOKEN_CHARS])
-        self.starts.append(start)
-        self.ends.append(end)
-
     def __len__(self) -> int:
         return len(self.words)
 
 
-def tokenize(text: str, limit: int | None = None) -> Tokens:
-    """Split `text` (at most `limit` characters of it) into folded words with their offsets."""
-    tokens = Tokens()
-    cache: dict[str, str] = {}
+def _matches(text: str, limit: int | None) -> tuple[str, re.Pattern[str]]:
     source = text if limit is None else text[:limit]
-    for match in _COMPOUND.finditer(source):
+    return source, (_COMPOUND if _RESIDUAL_MARK.search(source) else _COMPOUND_PLAIN)
+
+
+def tokenize(
+    text: str, limit: int | None = None, cache: dict[str, tuple[Piece, ...]] | None = None
+) -> Tokens:
+    """Split `text` (at most `limit` characters of it) into folded words with their offsets.
+
+    `cache` (raw match → its words) may be shared between calls to analyse each distinct word once."""
+    tokens = Tokens()
+    cache = {} if cache is None else cache
+    source, pattern = _matches(text, limit)
+    for match in pattern.finditer(source):
         raw = match.group()
-        start = match.start()
-        if not any(char in APOSTROPHES for char in raw):
-            folded = cache.get(raw)
-            if folded is None:
-                folded = cache[raw] = fold(raw)
-            tokens.add(folded, start, match.end())
-        else:
-            _add_compound(tokens, raw, start)
+        pieces = cache.get(raw)
+        if pieces is None:
+            pieces = cache[raw] = split_word(raw)
+        offset = match.start()
+        for word, start, end in pieces:
+            tokens.words.append(word)
+            tokens.starts.append(offset + start)
+            tokens.ends.append(offset + end)
     return tokens
 
 
-def _add_compound(tokens: Tokens, raw: str, start: int) -> None:
-    """Words joined by apostrophes: merge Cyrillic halves, drop elisions and clitics, keep the rest."""
-    parts = [(fold(m.group()), start + m.start(), start + m.end()) for m in _PIECES.finditer(raw)]
-    merged: list[tuple[str, int, int]] = [parts[0]]
+def words_of(
+    text: str, limit: int | None = None, cache: dict[str, tuple[Piece, ...]] | None = None
+) -> list[str]:
+    """The folded words of `text`, exactly as `tokenize` gives them, without offsets (the fast path)."""
+    cache = {} if cache is None else cache
+    source, pattern = _matches(text, limit)
+    raws = pattern.findall(source)
+    for raw in set(raws).difference(cache):
+        cache[raw] = split_word(raw)
+    return [piece[0] for raw in raws for piece in cache[raw]]
+
+
+def split_word(raw: str) -> tuple[Piece, ...]:
+    """The words of one match: one folded word, or for words joined by apostrophes the halves kept
+    (Cyrillic halves merged, elisions and clitics dropped)."""
+    if not any(char in raw for char in APOSTROPHES):
+        return ((fold(raw)[:MAX_TOKEN_CHARS], 0, len(raw)),)
+    parts = [(fold(m.group())[:MAX_TOKEN_CHARS], m.start(), m.end()) for m in _PIECES.finditer(raw)]
+    merged: list[Piece] = [parts[0]]
     for part in parts[1:]:
         previous = merged[-1]
         if is_cyrillic(previous[0]) and is_cyrillic(part[0]):
-            merged[-1] = (previous[0] + part[0], previous[1], part[2])
+            merged[-1] = ((previous[0] + part[0])[:MAX_TOKEN_CHARS], previous[1], part[2])
         else:
             merged.append(part)
     if len(merged) > 1 and merged[0][0] in ELISIONS:
         merged = merged[1:]
     if len(merged) > 1 and merged[-1][0] in CLITICS:
         merged = merged[:-1]
-    for word, word_start, word_end in merged:
-        tokens.add(word, word_start, word_end)
+    return tuple(merged)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 
-from monitor.rules.analysis import Tokens, is_cyrillic, script, tokenize
+from monitor.rules.analysis import Tokens, is_cyrillic, script, tokenize, words_of
 from monitor.rules.model import Document
 from monitor.rules.stemming import Stemmers, language_code, stem_language
-from monitor.rules.translit import cyrillic_keys
 
 TEXT_BASE = 1 << 30
 MAX_TITLE_CHARS = 10_000
@@ -26,9 +25,10 @@ class AnalysedDocument:
     def __init__(self, document: Document, stemmers: Stemmers) -> None:
         self.document = document
         self.language = language_code(document.language)
-        self.title = tokenize(document.title, MAX_TITLE_CHARS)
-        self.text = tokenize(document.text, MAX_TEXT_CHARS)
         self.stemmers = stemmers
+        self.title_words = words_of(document.title, MAX_TITLE_CHARS, stemmers.folded())
+        self.text_words = words_of(document.text, MAX_TEXT_CHARS, stemmers.folded())
+        self._tokens: dict[str, Tokens] = {}
         self.positions = self._word_positions()
         self.words = sorted(self.positions)
         self.stems = self._stem_positions()
@@ -36,17 +36,20 @@ class AnalysedDocument:
 
     def _word_positions(self) -> dict[str, list[int]]:
         positions: defaultdict[str, list[int]] = defaultdict(list)
-        for index, word in enumerate(self.title.words):
+        for index, word in enumerate(self.title_words):
             positions[word].append(index)
-        for index, word in enumerate(self.text.words, TEXT_BASE):
+        for index, word in enumerate(self.text_words, TEXT_BASE):
             positions[word].append(index)
         return dict(positions)
 
     def _stem_positions(self) -> dict[str, list[int]]:
         """Positions by stem in the article's language (by exact word where no stemmer applies)."""
         groups: defaultdict[str | None, list[str]] = defaultdict(list)
-        for word in self.words:
-            groups[stem_language(self.language, script(word))].append(word)
+        if self.language is not None:
+            groups[stem_language(self.language, "latin")] = self.words
+        else:
+            for word in self.words:
+                groups[stem_language(None, script(word))].append(word)
         stems: dict[str, list[int]] = {}
         for code, words in groups.items():
             for word, stem in zip(words, self.stemmers.stem_many(code, words), strict=True):
@@ -60,8 +63,7 @@ class AnalysedDocument:
         if not cyrillic:
             return {}
         keys: dict[str, list[int]] = {}
-        stems = self.stemmers.stem_many("ru", cyrillic)
-        for word, pair in zip(cyrillic, cyrillic_keys(cyrillic, stems), strict=True):
+        for word, pair in zip(cyrillic, self.stemmers.name_keys(cyrillic), strict=True):
             for key in set(pair):
                 found = keys.get(key)
                 keys[key] = self.positions[word] if found is None else sorted(found + self.positions[word])
@@ -85,8 +87,20 @@ class AnalysedDocument:
             index += 1
         return sorted(found)
 
+    def tokens(self, field: str) -> Tokens:
+        """Words of a field with their character offsets (computed on first use: only matches need them)."""
+        tokens = self._tokens.get(field)
+        if tokens is None:
+            text, limit = (
+                (self.document.title, MAX_TITLE_CHARS)
+                if field == "title"
+                else (self.document.text, MAX_TEXT_CHARS)
+            )
+            tokens = self._tokens[field] = tokenize(text, limit, self.stemmers.folded())
+        return tokens
+
     def locate(self, position: int) -> tuple[str, Tokens, int]:
         """Field name, its tokens and the index in them, for a position."""
         if position >= TEXT_BASE:
-            return "text", self.text, position - TEXT_BASE
-        return "title", self.title, position
+            return "text", self.tokens("text"), position - TEXT_BASE
+        return "title", self.tokens("title"), position

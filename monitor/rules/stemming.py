@@ -11,7 +11,8 @@ from collections.abc import Iterable
 
 import Stemmer
 
-from monitor.rules.analysis import script
+from monitor.rules.analysis import Piece, script
+from monitor.rules.translit import cyrillic_keys
 
 ALGORITHMS = {
     "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
@@ -22,6 +23,7 @@ ALGORITHMS = {
     "tr": "turkish", "yi": "yiddish",
 }  # fmt: skip
 GUESS_BY_SCRIPT = {"cyrillic": "ru", "latin": "en"}
+CACHE_WORDS = 500_000
 
 
 def language_code(language: str | None) -> str | None:
@@ -31,32 +33,41 @@ def language_code(language: str | None) -> str | None:
     return language.strip().lower().replace("_", "-").split("-")[0] or None
 
 
-def stem_language(language: str | None, word_script: str) -> str | None:
-    """The language whose stemmer applies to a word of this script in an article of this language."""
-    code = language_code(language)
+def stem_language(code: str | None, word_script: str) -> str | None:
+    """The stemmer (a code) for a word of this script in an article of language `code` (a language_code)."""
     if code is None:
         return GUESS_BY_SCRIPT.get(word_script)
     return code if code in ALGORITHMS else None
 
 
 class Stemmers:
-    """Stemmers by language code, created on first use, each with a cache of the words it has stemmed."""
+    """Stemmers by language code, created on first use, and the words seen so far with their stems and
+    cross-script keys (bounded: a cache that grows past CACHE_WORDS is emptied)."""
 
     def __init__(self) -> None:
         self._stemmers: dict[str, Stemmer.Stemmer] = {}
         self._cache: dict[str, dict[str, str]] = {}
+        self._keys: dict[str, tuple[str, str]] = {}
+        self._folded: dict[str, tuple[Piece, ...]] = {}
 
     def _get(self, code: str) -> Stemmer.Stemmer:
         stemmer = self._stemmers.get(code)
         if stemmer is None:
             stemmer = self._stemmers[code] = Stemmer.Stemmer(ALGORITHMS[code])
+            stemmer.maxCacheSize = 0  # PyStemmer's own cache is slow once full; ours is a dict
         return stemmer
+
+    def _language_cache(self, code: str) -> dict[str, str]:
+        cache = self._cache.get(code)
+        if cache is None or len(cache) > CACHE_WORDS:
+            cache = self._cache[code] = {}
+        return cache
 
     def stem(self, code: str | None, word: str) -> str:
         """The stem of a folded word in language `code` (the word itself when `code` is None)."""
         if code is None:
             return word
-        cache = self._cache.setdefault(code, {})
+        cache = self._language_cache(code)
         stem = cache.get(word)
         if stem is None:
             stem = cache[word] = self._get(code).stemWord(word)
@@ -66,13 +77,32 @@ class Stemmers:
         """Stems of many folded words at once (one call into the C library)."""
         if code is None:
             return list(words)
-        return self._get(code).stemWords(words)
+        cache = self._language_cache(code)
+        missing = [word for word in words if word not in cache]
+        if missing:
+            cache.update(zip(missing, self._get(code).stemWords(missing), strict=True))
+        return [cache[word] for word in words]
 
-    def word_stem(self, language: str | None, word: str) -> str:
-        """The key a folded rule word is looked up under in an article of `language`."""
-        return self.stem(stem_language(language, script(word)), word)
+    def folded(self) -> dict[str, tuple[Piece, ...]]:
+        """The shared cache of analysed words (raw match → folded words) for tokenize and words_of."""
+        if len(self._folded) > CACHE_WORDS:
+            self._folded = {}
+        return self._folded
+
+    def name_keys(self, words: list[str]) -> list[tuple[str, str]]:
+        """Cross-script keys of folded Cyrillic words: of the word and of its Russian stem."""
+        if len(self._keys) > CACHE_WORDS:
+            self._keys = {}
+        missing = [word for word in words if word not in self._keys]
+        if missing:
+            keys = cyrillic_keys(missing, self.stem_many("ru", missing))
+            self._keys.update(zip(missing, keys, strict=True))
+        return [self._keys[word] for word in words]
+
+    def word_stem(self, code: str | None, word: str) -> str:
+        """The key a folded rule word is looked up under in an article of language `code`."""
+        return self.stem(stem_language(code, script(word)), word)
 
     def warm(self, code: str, words: Iterable[str]) -> None:
         """Stem many rule words in one call, filling the cache."""
-        todo = [w for w in set(words) if w not in self._cache.setdefault(code, {})]
-        self._cache[code].update(zip(todo, self.stem_many(code, todo), strict=True))
+        self.stem_many(code, list(set(words)))
