@@ -1,0 +1,81 @@
+"""The text of an alert: plain, size-capped, and safe with hostile article text.
+
+Article fields are cleaned of control and bidirectional-override characters and sent as plain text
+(Apprise escapes it for services that render HTML), so nothing an article contains is rendered as markup.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from monitor.storage.hits import HitRecord
+
+MAX_TITLE_CHARS = 250
+MAX_SNIPPET_CHARS = 1_000
+MAX_BODY_CHARS = 4_000
+MAX_LINK_CHARS = 2_000
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    """What Apprise sends: a one-line title and a plain-text body."""
+
+    title: str
+    body: str
+
+
+def format_alert(hit: HitRecord) -> AlertMessage:
+    """The alert for one hit: rule, article title, source, link, matched terms and snippet."""
+    title = one_line(hit.title, MAX_TITLE_CHARS) or "(untitled)"
+    rule = one_line(hit.rule, 200)
+    lines = [
+        title,
+        f"Source: {one_line(hit.source, 200)}{_published(hit.published)}",
+        f"Link: {safe_link(hit.url) or '(none)'}",
+        f"Rule: {rule} — matched: {one_line(', '.join(hit.terms), 500) or '(none)'}",
+    ]
+    snippet = clean_text(hit.snippet, MAX_SNIPPET_CHARS)
+    if snippet:
+        lines += ["", snippet]
+    body = "\n".join(lines)
+    if len(body) > MAX_BODY_CHARS:
+        body = body[: MAX_BODY_CHARS - 1] + "…"
+    return AlertMessage(title=one_line(f"[{rule}] {title}", MAX_TITLE_CHARS), body=body)
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Text without control, format (bidi, zero-width) or unassigned characters, spaces collapsed, capped."""
+    kept = "".join(char for char in text or "" if char.isspace() or _printable(char))
+    cleaned = "\n".join(_SPACES.sub(" ", line).strip() for line in kept.split("\n"))
+    cleaned = re.sub(r"\n{3,}", "\n\n", cleaned).strip()
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+def one_line(text: str, limit: int) -> str:
+    """`clean_text` on a single line."""
+    return clean_text((text or "").replace("\n", " "), limit)
+
+
+def safe_link(url: str | None) -> str | None:
+    """The article's URL if it is a plain http(s) link, else None (no `javascript:` or `data:` links)."""
+    if not url:
+        return None
+    link = one_line(url, MAX_LINK_CHARS)
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return None
+    return link if parts.scheme in ("http", "https") and parts.netloc and " " not in link else None
+
+
+def _published(when: datetime | None) -> str:
+    return f" · published {when:%Y-%m-%d %H:%M} UTC" if when else ""
+
+
+def _printable(char: str) -> bool:
+    return unicodedata.category(char)[0] != "C"
