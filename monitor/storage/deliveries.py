@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from monitor.storage.hits import HitRecord, hit_records_query, to_hit_record
 from monitor.storage.tables import Delivery, DeliveryStatus, Hit
@@ -40,7 +40,7 @@ def claim_due_deliveries(
     due = (
         select(Delivery.id)
         .where(Delivery.status == DeliveryStatus.PENDING.value)
-        .where(col(Delivery.next_attempt_at) <= now)
+        .where(or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now))
         .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
