@@ -82,6 +82,14 @@ def dispatch_pending(
     return summary
 
 
+def message_for(delivery: ClaimedDelivery) -> AlertMessage:
+    """The alert of a hit, or the text of a notice about monitor itself."""
+    if delivery.hit is not None:
+        return format_alert(delivery.hit)
+    assert delivery.notice is not None, "a delivery announces a hit or a notice"
+    return AlertMessage(title=delivery.notice.title, body=delivery.notice.body)
+
+
 class _Notifiers:
     """One Apprise object per configured channel, built on first use, with the delivery timeout applied."""
 
@@ -98,7 +106,7 @@ class _Notifiers:
         if not notifier:
             error = f"no usable Apprise URL in channel {delivery.channel!r}: {', '.join(rejected)}"
             return _Outcome(error, permanent=True)
-        accepted, reason = _notify(notifier, format_alert(delivery.hit))
+        accepted, reason = _notify(notifier, message_for(delivery))
         return _Outcome() if accepted else _Outcome(redact(reason, secrets))
 
     def _build(self, channel: str) -> tuple[apprise.Apprise, list[str]]:

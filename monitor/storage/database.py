@@ -101,15 +101,16 @@ def normalise_url(url: str) -> URL:
     return parsed
 
 
-def migrate(engine: Engine) -> None:
-    """Apply every pending Alembic migration, holding a lock so that concurrent starts migrate once."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Apply the pending Alembic migrations up to `revision`, holding a lock so that concurrent starts
+    migrate once."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def _create_engine(url: URL) -> Engine:

@@ -17,20 +17,31 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, or_, select
 
 from monitor.storage.hits import HitRecord, hit_records_query, to_hit_record
-from monitor.storage.tables import Delivery, DeliveryStatus, Hit
+from monitor.storage.tables import Delivery, DeliveryStatus, Hit, Notice
 
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_ERROR_CHARS = 2_000
 
 
 @dataclass(frozen=True)
+class NoticeRecord:
+    """A notice about monitor itself, as sent: a title and a plain-text body."""
+
+    kind: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
 class ClaimedDelivery:
-    """A delivery taken for sending and the hit it announces; `attempts` counts the earlier attempts."""
+    """A delivery taken for sending and what it announces (a hit or a notice); `attempts` counts the
+    earlier attempts."""
 
     id: int
     channel: str
     attempts: int
-    hit: HitRecord
+    hit: HitRecord | None = None
+    notice: NoticeRecord | None = None
 
 
 def claim_due_deliveries(
@@ -49,19 +60,25 @@ def claim_due_deliveries(
     if not ids:
         return []
     session.exec(update(Delivery).where(col(Delivery.id).in_(ids)).values(next_attempt_at=now + lease))
-    statement = (
-        hit_records_query()
-        .add_columns(Delivery)
-        .join(Delivery, col(Delivery.hit_id) == col(Hit.id))
-        .where(col(Delivery.id).in_(ids))
-    )
-    by_id = {
-        delivery.id: ClaimedDelivery(
-            delivery.id, delivery.channel, delivery.attempts, to_hit_record(hit, article, source)
-        )
-        for hit, article, source, delivery in session.exec(statement)
+    deliveries = {d.id: d for d in session.exec(select(Delivery).where(col(Delivery.id).in_(ids)))}
+    hit_ids = [d.hit_id for d in deliveries.values() if d.hit_id is not None]
+    notice_ids = [d.notice_id for d in deliveries.values() if d.notice_id is not None]
+    hits = {
+        hit.id: to_hit_record(hit, article, source)
+        for hit, article, source in session.exec(hit_records_query().where(col(Hit.id).in_(hit_ids)))
     }
-    return [by_id[i] for i in ids if i in by_id]
+    notices = {
+        notice.id: NoticeRecord(notice.kind, notice.title, notice.body)
+        for notice in session.exec(select(Notice).where(col(Notice.id).in_(notice_ids)))
+    }
+    claimed = []
+    for delivery_id in ids:
+        delivery = deliveries[delivery_id]
+        hit = hits.get(delivery.hit_id) if delivery.hit_id is not None else None
+        notice = notices.get(delivery.notice_id) if delivery.notice_id is not None else None
+        if hit is not None or notice is not None:
+            claimed.append(ClaimedDelivery(delivery_id, delivery.channel, delivery.attempts, hit, notice))
+    return claimed
 
 
 def mark_sent(session: Session, delivery_id: int, *, now: datetime) -> bool:

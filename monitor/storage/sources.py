@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
+from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from monitor.storage.tables import Source
@@ -31,8 +32,9 @@ def sync_sources(
 ) -> dict[str, Source]:
     """Insert new sources, update url/enabled of known ones, disable those no longer configured.
 
-    Nothing is deleted, so the articles and hits of a removed source stay. A changed URL forgets the old
-    conditional-GET validators, which belonged to the old URL.
+    Nothing is deleted, so the articles and hits of a removed source stay. A URL changed in the
+    configuration replaces the stored one (even one learnt from a permanent redirect), forgets the old
+    conditional-GET validators and clears a "gone" verdict, which all belonged to the old URL.
     """
     now = now or datetime.now(UTC)
     existing = {source.name: source for source in session.exec(select(Source)).all()}
@@ -40,9 +42,10 @@ def sync_sources(
     for config in configs:
         source = existing.get(config.name)
         if source is None:
-            source = Source(name=config.name, url=config.url, enabled=config.enabled, created_at=now)
-        elif source.url != config.url:
-            source.url, source.etag, source.last_modified = config.url, None, None
+            source = Source(name=config.name, url=config.url, configured_url=config.url, created_at=now)
+        elif (source.configured_url or source.url) != config.url:
+            source.url = source.configured_url = config.url
+            source.etag = source.last_modified = source.body_hash = source.disabled_reason = None
         source.enabled = config.enabled
         session.add(source)
         synced[config.name] = source
@@ -56,13 +59,58 @@ def sync_sources(
 
 def due_sources(session: Session, *, now: datetime) -> list[Source]:
     """Enabled sources never checked or whose next check time has come, the most overdue first."""
-    statement = (
+    return list(session.exec(_pollable(now).where(_due(now))).all())
+
+
+def claim_sources(
+    session: Session,
+    *,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    due_only: bool = True,
+    names: Sequence[str] | None = None,
+) -> list[Source]:
+    """Lease up to `limit` pollable sources to `owner`, the most overdue first; the caller commits.
+
+    A source leased to another worker is skipped until its lease expires, so each due source is fetched
+    by one worker, and a dead worker's sources are taken over. On PostgreSQL `FOR UPDATE SKIP LOCKED`
+    lets concurrent claims pass each other; SQLite has one writer at a time.
+    """
+    statement = _pollable(now)
+    if due_only:
+        statement = statement.where(_due(now))
+    if names is not None:
+        statement = statement.where(col(Source.name).in_(list(names)))
+    claimed = list(session.exec(statement.limit(limit).with_for_update(skip_locked=True)).all())
+    for source in claimed:
+        source.lease_owner, source.lease_expires_at = owner, now + lease
+        session.add(source)
+    session.flush()
+    return claimed
+
+
+def next_due_at(session: Session) -> datetime | None:
+    """When the soonest pollable source falls due (None: no pollable source, or one is due now)."""
+    statement = select(func.min(Source.next_check_at)).where(
+        col(Source.enabled).is_(True), col(Source.disabled_reason).is_(None)
+    )
+    return session.exec(statement).one()
+
+
+def _pollable(now: datetime) -> Any:
+    """Enabled, not gone, not leased to anyone right now; the most overdue first."""
+    return (
         select(Source)
-        .where(col(Source.enabled).is_(True))
-        .where(or_(col(Source.next_check_at).is_(None), col(Source.next_check_at) <= now))
+        .where(col(Source.enabled).is_(True), col(Source.disabled_reason).is_(None))
+        .where(or_(col(Source.lease_expires_at).is_(None), col(Source.lease_expires_at) <= now))
         .order_by(col(Source.next_check_at).asc().nulls_first(), col(Source.id))
     )
-    return list(session.exec(statement).all())
+
+
+def _due(now: datetime) -> Any:
+    return or_(col(Source.next_check_at).is_(None), col(Source.next_check_at) <= now)
 
 
 def record_fetch_success(
@@ -74,9 +122,10 @@ def record_fetch_success(
     final_url: str | None = None,
     now: datetime,
     next_check_at: datetime | None = None,
+    body_hash: str | None = None,
 ) -> None:
     """A fetch returned a body: keep its validators, follow a permanent redirect, clear the error state."""
-    source.etag, source.last_modified = etag, last_modified
+    source.etag, source.last_modified, source.body_hash = etag, last_modified, body_hash
     if final_url and final_url != source.url:
         source.url = final_url
     _succeeded(session, source, now=now, next_check_at=next_check_at)
@@ -97,6 +146,15 @@ def record_fetch_failure(
     source.last_error = message[:MAX_ERROR_CHARS]
     source.consecutive_failures += 1
     source.next_check_at = next_check_at
+    source.lease_owner = source.lease_expires_at = None
+    session.add(source)
+    session.flush()
+
+
+def record_gone(session: Session, source: Source, message: str, *, now: datetime) -> None:
+    """The publisher removed the feed (410): stop polling it, with the reason shown, until its URL changes."""
+    record_fetch_failure(session, source, message, now=now)
+    source.disabled_reason = message[:MAX_ERROR_CHARS]
     session.add(source)
     session.flush()
 
@@ -106,6 +164,7 @@ def _succeeded(session: Session, source: Source, *, now: datetime, next_check_at
     source.last_error = None
     source.consecutive_failures = 0
     source.next_check_at = next_check_at
+    source.lease_owner = source.lease_expires_at = None
     session.add(source)
     session.flush()
 

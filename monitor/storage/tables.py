@@ -1,4 +1,4 @@
-"""The four tables of monitor, as described in docs/architecture.md (identical on SQLite and PostgreSQL).
+"""The tables of monitor, as described in docs/architecture.md (identical on SQLite and PostgreSQL).
 
 Timestamps are `UTCDateTime` (aware UTC in and out). Constraint and index names are explicit so that the
 migrations name the same objects on both backends.
@@ -51,6 +51,33 @@ class Source(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     consecutive_failures: int = Field(default=0, nullable=False)
     next_check_at: datetime | None = _when()
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    configured_url: str | None = Field(default=None, sa_type=sa.Text)
+    disabled_reason: str | None = Field(default=None, sa_type=sa.Text)
+    lease_owner: str | None = Field(default=None, sa_type=sa.String(200))
+    lease_expires_at: datetime | None = _when()
+    body_hash: str | None = Field(default=None, sa_type=sa.String(64))
+    health_alert: str | None = Field(default=None, sa_type=sa.String(16))
+
+
+class Notice(SQLModel, table=True):
+    """A message about monitor itself (a source failing, silent or recovered), delivered like a hit."""
+
+    __tablename__ = "notice"
+    __table_args__ = (sa.Index("ix_notice_created_at", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=sa.String(32), nullable=False)
+    source_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("source.id", name="fk_notice_source_id", ondelete="CASCADE"),
+            nullable=True,
+        ),
+    )
+    title: str = Field(sa_type=sa.Text, nullable=False)
+    body: str = Field(sa_type=sa.Text, nullable=False)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
@@ -113,16 +140,26 @@ class Delivery(SQLModel, table=True):
     __tablename__ = "delivery"
     __table_args__ = (
         sa.UniqueConstraint("hit_id", "channel", name="uq_delivery_hit_id_channel"),
+        sa.UniqueConstraint("notice_id", "channel", name="uq_delivery_notice_id_channel"),
         sa.Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    hit_id: int = Field(
+    hit_id: int | None = Field(
+        default=None,
         sa_column=sa.Column(
             sa.Integer,
             sa.ForeignKey("hit.id", name="fk_delivery_hit_id", ondelete="CASCADE"),
-            nullable=False,
-        )
+            nullable=True,
+        ),
+    )
+    notice_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("notice.id", name="fk_delivery_notice_id", ondelete="CASCADE"),
+            nullable=True,
+        ),
     )
     channel: str = Field(sa_type=sa.String(200), nullable=False)
     status: str = Field(default=DeliveryStatus.PENDING.value, sa_type=sa.String(16), nullable=False)

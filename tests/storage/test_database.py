@@ -37,7 +37,41 @@ def test_opening_again_keeps_the_data_and_the_revision(database: Database, datab
             sources = connection.execute(text("SELECT count(*) FROM source")).scalar_one()
     finally:
         again.dispose()
-    assert (revision, sources) == ("0001", 1)
+    assert (revision, sources) == (head_revision(), 1)
+
+
+def head_revision() -> str:
+    """The newest migration shipped in the package."""
+    from alembic.script import ScriptDirectory
+
+    from monitor.storage.database import MIGRATIONS_DIR
+
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    assert head is not None
+    return head
+
+
+def test_a_database_at_the_first_revision_is_upgraded_keeping_its_data(database_url: str) -> None:
+    """Upgrading never loses what users stored: a source written at revision 0001 survives 0002."""
+    from monitor.storage.database import _create_engine, migrate
+
+    engine = _create_engine(normalise_url(database_url))
+    migrate(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO source (name, url, enabled, consecutive_failures, created_at) "
+                "VALUES ('kept', 'https://kept.example/rss', true, 0, CURRENT_TIMESTAMP)"
+            )
+        )
+    engine.dispose()
+    database = open_database(database_url)
+    try:
+        with database.session() as session:
+            kept = session.exec(select(Source).where(Source.name == "kept")).one()
+        assert kept.configured_url == "https://kept.example/rss"
+    finally:
+        database.dispose()
 
 
 def test_two_processes_opening_a_new_database_together_both_succeed(database_url: str) -> None:
