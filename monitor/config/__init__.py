@@ -5,11 +5,19 @@ problem as `file:line:column: message`; `check_config(directory)` returns the pr
 """
 
 from monitor.config.loader import check_config, load_config
-from monitor.config.models import ChannelConfig, RuleConfig, RuleExamples, SourceConfig, WatchConfig
+from monitor.config.models import (
+    ChannelConfig,
+    HtmlSelectors,
+    RuleConfig,
+    RuleExamples,
+    SourceConfig,
+    WatchConfig,
+)
 from monitor.config.redaction import mask_url
 
 __all__ = [
     "ChannelConfig",
+    "HtmlSelectors",
     "RuleConfig",
     "RuleExamples",
     "SourceConfig",

@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from monitor.config.redaction import mask_url
-from monitor.durations import Duration
+from monitor.config.selectors import CssSelector
+from monitor.durations import Duration, format_duration
 from monitor.rules import Matcher
 
 DEFAULT_INTERVAL = timedelta(minutes=15)
+SHORTEST_INTERVAL = timedelta(minutes=1)
 _LANGUAGE = re.compile(r"[a-z]{2}")
 
 
@@ -32,17 +34,50 @@ def _name(value: str) -> str:
 Name = Annotated[str, AfterValidator(_name)]
 
 
+class HtmlSelectors(BaseModel):
+    """CSS selectors that pick articles out of a web page without a feed (`type: html`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item: CssSelector = Field(description="Each element matching it is one article.")
+    title: CssSelector | None = Field(
+        default=None, description="The title inside an item (default: the link's text, else a heading)."
+    )
+    link: CssSelector | None = Field(
+        default=None, description="The link inside an item (default: the item if a link, else its first)."
+    )
+    summary: CssSelector | None = Field(default=None, description="The summary text inside an item.")
+    date: CssSelector | None = Field(default=None, description="The publication date inside an item.")
+
+
 class SourceConfig(BaseModel):
-    """A feed to poll: where, how often, and hints for matching."""
+    """A source to poll: where, how often, how to read it, and hints for matching."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Name = Field(description="Unique name of the source, shown in alerts.")
-    url: str = Field(description="URL of the RSS or Atom feed (http or https).")
+    url: str = Field(description="URL of the RSS, Atom or JSON feed, or of the page for `type: html`.")
     interval: Duration = Field(default=DEFAULT_INTERVAL, description="How often to poll, such as 10m or 1h.")
     language: str | None = Field(default=None, description="ISO 639-1 code (en, fr, uk, ru, de), a hint.")
     enabled: bool = Field(default=True, description="Disabled sources are kept but not polled.")
     tags: list[str] = Field(default_factory=list, description="Free labels for filtering in the interface.")
+    type: Literal["feed", "html"] = Field(
+        default="feed", description="`feed` (RSS, Atom, JSON Feed) or `html` (a page read with `selectors`)."
+    )
+    selectors: HtmlSelectors | None = Field(
+        default=None,
+        validate_default=True,
+        description="CSS selectors of the articles on the page: required for `type: html`, only there.",
+    )
+    full_text: bool = Field(
+        default=False, description="Fetch each new article's page and match its main text too."
+    )
+    min_interval: Duration | None = Field(
+        default=None, description="Shortest wait between polls of an active source (at least 1m)."
+    )
+    max_interval: Duration | None = Field(
+        default=None, description="Longest wait between polls of a quiet source."
+    )
 
     @field_validator("url")
     @classmethod
@@ -65,6 +100,34 @@ class SourceConfig(BaseModel):
         if value is not None and not _LANGUAGE.fullmatch(value.lower()):
             raise ValueError(f"must be an ISO 639-1 code such as en, fr, uk, ru or de, got {value!r}")
         return value.lower() if value is not None else None
+
+    @field_validator("selectors")
+    @classmethod
+    def _selectors_for_html(cls, value: HtmlSelectors | None, info: ValidationInfo) -> HtmlSelectors | None:
+        kind = info.data.get("type")
+        if kind == "html" and value is None:
+            raise ValueError("required for type: html (at least `item`, the CSS selector of one article)")
+        if kind == "feed" and value is not None:
+            raise ValueError("only used with type: html (add `type: html`, or remove the selectors)")
+        return value
+
+    @field_validator("min_interval", "max_interval")
+    @classmethod
+    def _bounds(cls, value: timedelta | None, info: ValidationInfo) -> timedelta | None:
+        return None if value is None else _check_bound(info.field_name, value, info.data.get("interval"))
+
+
+def _check_bound(name: str | None, value: timedelta, interval: timedelta | None) -> timedelta:
+    """An adaptive-scheduling bound: at least a minute, and on the right side of `interval`."""
+    if value < SHORTEST_INTERVAL:
+        raise ValueError(f"must be at least 1m, got {format_duration(value)}")
+    if interval is None:
+        return value
+    if name == "min_interval" and value > interval:
+        raise ValueError(f"{format_duration(value)} is longer than interval ({format_duration(interval)})")
+    if name == "max_interval" and value < interval:
+        raise ValueError(f"{format_duration(value)} is shorter than interval ({format_duration(interval)})")
+    return value
 
 
 class RuleExamples(BaseModel):

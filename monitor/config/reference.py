@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from monitor.config.models import ChannelConfig, RuleConfig, RuleExamples, SourceConfig
+from monitor.config.models import ChannelConfig, HtmlSelectors, RuleConfig, RuleExamples, SourceConfig
 from monitor.durations import format_duration
 from monitor.settings import Settings
 
@@ -24,6 +24,7 @@ def generated_blocks() -> dict[str, str]:
     """Each generated block of docs/configuration.md by its marker name."""
     models: dict[str, type[BaseModel]] = {
         "sources": SourceConfig,
+        "selectors": HtmlSelectors,
         "rules": RuleConfig,
         "examples": RuleExamples,
         "channels": ChannelConfig,

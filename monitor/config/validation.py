@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from monitor.config.selectors import CSS_SELECTOR_ERROR
 from monitor.config.yamlfile import KeyPath, YamlFile
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -77,6 +78,11 @@ def report_error(file: YamlFile, path: KeyPath, model: type[BaseModel], error: E
         required = [name for name, field in model.model_fields.items() if field.is_required()]
         keys = ", ".join([*required, "…"])
         file.at_value(loc, f"expected a mapping with {keys}, got {describe(error['input'])}")
+    elif kind == CSS_SELECTOR_ERROR:
+        file.at_offset(loc, int(error.get("ctx", {}).get("offset", 0)), 1, f"{field}: {error['msg']}")
+    elif kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        file.at_value(loc, f"{field}: expected {expected}, got {describe(error['input'])}")
     elif kind in _EXPECTED:
         file.at_value(loc, f"{field}: {_EXPECTED[kind]}, got {describe(error['input'])}")
     elif kind == "too_short" and isinstance(error["input"], list):

@@ -33,10 +33,10 @@ BROKEN = {
         sources.yaml:4:5: unknown key 'intervall' (did you mean 'interval'?)
                 intervall: 10m
                 ^^^^^^^^^
-        sources.yaml:5:5: unknown key 'colour' (known keys: name, url, interval, language, enabled, tags)
+        sources.yaml:5:5: unknown key 'colour' (known keys: name, url, interval, language, enabled, tags, type, selectors, full_text, min_interval, max_interval)
                 colour: red
                 ^^^^^^
-        """,
+        """,  # noqa: E501
     ),
     "unknown top-level key": (
         {"channels.yaml": "channel:\n  - name: analysts\n"},
