@@ -49,3 +49,14 @@ Duration = Annotated[
     PlainSerializer(format_duration, return_type=str),
 ]
 """A pydantic field type accepting `10m`, `2h`, `7d` or seconds."""
+
+
+def describe_duration(value: timedelta) -> str:
+    """A duration for people, to its two largest units: `2 days 3 hours`, `45 minutes`, `20 seconds`."""
+    seconds = max(0, int(value.total_seconds()))
+    parts = []
+    for name, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {name}{'s' if count != 1 else ''}")
+    return " ".join(parts[:2]) or "0 seconds"

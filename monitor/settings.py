@@ -52,6 +52,56 @@ class DeliverySettings(BaseModel):
     timeout: float = Field(30.0, gt=0, description="Seconds allowed for one notification.")
 
 
+class PollingSettings(BaseModel):
+    """How sources are scheduled, shared between workers and parsed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lease: Duration = Field(
+        timedelta(minutes=5),
+        description="How long a worker holds a source it is polling; a dead worker's sources are taken "
+        "over when it expires.",
+    )
+    tick: Duration = Field(
+        timedelta(seconds=1), description="How often `monitor run` looks for sources that fell due."
+    )
+    parse_workers: int = Field(
+        0, ge=0, description="Processes that parse feeds (CPU-bound); 0 means one per core."
+    )
+    max_backoff: Duration = Field(
+        timedelta(hours=24), description="Longest wait between checks of a source that keeps failing."
+    )
+    first_poll_alert_window: Duration = Field(
+        timedelta(hours=24),
+        description="On a new source's first poll, only entries published this recently are alerted; "
+        "older ones are stored (and matched into the hit log) without an alert.",
+    )
+    full_text_concurrency: int = Field(
+        4, ge=1, description="Article pages fetched at once per source with `full_text: true`."
+    )
+
+
+class HealthSettings(BaseModel):
+    """Alerts about the sources themselves, sent to an operations channel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    operations_channel: str | None = Field(
+        None, description="Channel (from channels.yaml) told when a source fails, falls silent or recovers."
+    )
+    failure_threshold: int = Field(
+        5, ge=1, description="Failures in a row after which a source is reported as failing."
+    )
+    silence_factor: float = Field(
+        10.0,
+        gt=1,
+        description="A source is reported silent after this many times its usual gap between items.",
+    )
+    min_silence: Duration = Field(
+        timedelta(days=2), description="A source is never reported silent sooner than this."
+    )
+
+
 class WebSettings(BaseModel):
     """Where the web interface listens."""
 
@@ -70,6 +120,8 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
     fetch: FetchSettings = Field(default_factory=FetchSettings)  # type: ignore[arg-type]
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)  # type: ignore[arg-type]
+    polling: PollingSettings = Field(default_factory=PollingSettings)  # type: ignore[arg-type]
+    health: HealthSettings = Field(default_factory=HealthSettings)  # type: ignore[arg-type]
     web: WebSettings = Field(default_factory=WebSettings)  # type: ignore[arg-type]
 
     @classmethod

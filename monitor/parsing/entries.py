@@ -44,6 +44,8 @@ class ParsedFeed:
     entries: list[FeedEntry] = field(default_factory=list)
     skipped: int = 0
     warning: str | None = None
+    ttl: timedelta | None = None
+    """The feed's own hint of how long to wait before checking again (RSS `<ttl>`)."""
 
 
 def _text(value: Any, limit: int = MAX_TEXT_CHARS) -> str:

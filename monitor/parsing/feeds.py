@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from typing import Any
 from urllib.parse import urljoin
@@ -53,7 +53,17 @@ def parse_feed(
         else:
             entries.append(entry)
     title = html_to_text(str(feed.get("title", "")), max_chars=1_000)
-    return ParsedFeed(title, language, entries, skipped, _warning(result, note, len(entries)))
+    warning = _warning(result, note, len(entries))
+    return ParsedFeed(title, language, entries, skipped, warning, ttl=_ttl(feed))
+
+
+def _ttl(feed: Any) -> timedelta | None:
+    """RSS `<ttl>`: minutes the feed may be cached; absurd values (over a week) are ignored."""
+    try:
+        minutes = int(str(feed.get("ttl", "")).strip())
+    except ValueError:
+        return None
+    return timedelta(minutes=minutes) if 0 < minutes <= 7 * 24 * 60 else None
 
 
 def _feedparse(body: bytes, url: str, content_type: str | None) -> Any:

@@ -1,13 +1,26 @@
-"""One source polled end to end, and one cycle over every enabled source."""
+"""One source polled end to end, and the claim loop that polls sources as they fall due."""
 
-from monitor.pipeline.cycle import CycleSummary, poll_sources, run_cycle, sync_configured_sources
-from monitor.pipeline.poll import SourceOutcome, poll_source
+from monitor.pipeline.cycle import (
+    CycleSummary,
+    SourcePoller,
+    channel_urls,
+    poll_all,
+    run_cycle,
+    sync_configured_sources,
+    worker_name,
+)
+from monitor.pipeline.poll import ClaimedSource, PollContext, SourceOutcome, poll_source
 
 __all__ = [
+    "ClaimedSource",
     "CycleSummary",
+    "PollContext",
     "SourceOutcome",
+    "SourcePoller",
+    "channel_urls",
+    "poll_all",
     "poll_source",
-    "poll_sources",
     "run_cycle",
     "sync_configured_sources",
+    "worker_name",
 ]

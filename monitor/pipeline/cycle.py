@@ -1,19 +1,36 @@
-"""One full cycle: poll every enabled source concurrently, then deliver what is pending."""
+"""Claiming and polling sources: one cycle now (`monitor poll`), or forever as they fall due (`monitor run`).
+
+A worker leases the sources it polls in the database (see `monitor.storage.sources.claim_sources`), at
+most `fetch.max_concurrency` at a time, and refills as polls finish. Several workers on one PostgreSQL
+database thus share the sources: each due source is fetched by exactly one of them, and the sources of a
+worker that died are taken over when its leases expire.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import logging
+import os
+import socket
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from monitor.alerts.dispatcher import DispatchSummary, dispatch_pending
-from monitor.config import SourceConfig, WatchConfig
+from monitor.config import WatchConfig
 from monitor.fetching import Fetcher
-from monitor.pipeline.poll import SourceOutcome, poll_source
+from monitor.pipeline.cpu import CpuPool
+from monitor.pipeline.poll import ClaimedSource, PollContext, SourceOutcome, poll_source
 from monitor.settings import Settings
 from monitor.storage.database import Database
-from monitor.storage.sources import sync_sources
+from monitor.storage.sources import claim_sources, sync_sources
+
+logger = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    """A name unique to this process, shown as the owner of its leases."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 @dataclass(frozen=True)
@@ -40,9 +57,90 @@ class CycleSummary:
         return sum(outcome.new_hits for outcome in self.outcomes)
 
 
-def enabled_sources(config: WatchConfig) -> list[SourceConfig]:
-    """The sources a cycle polls."""
-    return [source for source in config.sources if source.enabled]
+class SourcePoller:
+    """Claims sources for one worker and polls them concurrently, within the fetch limits."""
+
+    def __init__(self, context: PollContext, *, owner: str | None = None) -> None:
+        self.context = context
+        self.owner = owner or worker_name()
+        self.capacity = context.settings.fetch.max_concurrency
+        self._running: set[asyncio.Task[SourceOutcome]] = set()
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    async def fill(self, *, now: datetime | None = None, every_source: bool = False) -> int:
+        """Claim as many sources as there is room for and start polling them; how many were started.
+
+        Normally only due sources are claimed; `every_source` claims every source not yet checked at or
+        after `now` (a cycle that polls everything once).
+        """
+        moment = now or datetime.now(UTC)
+        room = self.capacity - len(self._running - {task for task in self._running if task.done()})
+        if room <= 0:
+            return 0
+        claimed = await asyncio.to_thread(self._claim, moment, room, every_source)
+        sources = {source.name: source for source in self.context.config.sources}
+        for row in claimed:
+            task = asyncio.create_task(poll_source(self.context, sources[row.name], row, now=moment))
+            self._running.add(task)
+        return len(claimed)
+
+    def reap(self) -> list[SourceOutcome]:
+        """Collect the polls that have finished, without waiting; a poll that crashed is logged."""
+        done = {task for task in self._running if task.done()}
+        self._running -= done
+        outcomes = []
+        for task in done:
+            if task.cancelled():
+                continue
+            if (error := task.exception()) is not None:
+                logger.error("a poll failed unexpectedly", exc_info=error)
+            else:
+                outcomes.append(task.result())
+        return outcomes
+
+    async def next_finished(self) -> list[SourceOutcome]:
+        """Wait for at least one running poll to finish; the outcomes of those finished."""
+        if not self._running:
+            return []
+        done, self._running = await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
+        return [task.result() for task in done]
+
+    async def drain(self, *, now: datetime | None = None) -> list[SourceOutcome]:
+        """Poll every enabled source once (those other workers are not polling), then return."""
+        moment = now or datetime.now(UTC)
+        outcomes: list[SourceOutcome] = []
+        await self.fill(now=moment, every_source=True)
+        while self._running:
+            outcomes += await self.next_finished()
+            await self.fill(now=moment, every_source=True)
+        return outcomes
+
+    async def wait_all(self) -> list[SourceOutcome]:
+        """Let the polls already running finish (their transactions complete)."""
+        outcomes: list[SourceOutcome] = []
+        while self._running:
+            outcomes += await self.next_finished()
+        return outcomes
+
+    def _claim(self, now: datetime, limit: int, every_source: bool) -> list[ClaimedSource]:
+        configured = [source.name for source in self.context.config.sources if source.enabled]
+        with self.context.database.session() as session:
+            rows = claim_sources(
+                session,
+                owner=self.owner,
+                now=now,
+                lease=self.context.settings.polling.lease,
+                limit=limit,
+                due_only=not every_source,
+                names=configured,
+                checked_before=now if every_source else None,
+            )
+            claimed = [ClaimedSource.of(row) for row in rows]
+            session.commit()
+        return claimed
 
 
 def channel_urls(config: WatchConfig) -> dict[str, list[str]]:
@@ -57,22 +155,13 @@ def sync_configured_sources(database: Database, config: WatchConfig) -> None:
         session.commit()
 
 
-async def poll_sources(
-    config: WatchConfig,
-    settings: Settings,
-    database: Database,
-    sources: Sequence[SourceConfig],
-    *,
-    now: datetime | None = None,
+async def poll_all(
+    config: WatchConfig, settings: Settings, database: Database, *, now: datetime | None = None
 ) -> list[SourceOutcome]:
-    """Poll the given sources concurrently; the fetcher's global and per-host limits pace them."""
-    moment = now or datetime.now(UTC)
-    async with Fetcher(settings.fetch) as fetcher:
-        return list(
-            await asyncio.gather(
-                *(poll_source(fetcher, database, config, source, now=moment) for source in sources)
-            )
-        )
+    """Poll every enabled source once, sharing them with any other worker doing the same."""
+    async with Fetcher(settings.fetch) as fetcher, CpuPool(settings.polling.parse_workers) as cpu:
+        context = PollContext(fetcher, database, config, settings, cpu)
+        return await SourcePoller(context).drain(now=now)
 
 
 async def run_cycle(
@@ -80,7 +169,7 @@ async def run_cycle(
 ) -> CycleSummary:
     """Poll every enabled source, then send every pending delivery: what `monitor poll` does."""
     sync_configured_sources(database, config)
-    outcomes = await poll_sources(config, settings, database, enabled_sources(config), now=now)
+    outcomes = await poll_all(config, settings, database, now=now)
     delivery = await asyncio.to_thread(
         dispatch_pending, database, channel_urls(config), settings.delivery, now=now
     )

@@ -1,23 +1,32 @@
-"""Poll one source end to end: fetch → parse → store new articles → match → hits and outbox.
+"""Poll one claimed source end to end: fetch → parse → (full text) → store new articles → match → hits.
 
 Everything a poll writes for one source is one transaction: new articles, their hits, the deliveries of
-those hits and the source's state. A crash leaves either all of it or none of it, so nothing is lost and
-nothing is alerted twice.
+those hits, operations notices and the source's new state (validators, errors, next check, lease
+released). A crash leaves all of it or none of it, so nothing is lost and nothing is alerted twice.
+Failures of the outside world are recorded on the source, never raised.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
 
 from monitor.config import SourceConfig, WatchConfig
 from monitor.errors import FetchError
 from monitor.fetching import Fetcher, FetchResult
-from monitor.parsing import ParsedFeed, parse_feed
+from monitor.parsing import ParsedFeed
+from monitor.pipeline.cpu import CpuPool, parse_source_body
+from monitor.pipeline.full_text import with_full_text
+from monitor.pipeline.health import note_failure, note_success
 from monitor.rules import Document
+from monitor.scheduling.policy import FeedHints, IntervalBounds, next_check_delay
+from monitor.settings import Settings
 from monitor.storage.articles import store_entries
 from monitor.storage.database import Database
 from monitor.storage.hits import record_hits
@@ -25,10 +34,48 @@ from monitor.storage.sources import (
     get_source,
     record_fetch_failure,
     record_fetch_success,
+    record_gone,
+    record_not_modified,
 )
-from monitor.storage.tables import Article
+from monitor.storage.tables import Article, Source
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PollContext:
+    """What polling needs; one per cycle or service, shared by every poll."""
+
+    fetcher: Fetcher
+    database: Database
+    config: WatchConfig
+    settings: Settings
+    cpu: CpuPool
+
+
+@dataclass(frozen=True)
+class ClaimedSource:
+    """The stored state of a source, read when it was claimed: where to fetch and what we knew."""
+
+    name: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    consecutive_failures: int
+    first_poll: bool
+
+    @classmethod
+    def of(cls, row: Source) -> ClaimedSource:
+        return cls(
+            name=row.name,
+            url=row.url,
+            etag=row.etag,
+            last_modified=row.last_modified,
+            body_hash=row.body_hash,
+            consecutive_failures=row.consecutive_failures,
+            first_poll=row.last_success_at is None,
+        )
 
 
 @dataclass(frozen=True)
@@ -63,71 +110,82 @@ def article_text(summary: str, content: str) -> str:
 
 
 async def poll_source(
-    fetcher: Fetcher, database: Database, config: WatchConfig, source: SourceConfig, *, now: datetime
+    context: PollContext, source: SourceConfig, claimed: ClaimedSource, *, now: datetime
 ) -> SourceOutcome:
-    """Fetch, parse and store one source; failures are recorded on the source, never raised.
-
-    Parsing and database work run in threads so that one large feed never stalls the other fetches.
-    """
-    etag, last_modified = await asyncio.to_thread(_validators, database, source.name)
+    """Fetch, parse and store one source; failures are recorded on the source, never raised."""
     try:
-        result = await fetcher.fetch(source.url, etag=etag, last_modified=last_modified)
-        parsed = None if result.not_modified else await asyncio.to_thread(_parse, result, source)
+        validators = {"etag": claimed.etag, "last_modified": claimed.last_modified}
+        result = await context.fetcher.fetch(claimed.url, **validators)
+        body_hash = hashlib.sha256(result.body).hexdigest() if result.body is not None else None
+        if result.not_modified or body_hash == claimed.body_hash:
+            return await asyncio.to_thread(_record_unchanged, context, source, result, now)
+        selectors = source.selectors.model_dump() if source.selectors else None
+        parsed = await context.cpu.run(
+            parse_source_body, result.body or b"", result.url, result.content_type, source.language, selectors
+        )
     except FetchError as error:
-        logger.warning("source %s failed: %s", source.name, error.message)
-        await asyncio.to_thread(_record_failure, database, source.name, error.message, now)
-        return SourceOutcome(source.name, ok=False, error=error.message)
-    return await asyncio.to_thread(_store, database, config, source, result, parsed, now=now)
+        return await asyncio.to_thread(_record_failure, context, source, claimed, error, now)
+    if source.full_text:
+        parsed = await with_full_text(context, source, parsed)
+    return await asyncio.to_thread(_store, context, source, claimed, result, parsed, body_hash, now)
 
 
-def _validators(database: Database, source_name: str) -> tuple[str | None, str | None]:
-    """The ETag and Last-Modified kept from the last successful fetch, for a conditional GET."""
-    with database.session() as session:
-        row = get_source(session, source_name)
-        return (row.etag, row.last_modified) if row else (None, None)
-
-
-def _record_failure(database: Database, source_name: str, message: str, now: datetime) -> None:
-    with database.session() as session:
-        record_fetch_failure(session, get_source(session, source_name), message, now=now)
+def _record_failure(
+    context: PollContext, source: SourceConfig, claimed: ClaimedSource, error: FetchError, now: datetime
+) -> SourceOutcome:
+    logger.warning("source %s failed: %s", source.name, error.message)
+    hints = FeedHints(retry_after=error.retry_after)
+    with context.database.session() as session:
+        row = _row(session, source)
+        if error.gone:
+            record_gone(session, row, error.message, now=now)
+        else:
+            delay = _next_delay(context, source, claimed.consecutive_failures + 1, hints, (), now)
+            record_fetch_failure(session, row, error.message, now=now, next_check_at=now + delay)
+        note_failure(session, row, context.settings.health, now=now)
         session.commit()
+    return SourceOutcome(source.name, ok=False, error=error.message)
 
 
-def _parse(result: FetchResult, source: SourceConfig) -> ParsedFeed:
-    return parse_feed(
-        result.body or b"",
-        url=result.url,
-        content_type=result.content_type,
-        language_hint=source.language,
-    )
-
-
-def _channel_names(config: WatchConfig) -> Callable[[str], list[str]]:
-    """The names of the channels a rule alerts, as the outbox wants them."""
-    return lambda rule: [channel.name for channel in config.channels_for_rule(rule)]
+def _record_unchanged(
+    context: PollContext, source: SourceConfig, result: FetchResult, now: datetime
+) -> SourceOutcome:
+    """304, or the same bytes as last time: nothing to parse, the source is healthy."""
+    hints = FeedHints(max_age=result.cache_max_age, retry_after=result.retry_after)
+    with context.database.session() as session:
+        row = _row(session, source)
+        delay = _next_delay(context, source, 0, hints, (), now)
+        record_not_modified(session, row, now=now, next_check_at=now + delay)
+        note_success(session, row, context.settings.health, new_items=0, now=now)
+        session.commit()
+    return SourceOutcome(source.name, ok=True, not_modified=True)
 
 
 def _store(
-    database: Database,
-    config: WatchConfig,
+    context: PollContext,
     source: SourceConfig,
+    claimed: ClaimedSource,
     result: FetchResult,
-    parsed: ParsedFeed | None,
-    *,
+    parsed: ParsedFeed,
+    body_hash: str | None,
     now: datetime,
 ) -> SourceOutcome:
     """Write new articles, their hits and deliveries, and the source's new state, in one transaction."""
-    with database.session() as session:
-        row = get_source(session, source.name)
-        new_articles: list[Article] = []
+    config = context.config
+    alert_since = now - context.settings.polling.first_poll_alert_window if claimed.first_poll else None
+    with context.database.session() as session:
+        row = _row(session, source)
+        new_articles = store_entries(session, row, parsed.entries, now=now)
         new_hits = 0
-        if parsed is not None:
-            new_articles = store_entries(session, row, parsed.entries, now=now)
-            for article in new_articles:
-                matches = config.matcher.match(document_for(article, source.name))
-                if matches:
-                    hits = record_hits(session, article, matches, _channel_names(config), now=now)
-                    new_hits += len(hits)
+        for article in new_articles:
+            matches = config.matcher.match(document_for(article, source.name))
+            if matches:
+                alerted = alert_since is None or _published_since(article, alert_since)
+                channels = _channel_names(config) if alerted else _no_channels
+                new_hits += len(record_hits(session, article, matches, channels, now=now))
+        hints = FeedHints(ttl=parsed.ttl, max_age=result.cache_max_age, retry_after=result.retry_after)
+        posts = [entry.published for entry in parsed.entries if entry.published]
+        delay = _next_delay(context, source, 0, hints, posts, now)
         record_fetch_success(
             session,
             row,
@@ -135,15 +193,54 @@ def _store(
             last_modified=result.last_modified,
             final_url=result.permanent_redirect,
             now=now,
+            next_check_at=now + delay,
+            body_hash=body_hash,
         )
+        note_success(session, row, context.settings.health, new_items=len(new_articles), now=now)
         session.commit()
     if result.permanent_redirect:
         logger.info("source %s moved permanently to %s", source.name, result.permanent_redirect)
     return SourceOutcome(
-        source.name,
-        ok=True,
-        new_articles=len(new_articles),
-        new_hits=new_hits,
-        not_modified=result.not_modified,
-        warning=parsed.warning if parsed else None,
+        source.name, ok=True, new_articles=len(new_articles), new_hits=new_hits, warning=parsed.warning
+    )
+
+
+def _row(session: Session, source: SourceConfig) -> Source:
+    row = get_source(session, source.name)
+    if row is None:
+        raise LookupError(f"source {source.name!r} is not in the database: sync the sources first")
+    return row
+
+
+def _published_since(article: Article, moment: datetime) -> bool:
+    """Whether an entry counts as recent on a first poll; an undated entry does not (it may be old)."""
+    return article.published_at is not None and article.published_at >= moment
+
+
+def _channel_names(config: WatchConfig) -> Callable[[str], list[str]]:
+    """The names of the channels a rule alerts, as the outbox wants them."""
+    return lambda rule: [channel.name for channel in config.channels_for_rule(rule)]
+
+
+def _no_channels(rule: str) -> list[str]:
+    """Old entries of a first poll: hits for the log, no alert."""
+    return []
+
+
+def _next_delay(
+    context: PollContext,
+    source: SourceConfig,
+    failures: int,
+    hints: FeedHints,
+    posts: Sequence[datetime],
+    now: datetime,
+) -> timedelta:
+    bounds = IntervalBounds(source.interval, source.min_interval, source.max_interval)
+    return next_check_delay(
+        bounds,
+        consecutive_failures=failures,
+        hints=hints,
+        post_times=posts,
+        now=now,
+        max_backoff=context.settings.polling.max_backoff,
     )

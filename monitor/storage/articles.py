@@ -73,6 +73,18 @@ def store_entries(
     return _load(session, new_ids)
 
 
+def unseen_entries(session: Session, source: Source, entries: Sequence[EntryLike]) -> list[EntryLike]:
+    """The entries this source has not stored yet (first occurrence of each key), in feed order."""
+    assert source.id is not None
+    keyed: dict[str, EntryLike] = {}
+    for entry in entries:
+        key = dedupe_key(entry)
+        if key is not None:
+            keyed.setdefault(key, entry)
+    known = _known_articles(session, source.id, list(keyed))
+    return [entry for key, entry in keyed.items() if key not in known]
+
+
 def _rows_by_key(source_id: int, entries: Sequence[EntryLike], now: datetime) -> dict[str, dict[str, Any]]:
     """One row per dedupe key (the first occurrence wins), with hostile text cut to size."""
     rows: dict[str, dict[str, Any]] = {}

@@ -71,14 +71,20 @@ def claim_sources(
     limit: int,
     due_only: bool = True,
     names: Sequence[str] | None = None,
+    checked_before: datetime | None = None,
 ) -> list[Source]:
     """Lease up to `limit` pollable sources to `owner`, the most overdue first; the caller commits.
 
     A source leased to another worker is skipped until its lease expires, so each due source is fetched
     by one worker, and a dead worker's sources are taken over. On PostgreSQL `FOR UPDATE SKIP LOCKED`
-    lets concurrent claims pass each other; SQLite has one writer at a time.
+    lets concurrent claims pass each other; SQLite has one writer at a time. `checked_before` leaves out
+    sources already checked in this cycle, so that a cycle polling every source polls each once.
     """
     statement = _pollable(now)
+    if checked_before is not None:
+        statement = statement.where(
+            or_(col(Source.last_checked_at).is_(None), col(Source.last_checked_at) < checked_before)
+        )
     if due_only:
         statement = statement.where(_due(now))
     if names is not None:
