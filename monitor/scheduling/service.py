@@ -47,6 +47,8 @@ def config_fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
 class MonitorService:
     """The long-running worker: the current configuration, the scheduler and the source poller."""
 
+    config_watch_interval = CONFIG_WATCH_INTERVAL
+
     def __init__(
         self, config: WatchConfig, settings: Settings, database: Database, *, owner: str | None = None
     ) -> None:
@@ -74,7 +76,7 @@ class MonitorService:
             self._poller = SourcePoller(context, owner=self.owner)
             self._add_job(self._tick, "tick", self.settings.polling.tick)
             self._add_job(self._dispatch, "dispatch", self.settings.delivery.dispatch_interval)
-            self._add_job(self._reload_if_changed, "reload", CONFIG_WATCH_INTERVAL, start_now=False)
+            self._add_job(self._reload_if_changed, "reload", self.config_watch_interval, start_now=False)
             self._add_job(self._report_silent, "health", HEALTH_CHECK_INTERVAL, start_now=False)
             self._scheduler.start()
             logger.info("monitor running as %s: %d sources", self._poller.owner, len(self.config.sources))
@@ -93,6 +95,8 @@ class MonitorService:
     def _add_job(
         self, function: Callable[[], object], job_id: str, interval: timedelta, *, start_now: bool = True
     ) -> None:
+        # APScheduler 3 reads an explicit next_run_time=None as "paused": pass it only to start at once.
+        first_run = {"next_run_time": datetime.now(UTC)} if start_now else {}
         self._scheduler.add_job(
             function,
             IntervalTrigger(seconds=max(0.1, interval.total_seconds()), timezone=UTC),
@@ -100,7 +104,7 @@ class MonitorService:
             coalesce=True,
             max_instances=1,
             misfire_grace_time=None,
-            next_run_time=datetime.now(UTC) if start_now else None,
+            **first_run,
         )
 
     async def _tick(self) -> None:

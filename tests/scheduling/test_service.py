@@ -1,0 +1,137 @@
+"""`monitor run` as a service: polls due sources, sends alerts, reloads its configuration, stops cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_config
+from monitor.scheduling.service import MonitorService
+from monitor.settings import build_settings
+from monitor.storage.database import open_database
+from monitor.storage.hits import list_hits
+from tests.conftest import PROJECT_ROOT
+from tests.support.feed_server import FeedServer, feed_server
+from tests.support.watch_config import rss, write_config
+from tests.support.webhook_receiver import WebhookReceiver, webhook_receiver
+
+__all__ = ["feed_server", "webhook_receiver"]
+
+SHAHED = ("s1", "Shahed drone production expands at Alabuga", "The Alabuga factory assembles Shahed drones.")
+SHELLS = ("k1", "North Korea ships shells to Russia", "Pyongyang supplied artillery shells to Russia.")
+FAST = "polling:\n  tick: 0.2s\n  parse_workers: 1\ndelivery:\n  dispatch_interval: 1s\n"
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Wait until `condition()` holds, checking every 50 ms, or fail after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+async def with_service(config_dir: Path, database_url: str, body: Callable[[], Awaitable[None]]) -> None:
+    """Run the service while `body` runs, then stop it and wait for it to end."""
+    config = load_config(config_dir)
+    settings = build_settings(config.settings_values, {"database_url": database_url})
+    database = open_database(database_url)
+    service = MonitorService(config, settings, database)
+    task = asyncio.create_task(service.run(install_signal_handlers=False))
+    try:
+        await body()
+    finally:
+        service.stop()
+        await asyncio.wait_for(task, timeout=20)
+        database.dispose()
+
+
+def test_the_service_polls_sources_and_delivers_their_alerts(
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    sources = {"wire": feed_server.serve("/wire.xml", rss([SHAHED]))}
+    config_dir = write_config(
+        tmp_path / "c", sources=sources, alert_url=webhook_receiver.apprise_url("/a"), settings=FAST
+    )
+
+    async def body() -> None:
+        await eventually(lambda: len(webhook_receiver.accepted) == 1)
+
+    asyncio.run(with_service(config_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", body))
+    assert SHAHED[1] in webhook_receiver.accepted[0].json["title"]
+    assert len(feed_server.requests_for("/wire.xml")) == 1, "not due again within its 10 minute interval"
+
+
+def test_a_broken_configuration_is_rejected_and_a_good_one_is_taken_up(
+    feed_server: FeedServer,
+    webhook_receiver: WebhookReceiver,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(MonitorService, "config_watch_interval", timedelta(seconds=0.2))
+    sources = {"wire": feed_server.serve("/wire.xml", rss([SHAHED]))}
+    config_dir = write_config(
+        tmp_path / "c", sources=sources, alert_url=webhook_receiver.apprise_url("/a"), settings=FAST
+    )
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    second = feed_server.serve("/second.xml", rss([SHELLS]))
+    sources_file = config_dir / "sources.yaml"
+
+    async def body() -> None:
+        await eventually(lambda: len(webhook_receiver.accepted) == 1)
+        good = sources_file.read_text()
+        sources_file.write_text(good + "  - name: broken\n    url: not a url\n")
+        await eventually(lambda: "configuration rejected, the last good one stays in force" in caplog.text)
+        assert "sources.yaml:" in caplog.text, "the problem is located"
+        sources_file.write_text(good + f"  - name: second\n    url: {second}\n    interval: 10m\n")
+        await eventually(lambda: len(webhook_receiver.accepted) == 2, timeout=30)
+
+    asyncio.run(with_service(config_dir, database_url, body))
+    database = open_database(database_url)
+    with database.session() as session:
+        assert {hit.source for hit in list_hits(session)} == {"wire", "second"}
+    database.dispose()
+
+
+def test_monitor_run_stops_cleanly_on_sigterm(feed_server: FeedServer, tmp_path: Path) -> None:
+    sources = {"wire": feed_server.serve("/wire.xml", rss([SHAHED]))}
+    config_dir = write_config(
+        tmp_path / "c", sources=sources, alert_url="json://127.0.0.1:9/x", settings=FAST
+    )
+    monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
+    process = subprocess.Popen(
+        [
+            monitor,
+            "--config",
+            str(config_dir),
+            "--db",
+            f"sqlite:///{tmp_path / 'db.sqlite'}",
+            "--log-level",
+            "INFO",
+            "run",
+        ],
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    for line in process.stderr:
+        if "monitor running" in line:
+            break
+    else:
+        pytest.fail(f"monitor run did not start (exit {process.wait()})")
+    process.send_signal(signal.SIGTERM)
+    remaining = process.communicate(timeout=30)[1]
+    assert process.returncode == 0, remaining
+    assert "monitor stopped" in remaining
