@@ -1,0 +1,412 @@
+"""`monitor sources`: how each source is doing, and adding, importing and exporting sources.
+
+The sub-commands edit sources.yaml in place (comments and order kept) and load the whole configuration
+again before keeping the change: on any problem the file is restored and the problems are printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+from urllib.parse import urlsplit
+
+import typer
+from bs4 import UnicodeDammit
+from lxml import etree
+from pydantic import ValidationError
+
+from monitor.cli.context import CliContext, fail_with_problems
+from monitor.config import SourceConfig, WatchConfig
+from monitor.config.editing import append_sources, unique_name
+from monitor.durations import parse_duration
+from monitor.errors import ConfigError, FetchError
+from monitor.fetching import Fetcher, FetchResult
+from monitor.parsing import canonicalize_url, normalize_language, parse_feed
+from monitor.parsing.discovery import DiscoveredFeed, discover_feeds, looks_like_feed
+from monitor.parsing.opml import MAX_OPML_BYTES, OpmlOutline, parse_opml, write_opml
+from monitor.settings import FetchSettings
+from monitor.storage.health import SourceHealth, list_source_health
+from monitor.storage.sources import sync_sources
+
+app = typer.Typer(
+    help="Sources: their health (with no sub-command), and adding, importing and exporting them.",
+    invoke_without_command=True,
+)
+
+ERROR_CHARS = 60
+NAME_CHARS = 40
+_LANGUAGE = re.compile(r"[a-z]{2}")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses text that declares an encoding
+
+
+class HealthFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@dataclass(frozen=True)
+class FoundFeed:
+    """A feed read for adding: the URL to configure, its title and declared language."""
+
+    url: str
+    title: str
+    language: str | None
+
+
+FormatOption = Annotated[HealthFormat, typer.Option("--format", help="table, or json (one line a source).")]
+NameOption = Annotated[str | None, typer.Option("--name", help="Name of the source (default: feed title).")]
+IntervalOption = Annotated[str | None, typer.Option("--interval", help="How often to poll, e.g. 30m.")]
+LanguageOption = Annotated[str | None, typer.Option("--language", help="ISO 639-1 hint (default: feed's).")]
+TagOption = Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")]
+AllOption = Annotated[bool, typer.Option("--all", help="Add every feed a page lists, not only the first.")]
+
+
+@app.callback()
+def health(ctx: typer.Context, output: FormatOption = HealthFormat.table) -> None:
+    """List every source's health: status, failures in a row, last success, next check, last error."""
+    if ctx.invoked_subcommand is not None:
+        return
+    context: CliContext = ctx.obj
+    config = context.config
+    with context.database.session() as session:
+        sync_sources(session, config.sources)
+        session.commit()
+        records = list_source_health(session, now=datetime.now(UTC))
+    rows = [health_row(record) for record in records]
+    if output is HealthFormat.json:
+        for row in rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        typer.echo(render_health(rows))
+
+
+def health_row(record: SourceHealth) -> dict[str, Any]:
+    """One source's health as plain JSON-able values, times in ISO 8601 UTC."""
+    return {
+        key: _iso(value) if isinstance(value, datetime) else value for key, value in asdict(record).items()
+    }
+
+
+def _iso(moment: datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def render_health(rows: Sequence[Mapping[str, Any]]) -> str:
+    """An aligned table for a terminal, errors shortened, then a count of sources by status."""
+    if not rows:
+        return "no sources configured"
+    header = ("NAME", "STATUS", "FAILS", "NEW 24H", "LAST SUCCESS", "NEXT CHECK", "LAST ERROR")
+    body = [
+        (
+            _shorten(row["name"], NAME_CHARS),
+            row["status"],
+            str(row["consecutive_failures"]),
+            str(row["new_items_24h"]),
+            _minute(row["last_success_at"]),
+            _minute(row["next_check_at"]),
+            _shorten(row["last_error"] or "", ERROR_CHARS),
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    lines = [_aligned(line, widths) for line in [header, *body]]
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    tally = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    return "\n".join([*lines, f"{len(rows)} sources: {tally}"])
+
+
+def _aligned(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+
+def _minute(moment: str | None) -> str:
+    return moment[:16].replace("T", " ") if moment else "-"
+
+
+def _shorten(text: str, limit: int) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="A feed's URL, or a web page that links to its feeds.")],
+    name: NameOption = None,
+    interval: IntervalOption = None,
+    language: LanguageOption = None,
+    tag: TagOption = None,
+    add_all: AllOption = False,
+) -> None:
+    """Add a feed to sources.yaml: given directly, or found on a web page (`<link rel=alternate>`)."""
+    context: CliContext = ctx.obj
+    config = context.config
+    _check_options(interval, language)
+    configured = _configured_urls(config)
+    _refuse_configured(configured, url, "this URL")
+    found = _find_feeds(context.settings.fetch, url, configured, add_all)
+    taken = {source.name for source in config.sources}
+    entries = []
+    for feed in found:
+        chosen = unique_name(name or feed.title, taken, fallback=urlsplit(feed.url).netloc)
+        taken.add(chosen)
+        entries.append(_entry(chosen, feed.url, interval, language or feed.language, tag or []))
+    _save(context, entries)
+    for entry in entries:
+        typer.echo(f"added source '{entry['name']}': {entry['url']}")
+
+
+def _check_options(interval: str | None, language: str | None) -> None:
+    try:
+        if interval is not None:
+            parse_duration(interval)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--interval") from error
+    if language is not None and not _LANGUAGE.fullmatch(language):
+        raise typer.BadParameter("an ISO 639-1 code such as en, fr, uk, ru or de", param_hint="--language")
+
+
+def _entry(name: str, url: str, interval: str | None, language: str | None, tags: Sequence[str]) -> dict:
+    """The keys written to sources.yaml for one source, defaults left out."""
+    entry: dict[str, Any] = {"name": name, "url": url}
+    if interval:
+        entry["interval"] = interval
+    code = normalize_language(language)
+    if code and _LANGUAGE.fullmatch(code):
+        entry["language"] = code
+    if tags:
+        entry["tags"] = list(tags)
+    return entry
+
+
+def _configured_urls(config: WatchConfig) -> dict[str, str]:
+    """Canonical URL → name of the source configured with it."""
+    return {_key(source.url): source.name for source in config.sources}
+
+
+def _key(url: str) -> str:
+    return canonicalize_url(url) or url
+
+
+def _refuse_configured(configured: Mapping[str, str], url: str, what: str) -> None:
+    existing = configured.get(_key(url))
+    if existing is not None:
+        _fail(f"{what} is already configured as source '{existing}': {url}")
+
+
+def _fail(message: str) -> NoReturn:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def _find_feeds(
+    settings: FetchSettings, url: str, configured: Mapping[str, str], add_all: bool
+) -> list[FoundFeed]:
+    """The feeds to add for `url`: itself when it is a feed, else those its page lists."""
+    try:
+        page = asyncio.run(_fetch(settings, url))
+        if looks_like_feed(page.body or b"", page.content_type):
+            return [_read_feed(page, url)]
+    except FetchError as error:
+        _fail(f"could not read {url}: {error.message}")
+    discovered = discover_feeds(page_text(page), page.url)
+    if not discovered:
+        _fail(_no_feed_message(url))
+    chosen = _choose(discovered, configured, add_all)
+    found, failures = _split(asyncio.run(_read_all(settings, [feed.url for feed in chosen])))
+    for feed_url, message in failures:
+        typer.secho(f"warning: could not read {feed_url}: {message}", fg=typer.colors.YELLOW, err=True)
+    if not found:
+        _fail(f"no feed listed by {url} could be read")
+    titles = {feed.url: feed.title for feed in chosen}
+    return [FoundFeed(f.url, f.title or titles.get(f.url) or "", f.language) for f in found]
+
+
+def _choose(
+    discovered: list[DiscoveredFeed], configured: Mapping[str, str], add_all: bool
+) -> list[DiscoveredFeed]:
+    """The first feed (naming the others), or with --all every feed not configured yet."""
+    if not add_all:
+        _refuse_configured(configured, discovered[0].url, "the page's feed")
+        if len(discovered) > 1:
+            typer.echo("the page lists other feeds too (add them with --all, or by URL):")
+            for feed in discovered[1:]:
+                typer.echo(f"  {feed.url}" + (f"  ({feed.title})" if feed.title else ""))
+        return discovered[:1]
+    fresh = [feed for feed in discovered if _key(feed.url) not in configured]
+    for feed in discovered:
+        if feed not in fresh:
+            typer.echo(f"skipped {feed.url}: already configured as '{configured[_key(feed.url)]}'")
+    if not fresh:
+        _fail("every feed the page lists is already configured")
+    return fresh
+
+
+def page_text(page: FetchResult) -> str:
+    """The page as text, decoded by its HTTP charset, else its own declaration, else by guessing.
+
+    lxml reads undeclared bytes as Latin-1, so the page is decoded here, where the HTTP header is known.
+    """
+    declared = _CHARSET.search(page.content_type or "")
+    encodings = [declared.group(1)] if declared else []
+    dammit = UnicodeDammit(page.body or b"", known_definite_encodings=encodings, is_html=True)
+    return _XML_DECLARATION.sub("", dammit.unicode_markup or "", count=1)
+
+
+def _no_feed_message(url: str) -> str:
+    return (
+        f"no feed found at {url}: it is a web page that lists no RSS, Atom or JSON feed.\n"
+        "To follow it anyway, add it to sources.yaml as a page read with CSS selectors, for example:\n"
+        f"  - name: ...\n    url: {url}\n    type: html\n    selectors:\n"
+        "      item: article        # one element per article\n"
+        "      title: h2            # optional: link, summary, date\n"
+        "(see docs/configuration.md, 'Pages without a feed')"
+    )
+
+
+async def _fetch(settings: FetchSettings, url: str) -> FetchResult:
+    async with Fetcher(settings) as fetcher:
+        return await fetcher.fetch(url)
+
+
+async def _read_all(settings: FetchSettings, urls: list[str]) -> list[FoundFeed | tuple[str, str]]:
+    """Each URL read as a feed, or (URL, why not) — concurrently, within the fetch limits."""
+    async with Fetcher(settings) as fetcher:
+        return list(await asyncio.gather(*(_read_one(fetcher, url) for url in urls)))
+
+
+async def _read_one(fetcher: Fetcher, url: str) -> FoundFeed | tuple[str, str]:
+    try:
+        return _read_feed(await fetcher.fetch(url), url)
+    except FetchError as error:
+        return url, error.message
+
+
+def _read_feed(result: FetchResult, requested: str) -> FoundFeed:
+    """Title and language of a fetched feed; FetchError when the bytes are no feed."""
+    parsed = parse_feed(result.body or b"", url=result.url, content_type=result.content_type)
+    return FoundFeed(result.permanent_redirect or requested, " ".join(parsed.title.split()), parsed.language)
+
+
+def _split(results: list[FoundFeed | tuple[str, str]]) -> tuple[list[FoundFeed], list[tuple[str, str]]]:
+    found = [item for item in results if isinstance(item, FoundFeed)]
+    return found, [item for item in results if not isinstance(item, FoundFeed)]
+
+
+def _save(context: CliContext, entries: Sequence[Mapping[str, Any]]) -> WatchConfig:
+    """Append to sources.yaml and check the whole configuration; restore the file on problems."""
+    try:
+        return append_sources(context.config_dir, entries)
+    except ConfigError as error:
+        typer.secho("sources.yaml left unchanged: the change would make the configuration invalid", err=True)
+        fail_with_problems(error)
+        raise AssertionError("unreachable") from error
+
+
+@app.command("import")
+def import_opml(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An OPML file of subscriptions.")],
+) -> None:
+    """Add every feed of an OPML file not configured yet (names from titles, folders become tags)."""
+    context: CliContext = ctx.obj
+    if file.stat().st_size > MAX_OPML_BYTES:
+        _fail(f"{file}: larger than {MAX_OPML_BYTES:,} bytes")
+    try:
+        outlines = parse_opml(file.read_bytes())
+    except ValueError as error:
+        _fail(f"{file}: {error}")
+    entries, skipped = plan_import(outlines, context.config)
+    if entries:
+        _save(context, entries)
+    typer.echo(f"added {len(entries)} source{'s' if len(entries) != 1 else ''}, skipped {len(skipped)}")
+    for title, reason in skipped:
+        typer.echo(f"  skipped '{title}': {reason}")
+
+
+def plan_import(
+    outlines: Sequence[OpmlOutline], config: WatchConfig
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """The sources.yaml entries for the outlines worth adding, and (title, reason) for the others."""
+    configured = _configured_urls(config)
+    taken = {source.name for source in config.sources}
+    entries: list[dict[str, Any]] = []
+    skipped: list[tuple[str, str]] = []
+    for outline in outlines:
+        key = _key(outline.xml_url)
+        if key in configured:
+            skipped.append((outline.title, f"already configured as '{configured[key]}'"))
+            continue
+        name = unique_name(outline.title, taken, fallback=outline.xml_url)
+        entry = _entry(name, outline.xml_url, None, outline.language, outline.tags)
+        problem = _invalid(entry)
+        if problem:
+            skipped.append((outline.title, problem))
+            continue
+        entries.append(entry)
+        taken.add(name)
+        configured[key] = name
+    return entries, skipped
+
+
+def _invalid(entry: Mapping[str, Any]) -> str | None:
+    """Why this entry would not be a valid source, if it would not."""
+    try:
+        SourceConfig.model_validate(entry)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        return f"{field}: {first['msg'].removeprefix('Value error, ')}"
+    return None
+
+
+@app.command("export")
+def export_opml(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    title: Annotated[str, typer.Option("--title", help="Title of the OPML document.")] = "monitor sources",
+) -> None:
+    """Write the configured feeds as OPML (each in a folder named after its first tag, tags kept)."""
+    context: CliContext = ctx.obj
+    sources = context.config.sources
+    feeds = [source for source in sources if source.type == "feed"]
+    outlines = [OpmlOutline(s.name, s.url, None, tuple(s.tags), s.language) for s in feeds]
+    document = in_folders(write_opml(outlines, title=title))
+    if len(feeds) < len(sources):
+        typer.echo(f"left out {len(sources) - len(feeds)} html source(s): OPML lists feeds only", err=True)
+    if output is None:
+        typer.echo(document, nl=False)
+        return
+    output.write_bytes(document)
+    typer.echo(f"exported {len(feeds)} sources to {output}", err=True)
+
+
+def in_folders(document: bytes) -> bytes:
+    """The OPML with each feed moved into a folder named after its first tag (readers show folders)."""
+    root = etree.fromstring(document, etree.XMLParser(resolve_entities=False, no_network=True))
+    body = root.find("body")
+    assert body is not None
+    folders: dict[str, etree._Element] = {}
+    for outline in list(body):
+        category = outline.get("category") or ""
+        first = category.split(",")[0].strip()
+        if not first:
+            continue
+        if first not in folders:
+            folders[first] = etree.SubElement(body, "outline", text=first, title=first)
+        folders[first].append(outline)
+    etree.indent(root, space="  ")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
