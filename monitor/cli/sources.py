@@ -20,11 +20,10 @@ from urllib.parse import urlsplit
 import typer
 from bs4 import UnicodeDammit
 from lxml import etree
-from pydantic import ValidationError
 
 from monitor.cli.context import CliContext, fail_with_problems
-from monitor.config import SourceConfig, WatchConfig
-from monitor.config.editing import append_sources, unique_name
+from monitor.config import WatchConfig
+from monitor.config.editing import append_sources, entry_problem, source_entry, unique_name
 from monitor.durations import parse_duration
 from monitor.errors import ConfigError, FetchError
 from monitor.fetching import Fetcher, FetchResult
@@ -161,7 +160,8 @@ def add(
     for feed in found:
         chosen = unique_name(name or feed.title, taken, fallback=urlsplit(feed.url).netloc)
         taken.add(chosen)
-        entries.append(_entry(chosen, feed.url, interval, language or feed.language, tag or []))
+        code = _language(language or feed.language)
+        entries.append(source_entry(chosen, feed.url, interval=interval, language=code, tags=tag or []))
     _save(context, entries)
     for entry in entries:
         typer.echo(f"added source '{entry['name']}': {entry['url']}")
@@ -173,21 +173,14 @@ def _check_options(interval: str | None, language: str | None) -> None:
             parse_duration(interval)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--interval") from error
-    if language is not None and not _LANGUAGE.fullmatch(language):
+    if language is not None and _language(language) is None:
         raise typer.BadParameter("an ISO 639-1 code such as en, fr, uk, ru or de", param_hint="--language")
 
 
-def _entry(name: str, url: str, interval: str | None, language: str | None, tags: Sequence[str]) -> dict:
-    """The keys written to sources.yaml for one source, defaults left out."""
-    entry: dict[str, Any] = {"name": name, "url": url}
-    if interval:
-        entry["interval"] = interval
-    code = normalize_language(language)
-    if code and _LANGUAGE.fullmatch(code):
-        entry["language"] = code
-    if tags:
-        entry["tags"] = list(tags)
-    return entry
+def _language(tag: str | None) -> str | None:
+    """A feed's language tag as the ISO 639-1 code sources.yaml takes (`en-US` → `en`), if it is one."""
+    code = normalize_language(tag)
+    return code if code and _LANGUAGE.fullmatch(code) else None
 
 
 def _configured_urls(config: WatchConfig) -> dict[str, str]:
@@ -349,8 +342,8 @@ def plan_import(
             skipped.append((outline.title, f"already configured as '{configured[key]}'"))
             continue
         name = unique_name(outline.title, taken, fallback=outline.xml_url)
-        entry = _entry(name, outline.xml_url, None, outline.language, outline.tags)
-        problem = _invalid(entry)
+        entry = source_entry(name, outline.xml_url, language=_language(outline.language), tags=outline.tags)
+        problem = entry_problem(entry)
         if problem:
             skipped.append((outline.title, problem))
             continue
@@ -358,17 +351,6 @@ def plan_import(
         taken.add(name)
         configured[key] = name
     return entries, skipped
-
-
-def _invalid(entry: Mapping[str, Any]) -> str | None:
-    """Why this entry would not be a valid source, if it would not."""
-    try:
-        SourceConfig.model_validate(entry)
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        return f"{field}: {first['msg'].removeprefix('Value error, ')}"
-    return None
 
 
 @app.command("export")

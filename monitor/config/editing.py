@@ -14,13 +14,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from monitor.config.loader import load_config
-from monitor.config.models import WatchConfig
+from monitor.config.models import SourceConfig, WatchConfig
 from monitor.errors import ConfigError, Problem
 
 SOURCES_FILE = "sources.yaml"
@@ -40,6 +41,31 @@ def unique_name(wanted: str, taken: set[str], *, fallback: str = "source") -> st
         if candidate not in taken:
             return candidate
         number += 1
+
+
+def source_entry(
+    name: str, url: str, *, interval: str | None = None, language: str | None = None, tags: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The keys written to sources.yaml for a new source, defaults left out."""
+    entry: dict[str, Any] = {"name": name, "url": url}
+    if interval:
+        entry["interval"] = interval
+    if language:
+        entry["language"] = language
+    if tags:
+        entry["tags"] = list(tags)
+    return entry
+
+
+def entry_problem(entry: Mapping[str, Any]) -> str | None:
+    """Why `entry` would not be a valid source (`field: message`), or None."""
+    try:
+        SourceConfig.model_validate(entry)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        return f"{field}: {first['msg'].removeprefix('Value error, ')}" if field else first["msg"]
+    return None
 
 
 def append_sources(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.config import load_config
-from monitor.config.editing import append_sources, appended_text, unique_name
+from monitor.config.editing import append_sources, appended_text, entry_problem, source_entry, unique_name
 from monitor.errors import ConfigError
 from tests.config.conftest import WriteConfig, rendered
 from tests.conftest import PROJECT_ROOT
@@ -117,3 +117,37 @@ NAMES = {
 @pytest.mark.parametrize(("wanted", "taken", "expected"), NAMES.values(), ids=NAMES.keys())
 def test_unique_name(wanted: str, taken: set[str], expected: str) -> None:
     assert unique_name(wanted, taken, fallback="a.example") == expected
+
+
+# (entry, problem)
+ENTRIES = {
+    "defaults left out": (source_entry("a", "https://a.example/"), None),
+    "every option": (
+        source_entry("a", "https://a.example/", interval="30m", language="fr", tags=("x",)),
+        None,
+    ),
+    "a bad URL": (
+        source_entry("a", "gopher://a.example/"),
+        "url: must be an http:// or https:// URL, got 'gopher://a.example/'",
+    ),
+    "a bad interval": (
+        source_entry("a", "https://a.example/", interval="soon"),
+        "interval: expected a duration such as 10m, 2h or 7d, got 'soon'",
+    ),
+}
+
+
+@pytest.mark.parametrize(("entry", "problem"), ENTRIES.values(), ids=ENTRIES.keys())
+def test_entry_problem_says_why_an_entry_is_refused(entry: dict[str, object], problem: str | None) -> None:
+    assert entry_problem(entry) == problem
+
+
+def test_source_entry_writes_only_what_was_given() -> None:
+    assert source_entry("a", "https://a.example/") == {"name": "a", "url": "https://a.example/"}
+    assert list(source_entry("a", "u", interval="1h", language="de", tags=["t"])) == [
+        "name",
+        "url",
+        "interval",
+        "language",
+        "tags",
+    ]
