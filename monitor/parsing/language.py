@@ -12,6 +12,8 @@ LANGUAGES = ("en", "fr", "de", "ru", "uk", "it", "es", "pt", "nl", "pl", "cs", "
 
 MIN_LETTERS = 15
 MIN_CONFIDENCE = 0.5
+SAMPLE_CHARS = 1_200
+"""Detection reads this much of the text: plenty for a confident guess, and its cost grows with length."""
 _TAG = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*\s*$")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -34,7 +36,7 @@ def _identifier() -> LanguageIdentifier:
 
 def detect_language(text: str) -> str | None:
     """The most likely language of `text`, or None when it is too short or the guess is unsure."""
-    sample = text[:5000]
+    sample = text[:SAMPLE_CHARS]
     if len(_LETTER.findall(sample)) < MIN_LETTERS:
         return None
     language, confidence = _identifier().classify(sample)

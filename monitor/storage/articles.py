@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlmodel import Session, col, select
 
 from monitor.storage.tables import Article, Source
-from monitor.storage.upsert import insert_if_absent
+from monitor.storage.upsert import insert_many_if_absent
 
 MAX_KEY_CHARS = 255
 MAX_TITLE_CHARS = 1_000
@@ -60,15 +60,10 @@ def store_entries(
     assert source.id is not None, "the source must be flushed before its entries are stored"
     rows = _rows_by_key(source.id, entries, now)
     known = _known_articles(session, source.id, list(rows))
-    new_ids: list[int] = []
-    for key, row in rows.items():
-        existing = known.get(key)
-        if existing is not None:
-            _apply_edit(session, existing, row)
-            continue
-        new_id = insert_if_absent(session, Article, row, ("source_id", "dedupe_key"))
-        if new_id is not None:
-            new_ids.append(new_id)
+    for key, existing in known.items():
+        _apply_edit(session, existing, rows[key])
+    fresh = [row for key, row in rows.items() if key not in known]
+    new_ids = insert_many_if_absent(session, Article, fresh, ("source_id", "dedupe_key"))
     session.flush()
     return _load(session, new_ids)
 
