@@ -41,6 +41,7 @@ app = typer.Typer(
 
 ERROR_CHARS = 60
 NAME_CHARS = 40
+STATUSES = frozenset({"ok", "new", "failing", "gone", "disabled"})
 _LANGUAGE = re.compile(r"[a-z]{2}")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses text that declares an encoding
@@ -66,20 +67,30 @@ IntervalOption = Annotated[str | None, typer.Option("--interval", help="How ofte
 LanguageOption = Annotated[str | None, typer.Option("--language", help="ISO 639-1 hint (default: feed's).")]
 TagOption = Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")]
 AllOption = Annotated[bool, typer.Option("--all", help="Add every feed a page lists, not only the first.")]
+Failure = tuple[str, str]
+"""A URL that could not be read, and why."""
+
+StatusOption = Annotated[
+    list[str] | None, typer.Option("--status", help="Only this status: ok, new, failing, gone, disabled.")
+]
 
 
 @app.callback()
-def health(ctx: typer.Context, output: FormatOption = HealthFormat.table) -> None:
+def health(
+    ctx: typer.Context, output: FormatOption = HealthFormat.table, status: StatusOption = None
+) -> None:
     """List every source's health: status, failures in a row, last success, next check, last error."""
     if ctx.invoked_subcommand is not None:
         return
+    if status and not set(status) <= STATUSES:
+        raise typer.BadParameter(f"one of {', '.join(sorted(STATUSES))}", param_hint="--status")
     context: CliContext = ctx.obj
     config = context.config
     with context.database.session() as session:
         sync_sources(session, config.sources)
         session.commit()
         records = list_source_health(session, now=datetime.now(UTC))
-    rows = [health_row(record) for record in records]
+    rows = [health_row(record) for record in records if not status or record.status in status]
     if output is HealthFormat.json:
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False))
@@ -217,7 +228,7 @@ def _find_feeds(
     if not discovered:
         _fail(_no_feed_message(url))
     chosen = _choose(discovered, configured, add_all)
-    found, failures = _split(asyncio.run(_read_all(settings, [feed.url for feed in chosen])))
+    found, failures = asyncio.run(_read_all(settings, [feed.url for feed in chosen]))
     for feed_url, message in failures:
         typer.secho(f"warning: could not read {feed_url}: {message}", fg=typer.colors.YELLOW, err=True)
     if not found:
@@ -273,13 +284,15 @@ async def _fetch(settings: FetchSettings, url: str) -> FetchResult:
         return await fetcher.fetch(url)
 
 
-async def _read_all(settings: FetchSettings, urls: list[str]) -> list[FoundFeed | tuple[str, str]]:
-    """Each URL read as a feed, or (URL, why not) — concurrently, within the fetch limits."""
+async def _read_all(settings: FetchSettings, urls: list[str]) -> tuple[list[FoundFeed], list[Failure]]:
+    """The URLs read as feeds, concurrently within the fetch limits; and (URL, why not) for the others."""
     async with Fetcher(settings) as fetcher:
-        return list(await asyncio.gather(*(_read_one(fetcher, url) for url in urls)))
+        results = await asyncio.gather(*(_read_one(fetcher, url) for url in urls))
+    found = [result for result in results if isinstance(result, FoundFeed)]
+    return found, [result for result in results if not isinstance(result, FoundFeed)]
 
 
-async def _read_one(fetcher: Fetcher, url: str) -> FoundFeed | tuple[str, str]:
+async def _read_one(fetcher: Fetcher, url: str) -> FoundFeed | Failure:
     try:
         return _read_feed(await fetcher.fetch(url), url)
     except FetchError as error:
@@ -290,11 +303,6 @@ def _read_feed(result: FetchResult, requested: str) -> FoundFeed:
     """Title and language of a fetched feed; FetchError when the bytes are no feed."""
     parsed = parse_feed(result.body or b"", url=result.url, content_type=result.content_type)
     return FoundFeed(result.permanent_redirect or requested, " ".join(parsed.title.split()), parsed.language)
-
-
-def _split(results: list[FoundFeed | tuple[str, str]]) -> tuple[list[FoundFeed], list[tuple[str, str]]]:
-    found = [item for item in results if isinstance(item, FoundFeed)]
-    return found, [item for item in results if not isinstance(item, FoundFeed)]
 
 
 def _save(context: CliContext, entries: Sequence[Mapping[str, Any]]) -> WatchConfig:

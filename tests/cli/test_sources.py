@@ -310,6 +310,9 @@ def test_health_lists_configured_sources_as_new_then_ok_or_failing_after_a_poll(
     assert (existing["status"], existing["last_error"], existing["new_items_24h"]) == ("ok", None, 1)
     assert existing["last_success_at"].endswith("Z")
 
+    code, out, _ = invoke(config_dir, *db, "sources", "--format", "json", "--status", "failing")
+    assert [json.loads(line)["name"] for line in out.splitlines()] == ["Down"]
+
 
 def test_health_table_is_aligned_with_errors_shortened(
     config_dir: Path, server: FeedServer, database_url: str
