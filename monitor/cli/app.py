@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from monitor import __version__
-from monitor.cli import check, hits, rules, service
+from monitor.cli import check, hits, rules, service, sources
 from monitor.cli.context import CliContext, configure_logging
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.command("poll")(service.poll)
 app.command("run")(service.run)
 app.command("hits")(hits.hits)
 app.add_typer(rules.app, name="rules")
+app.add_typer(sources.app, name="sources")
 
 
 def _version(value: bool) -> None:

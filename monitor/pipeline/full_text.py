@@ -41,7 +41,7 @@ async def with_full_text(context: PollContext, source: SourceConfig, parsed: Par
 
 
 def _unseen(context: PollContext, source: SourceConfig, entries: list[FeedEntry]) -> list[FeedEntry]:
-    with context.database.session() as session:
+    with context.database.read_session() as session:
         row = get_source(session, source.name)
         return list(unseen_entries(session, row, entries)) if row else list(entries)  # type: ignore[arg-type]
 

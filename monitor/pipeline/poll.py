@@ -20,14 +20,14 @@ from sqlmodel import Session
 from monitor.config import SourceConfig, WatchConfig
 from monitor.errors import FetchError
 from monitor.fetching import Fetcher, FetchResult
-from monitor.parsing import ParsedFeed
+from monitor.parsing import FeedEntry, ParsedFeed
 from monitor.pipeline.cpu import CpuPool, parse_source_body
 from monitor.pipeline.full_text import with_full_text
 from monitor.pipeline.health import note_failure, note_success
 from monitor.rules import Document
 from monitor.scheduling.policy import FeedHints, IntervalBounds, next_check_delay
 from monitor.settings import Settings
-from monitor.storage.articles import store_entries
+from monitor.storage.articles import dedupe_key, store_entries, unseen_entries
 from monitor.storage.database import Database
 from monitor.storage.hits import record_hits
 from monitor.storage.sources import (
@@ -91,8 +91,8 @@ class SourceOutcome:
     warning: str | None = None
 
 
-def document_for(article: Article, source_name: str) -> Document:
-    """The matcher's view of a stored article: title, and summary plus content as text."""
+def document_for(article: Article | FeedEntry, source_name: str) -> Document:
+    """The matcher's view of an article, stored or about to be: title, and summary plus content as text."""
     return Document(
         title=article.title or "",
         text=article_text(article.summary or "", article.content or ""),
@@ -170,15 +170,24 @@ def _store(
     body_hash: str | None,
     now: datetime,
 ) -> SourceOutcome:
-    """Write new articles, their hits and deliveries, and the source's new state, in one transaction."""
+    """Write new articles, their hits and deliveries, and the source's new state, in one transaction.
+
+    The entries not stored yet are matched first, outside the transaction: on SQLite the write lock is
+    then held only for the writes.
+    """
     config = context.config
     alert_since = now - context.settings.polling.first_poll_alert_window if claimed.first_poll else None
+    with context.database.read_session() as session:
+        unseen = unseen_entries(session, _row(session, source), parsed.entries)
+    matched = {dedupe_key(entry): config.matcher.match(document_for(entry, source.name)) for entry in unseen}
     with context.database.session() as session:
         row = _row(session, source)
         new_articles = store_entries(session, row, parsed.entries, now=now)
         new_hits = 0
         for article in new_articles:
-            matches = config.matcher.match(document_for(article, source.name))
+            matches = matched.get(article.dedupe_key)
+            if matches is None:  # stored by another worker between our read and our write: match it now
+                matches = config.matcher.match(document_for(article, source.name))
             if matches:
                 alerted = alert_since is None or _published_since(article, alert_since)
                 channels = _channel_names(config) if alerted else _no_channels

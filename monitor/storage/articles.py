@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -44,6 +44,9 @@ class EntryLike(Protocol):
     def language(self) -> str | None: ...
 
 
+E = TypeVar("E", bound=EntryLike)
+
+
 def dedupe_key(entry: EntryLike) -> str | None:
     """The GUID, else the URL, else `title:<sha256>`; None for an entry with none of the three."""
     for candidate in (entry.guid, entry.url):
@@ -68,10 +71,10 @@ def store_entries(
     return _load(session, new_ids)
 
 
-def unseen_entries(session: Session, source: Source, entries: Sequence[EntryLike]) -> list[EntryLike]:
+def unseen_entries(session: Session, source: Source, entries: Sequence[E]) -> list[E]:
     """The entries this source has not stored yet (first occurrence of each key), in feed order."""
     assert source.id is not None
-    keyed: dict[str, EntryLike] = {}
+    keyed: dict[str, E] = {}
     for entry in entries:
         key = dedupe_key(entry)
         if key is not None:

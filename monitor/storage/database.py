@@ -29,6 +29,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
 MIGRATION_LOCK_KEY = 0x6D6F6E69  # any fixed number: every monitor process asks for the same advisory lock
+READ_ONLY = "monitor_read_only"
 _PASSWORD_IN_URL = re.compile(r"(://[^:/?#@]*:)[^@/?#]*@")
 
 
@@ -51,7 +52,12 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose transaction the caller commits; rolled back unless committed."""
-        session = Session(self.engine, expire_on_commit=False)
+        with self._session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def _session(self, bind: Engine) -> Iterator[Session]:
+        session = Session(bind, expire_on_commit=False)
         try:
             yield session
         except OperationalError as exc:
@@ -64,6 +70,13 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reading only: on SQLite it does not take the write lock, so reads never queue
+        behind writers (WAL lets them see the last committed state meanwhile)."""
+        with self._session(self.engine.execution_options(**{READ_ONLY: True})) as session:
+            yield session
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -145,8 +158,10 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate(connection: Any) -> None:
-    """Take SQLite's write lock when a transaction starts, so it never has to upgrade a stale read."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """Take SQLite's write lock when a transaction starts, so it never has to upgrade a stale read;
+    read-only sessions begin a plain (deferred) transaction."""
+    read_only = connection.get_execution_options().get(READ_ONLY)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _masked(url: URL) -> str:

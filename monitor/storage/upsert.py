@@ -29,25 +29,17 @@ def insert_if_absent(
 
 
 def insert_many_if_absent(
-    session: Session,
-    model: type[SQLModel],
-    rows: Sequence[Mapping[str, Any]],
-    unique: Sequence[str],
-    *,
-    chunk: int = 200,
+    session: Session, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], unique: Sequence[str]
 ) -> list[int]:
-    """Insert rows, a chunk per statement; the ids of those inserted (their unique columns were free),
-    ascending, that is in the order of `rows`. Safe against concurrent writers, like `insert_if_absent`."""
+    """Insert rows in one batched statement; the ids of those inserted (their unique columns were free),
+    ascending, that is in the order of `rows`. Safe against concurrent writers, like `insert_if_absent`.
+
+    One statement compiled once and cached, sent as executemany (SQLAlchemy batches the RETURNING)."""
+    if not rows:
+        return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = model.__table__  # type: ignore[attr-defined]
-    ids: list[int] = []
-    for start in range(0, len(rows), chunk):
-        statement = (
-            insert(table)
-            .values([dict(row) for row in rows[start : start + chunk]])
-            .on_conflict_do_nothing(index_elements=list(unique))
-            .returning(table.c.id)
-        )
-        ids += session.exec(statement).scalars().all()  # type: ignore[call-overload]
-    return sorted(ids)
+    statement = insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
+    result = session.connection().execute(statement, [dict(row) for row in rows])
+    return sorted(result.scalars().all())
