@@ -1,9 +1,12 @@
 """Benchmark of the rule matcher (run on demand, not a test): python benchmarks/bench_matcher.py [--rules N].
 
-Builds a seeded corpus of articles in en, fr, de, ru and uk (~5,000 characters each, Zipf-distributed
-generated vocabularies with inflections, domain words sprinkled in) and N rules of realistic shapes
-(words, phrases, prefixes, NEAR, NOT, fields, filters, concepts); measures compile time, the engine on
-every article, and the naive evaluator (every rule on every article) on a sample. Ends with one RESULT line.
+Builds a seeded corpus of articles in en, fr, de, ru and uk (~5,000 characters each: Zipf-distributed
+generated vocabularies with inflections, proper nouns, domain words sprinkled in) and N rules of realistic
+shapes (words, phrases, prefixes, NEAR, NOT, fields, filters, concepts). Analysts name specific things, so
+rule terms are drawn from a Zipf-like distribution over a large pool of proper nouns and less common words
+(`--rule-terms common` draws them among frequent words instead: a stress test where every article matches
+many rules). Measures compile time, the engine on every article, and the naive evaluator (every rule on
+every article) on a sample; reports the hit rate. Ends with one RESULT line.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import random
 import resource
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from monitor.rules import Document, Matcher, RuleSpec, compile_rules
@@ -25,6 +30,13 @@ ALPHABETS = {
     "ru": ("бвгдзклмнпрстфхцчшщж", "аеиоуыяю", ["а", "ы", "ов", "ами", "ой", "ий", "", ""]),
     "uk": ("бвгдзклмнпрстфхцчшщжґ", "аеиоуіїєя", ["а", "и", "ів", "ами", "ої", "ий", "", ""]),
 }
+NAME_ENDINGS = {
+    "en": ["ton", "ville", "son", "ford", "ley"],
+    "fr": ["ville", "court", "ac", "ier", "ot"],
+    "de": ["burg", "dorf", "stein", "mann", "feld"],
+    "ru": ["ов", "ск", "ино", "ев", "ово"],
+    "uk": ["ів", "енко", "івка", "ук", "ичі"],
+}
 DOMAIN = {
     "en": "drone drones Shahed factory Russia North Korea rail freight shells missiles Alabuga supply",
     "fr": "drone drones Shahed usine Russie Corée du Nord ferroviaire fret obus missiles Alabuga livraison",
@@ -32,83 +44,123 @@ DOMAIN = {
     "ru": "дрон дроны Шахед завод Россия КНДР вагоны груз снаряды ракеты Алабуга поставки",
     "uk": "дрон дрони Шахед завод Росія КНДР вагони вантаж снаряди ракети Алабуга постачання",
 }
-VOCABULARY_SIZE = 30_000
-RARE_FROM = 1_000  # rules name specific words: ranks drawn log-uniformly from here to the end
+VOCABULARY_SIZE = 60_000  # common words per language, Zipf-distributed in articles
+NAMES = 20_000  # proper nouns per language; an article mentions NAMES_PER_ARTICLE of them (Zipf)
+NAMES_PER_ARTICLE = 12
+RARE_FROM = 3_000  # with --rule-terms zipf, rule words are never among the 3,000 most frequent words
+RARE_LETTERS = 7  # ... and have at least 7 letters (short generated words share stems with common ones)
+COMMON_FROM = 1_000  # with --rule-terms common: rule words from rank 1,000 on, log-uniformly
 
 
-def make_vocabulary(rng: random.Random, language: str) -> list[str]:
-    """Distinct stems built from syllables of the language's letters; index = frequency rank."""
-    consonants, vowels, _ = ALPHABETS[language]
+@dataclass(frozen=True)
+class Language:
+    """One language's generated words (index = frequency rank), names, and the Zipf weights of both."""
+
+    code: str
+    words: list[str]
+    names: list[str]
+    word_weights: list[float]
+    name_weights: list[float]
+
+
+def syllables(rng: random.Random, code: str, count: int) -> str:
+    consonants, vowels, _ = ALPHABETS[code]
+    return "".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(count))
+
+
+def make_language(rng: random.Random, code: str) -> Language:
+    """Distinct words of 1-4 syllables (shorter words are more frequent, as in real languages) and
+    capitalised names of 2-3 syllables and an ending."""
     words: dict[str, None] = {}
     while len(words) < VOCABULARY_SIZE:
-        syllables = rng.choice([1, 2, 2, 3, 3, 3, 4])
-        words["".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(syllables))] = None
-    return list(words)
+        words[syllables(rng, code, rng.choice([1, 2, 2, 3, 3, 3, 4, 4]))] = None
+    names: dict[str, None] = {}
+    while len(names) < NAMES:
+        name = syllables(rng, code, rng.choice([2, 3])) + rng.choice(NAME_ENDINGS[code])
+        names.setdefault(name.capitalize())
+    zipf = [1 / (rank + 1) for rank in range(max(VOCABULARY_SIZE, NAMES))]
+    return Language(code, sorted(words, key=len), list(names), zipf[:VOCABULARY_SIZE], zipf[:NAMES])
 
 
-def make_article(rng: random.Random, language: str, vocabulary: list[str], weights: list[float]) -> Document:
-    """About 5,000 characters of Zipf-distributed words with inflections, punctuation and domain words."""
-    suffixes = ALPHABETS[language][2]
-    domain = DOMAIN[language].split()
-    words = rng.choices(vocabulary, weights, k=800)
-    parts: list[str] = []
-    for index, word in enumerate(words):
-        if rng.random() < 0.02:
-            word = rng.choice(domain)
-        else:
-            word += rng.choice(suffixes)
-        if index % 12 == 0:
-            word = word.capitalize()
-        parts.append(word + ("." if index % 12 == 11 else ""))
+def make_article(rng: random.Random, language: Language) -> Document:
+    """About 5,000 characters of Zipf-distributed words with inflections, names, punctuation, domain words."""
+    suffixes = ALPHABETS[language.code][2]
+    domain = DOMAIN[language.code].split()
+    chosen = rng.choices(language.words, language.word_weights, k=800)
+    words = [word + rng.choice(suffixes) for word in chosen]
+    for index in rng.sample(range(800), 16):
+        words[index] = rng.choice(domain)
+    for index in rng.sample(range(800), NAMES_PER_ARTICLE):
+        words[index] = rng.choices(language.names, language.name_weights)[0]
+    parts = [
+        (word.capitalize() if index % 12 == 0 else word) + ("." if index % 12 == 11 else "")
+        for index, word in enumerate(words)
+    ]
     text = " ".join(parts)[:5000]
-    title = " ".join(rng.choices(vocabulary, weights, k=8)).capitalize()
+    title = " ".join(rng.choices(language.words, language.word_weights, k=8)).capitalize()
     url = f"https://news{rng.randint(1, 50)}.example.com/a"
-    return Document(title, text, language, url=url, source="bench")
+    return Document(title, text, language.code, url=url, source="bench")
 
 
-def make_concepts(rng: random.Random, vocabularies: dict[str, list[str]]) -> dict[str, list[str]]:
+class RuleTerms:
+    """Draws rule terms. zipf: a Zipf-like popularity over a shuffled pool of names and words rarer than
+    RARE_FROM (analysts' interests do not follow article frequency); common: frequent words."""
+
+    def __init__(self, rng: random.Random, languages: dict[str, Language], mode: str) -> None:
+        self.rng, self.mode = rng, mode
+        self.pools: dict[str, list[str]] = {}
+        for code, language in languages.items():
+            rare = [word for word in language.words[RARE_FROM:] if len(word) >= RARE_LETTERS]
+            pool = language.names + rare if mode == "zipf" else language.words
+            self.pools[code] = rng.sample(pool, len(pool)) if mode == "zipf" else pool
+
+    def draw(self, code: str) -> str:
+        pool = self.pools[code]
+        if self.mode == "zipf":
+            return pool[int(len(pool) ** self.rng.random()) - 1]
+        return pool[int(COMMON_FROM * (len(pool) / COMMON_FROM) ** self.rng.random()) - 1]
+
+    def prefix(self, code: str) -> str:
+        """The first five letters of a term of at least six letters."""
+        while len(chosen := self.draw(code)) < 6:
+            pass
+        return chosen[:5]
+
+
+def make_concepts(rng: random.Random, terms: RuleTerms) -> dict[str, list[str]]:
     """Fifty concepts of 6-10 alternatives drawn across languages (words, phrases, prefixes)."""
     concepts = {}
     for number in range(50):
         alternatives = []
         for _ in range(rng.randint(6, 10)):
-            vocabulary = vocabularies[rng.choice(list(vocabularies))]
-            word = rng.choice(vocabulary[RARE_FROM:])
-            shapes = [word, word + "*" if len(word) >= 3 else word, f"{word} {word[::-1]}"]
+            word = terms.draw(rng.choice(list(ALPHABETS)))
+            shapes = [word, word[:5] + "*" if len(word) >= 6 else word, f"{word} {word}"]
             alternatives.append(rng.choice(shapes))
         concepts[f"c{number}"] = alternatives
     return concepts
 
 
-def make_rules(rng: random.Random, count: int, vocabularies: dict[str, list[str]]) -> list[RuleSpec]:
-    """Rules of realistic shapes over mid- and low-frequency words of one language each."""
-    shapes: list[Callable[[Callable[[], str]], str]] = [
-        lambda w: f"{w()} {w()}",
-        lambda w: f'"{w()} {w()}"',
-        lambda w: f"{prefix(w)}* {w()}",
-        lambda w: f"{w()} NEAR/5 {w()}",
-        lambda w: f"({w()} OR {w()}) -{w()}",
-        lambda w: f"title:{w()} OR {w()}",
-        lambda w: f"@c{rng.randrange(50)} NEAR/10 {w()}",
-        lambda w: f"{w()} ONEAR/3 ({w()} OR {prefix(w)}*)",
-        lambda w: f"{w()} {w()} lang:{rng.choice(list(vocabularies))}",
+def make_rules(rng: random.Random, count: int, terms: RuleTerms) -> list[RuleSpec]:
+    """Rules of realistic shapes, each over the terms of one language."""
+    shapes: list[Callable[[Callable[[], str], Callable[[], str], str], str]] = [
+        lambda w, p, d: f"{w()} {w()}",
+        lambda w, p, d: f'"{w()} {w()}"',
+        lambda w, p, d: f"{p()}* {w()}",
+        lambda w, p, d: f"{w()} NEAR/5 {w()}",
+        lambda w, p, d: f"({w()} OR {w()}) -{w()}",
+        lambda w, p, d: f"title:{w()} OR {w()}",
+        lambda w, p, d: f"@c{rng.randrange(50)} NEAR/10 {w()}",
+        lambda w, p, d: f"{w()} ONEAR/3 ({w()} OR {p()}*)",
+        lambda w, p, d: f"{w()} {w()} lang:{rng.choice(list(ALPHABETS))}",
+        lambda w, p, d: f"{d} NEAR/10 ({w()} OR {w()})",
     ]
     rules = []
     for number in range(count):
-        vocabulary = vocabularies[rng.choice(list(vocabularies))]
-
-        def word(vocabulary: list[str] = vocabulary) -> str:
-            return vocabulary[int(RARE_FROM * (VOCABULARY_SIZE / RARE_FROM) ** rng.random()) - 1]
-
-        rules.append(RuleSpec(f"rule{number}", rng.choice(shapes)(word)))
+        code = rng.choice(list(ALPHABETS))
+        word, prefix = partial(terms.draw, code), partial(terms.prefix, code)
+        domain = rng.choice(DOMAIN[code].split())
+        rules.append(RuleSpec(f"rule{number}", rng.choice(shapes)(word, prefix, domain)))
     return rules
-
-
-def prefix(word: Callable[[], str]) -> str:
-    """The first five letters of a word of at least six letters."""
-    while len(chosen := word()) < 6:
-        pass
-    return chosen[:5]
 
 
 def timed(function: Callable[[], object]) -> float:
@@ -117,25 +169,25 @@ def timed(function: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def run(rule_count: int, article_count: int, naive_sample: int, seed: int) -> str:
+def hit_rate(matcher: Matcher, articles: list[Document]) -> str:
+    """Mean hits per article and how many articles match 0, 1-2, 3-10, more rules."""
+    counts = [len(matcher.match(article)) for article in articles]
+    bins = Counter("0" if n == 0 else "1-2" if n <= 2 else "3-10" if n <= 10 else ">10" for n in counts)
+    shares = " ".join(f"{name}:{100 * bins[name] / len(counts):.0f}%" for name in ("0", "1-2", "3-10", ">10"))
+    return f"hits_per_article={statistics.mean(counts):.2f} articles matching {shares}"
+
+
+def run(rule_count: int, article_count: int, naive_sample: int, seed: int, mode: str) -> str:
     rng = random.Random(seed)
-    vocabularies = {language: make_vocabulary(rng, language) for language in ALPHABETS}
-    weights = [1 / (rank + 1) for rank in range(VOCABULARY_SIZE)]
-    articles = [
-        make_article(rng, language, vocabularies[language], weights)
-        for language in rng.choices(list(ALPHABETS), k=article_count)
-    ]
-    rules = make_rules(rng, rule_count, vocabularies)
-    concepts = make_concepts(rng, vocabularies)
+    languages = {code: make_language(rng, code) for code in ALPHABETS}
+    articles = [make_article(rng, languages[code]) for code in rng.choices(list(ALPHABETS), k=article_count)]
+    terms = RuleTerms(rng, languages, mode)
+    rules, concepts = make_rules(rng, rule_count, terms), make_concepts(rng, terms)
     compile_start = time.perf_counter()
     matcher: Matcher = compile_rules(rules, concepts)
     compile_s = time.perf_counter() - compile_start
-    index_start = time.perf_counter()
-    for language in ALPHABETS:  # the per-language pre-filter is built once, on the first article
-        matcher.match(Document("", "", language))
-    index_s = time.perf_counter() - index_start
+    index_s = sum(timed(partial(matcher.match, Document("", "", code))) for code in ALPHABETS)
     latencies = [timed(partial(matcher.match, article)) for article in articles]
-    hits = sum(len(matcher.match(article)) for article in articles[:200])
     naive = [timed(partial(matcher.match_all, article)) for article in articles[:naive_sample]]
     for article in articles[:naive_sample]:
         assert matcher.match(article) == matcher.match_all(article), "engine and naive evaluator disagree"
@@ -143,8 +195,9 @@ def run(rule_count: int, article_count: int, naive_sample: int, seed: int) -> st
     naive_rate = len(naive) / sum(naive)
     quantiles = statistics.quantiles(latencies, n=100)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"articles={article_count} naive_sample={naive_sample} hits_per_article={hits / 200:.1f}")
-    print(f"pre-filter index for {len(ALPHABETS)} languages built in {index_s:.2f} s")
+    print(f"articles={article_count} naive_sample={naive_sample} rule_terms={mode}")
+    print(hit_rate(matcher, articles[:500]))
+    print(f"pre-filter index for {len(ALPHABETS)} languages built in {index_s:.2f} s (on first articles)")
     return (
         f"RESULT rules={rule_count} articles_per_s={engine_rate:.0f} naive_articles_per_s={naive_rate:.1f} "
         f"speedup={engine_rate / naive_rate:.0f} p50_ms={quantiles[49] * 1000:.2f} "
@@ -158,8 +211,10 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2_000)
     parser.add_argument("--naive-sample", type=int, default=20)
     parser.add_argument("--seed", type=int, default=20240501)
+    parser.add_argument("--rule-terms", choices=["zipf", "common"], default="zipf")
     arguments = parser.parse_args()
-    print(run(arguments.rules, arguments.articles, arguments.naive_sample, arguments.seed))
+    counts = (arguments.rules, arguments.articles, arguments.naive_sample)
+    print(run(*counts, arguments.seed, arguments.rule_terms))
 
 
 if __name__ == "__main__":

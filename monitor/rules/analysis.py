@@ -11,23 +11,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 _LETTER = r"[^\W_\u02bc]"
 _MARK = r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 _PIECE = rf"{_LETTER}(?:{_LETTER}|{_MARK})*"
 APOSTROPHES = "'’ʼ‘`´"
-_COMPOUND = re.compile(rf"{_PIECE}(?:[{APOSTROPHES}]{_PIECE})*")
+COMPOUND = re.compile(rf"{_PIECE}(?:[{APOSTROPHES}]{_PIECE})*")
 _PLAIN = r"[^\W_\u02bc]+"
-_COMPOUND_PLAIN = re.compile(rf"{_PLAIN}(?:[{APOSTROPHES}]{_PLAIN})*")  # for text without combining marks
+COMPOUND_PLAIN = re.compile(rf"{_PLAIN}(?:[{APOSTROPHES}]{_PLAIN})*")  # for text without combining marks
 _PIECES = re.compile(_PIECE)
+APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
 
 ELISIONS = frozenset(
     "l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu dell all dall nell sull un".split()
 )
 CLITICS = frozenset("s t re ve ll d m".split())
 _SPELLED = {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ё": "е"}
-_RESIDUAL_MARK = re.compile(_MARK)
+RESIDUAL_MARK = re.compile(_MARK)
 MAX_TOKEN_CHARS = 64
 
 
@@ -57,7 +57,7 @@ def fold(raw: str) -> str:
     if raw.isascii():
         return raw.lower()
     text = unicodedata.normalize("NFKC", raw).casefold().translate(_FOLDING)
-    if not _RESIDUAL_MARK.search(text):
+    if not RESIDUAL_MARK.search(text):
         return text
     return _strip_latin_marks(text)
 
@@ -93,63 +93,12 @@ def script(word: str) -> str:
 Piece = tuple[str, int, int]  # a folded word and its start and end offsets in the raw match
 
 
-@dataclass
-class Tokens:
-    """The words of one text, in order: folded form and character offsets into the original text."""
-
-    words: list[str] = field(default_factory=list)
-    starts: list[int] = field(default_factory=list)
-    ends: list[int] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-
-def _matches(text: str, limit: int | None) -> tuple[str, re.Pattern[str]]:
-    source = text if limit is None else text[:limit]
-    return source, (_COMPOUND if _RESIDUAL_MARK.search(source) else _COMPOUND_PLAIN)
-
-
-def tokenize(
-    text: str, limit: int | None = None, cache: dict[str, tuple[Piece, ...]] | None = None
-) -> Tokens:
-    """Split `text` (at most `limit` characters of it) into folded words with their offsets.
-
-    `cache` (raw match → its words) may be shared between calls to analyse each distinct word once."""
-    tokens = Tokens()
-    cache = {} if cache is None else cache
-    source, pattern = _matches(text, limit)
-    for match in pattern.finditer(source):
-        raw = match.group()
-        pieces = cache.get(raw)
-        if pieces is None:
-            pieces = cache[raw] = split_word(raw)
-        offset = match.start()
-        for word, start, end in pieces:
-            tokens.words.append(word)
-            tokens.starts.append(offset + start)
-            tokens.ends.append(offset + end)
-    return tokens
-
-
-def words_of(
-    text: str, limit: int | None = None, cache: dict[str, tuple[Piece, ...]] | None = None
-) -> list[str]:
-    """The folded words of `text`, exactly as `tokenize` gives them, without offsets (the fast path)."""
-    cache = {} if cache is None else cache
-    source, pattern = _matches(text, limit)
-    raws = pattern.findall(source)
-    for raw in set(raws).difference(cache):
-        cache[raw] = split_word(raw)
-    return [piece[0] for raw in raws for piece in cache[raw]]
-
-
 def split_word(raw: str) -> tuple[Piece, ...]:
     """The words of one match: one folded word, or for words joined by apostrophes the halves kept
     (Cyrillic halves merged, elisions and clitics dropped)."""
-    if not any(char in raw for char in APOSTROPHES):
-        return ((fold(raw)[:MAX_TOKEN_CHARS], 0, len(raw)),)
-    parts = [(fold(m.group())[:MAX_TOKEN_CHARS], m.start(), m.end()) for m in _PIECES.finditer(raw)]
+    if APOSTROPHE.search(raw) is None:
+        return ((_word(raw), 0, len(raw)),)
+    parts = [(_word(m.group()), m.start(), m.end()) for m in _PIECES.finditer(raw)]
     merged: list[Piece] = [parts[0]]
     for part in parts[1:]:
         previous = merged[-1]
@@ -162,3 +111,20 @@ def split_word(raw: str) -> tuple[Piece, ...]:
     if len(merged) > 1 and merged[-1][0] in CLITICS:
         merged = merged[:-1]
     return tuple(merged)
+
+
+def _word(raw: str) -> str:
+    """A folded word without the spaces compatibility forms may bring (ﷺ), cut at MAX_TOKEN_CHARS."""
+    return "".join(fold(raw).split())[:MAX_TOKEN_CHARS]
+
+
+def fold_plain(raws: list[str]) -> list[str] | None:
+    """The folded words of many apostrophe-free raw matches at once (one C-level pass over them joined);
+    None when a compatibility form breaks the one-word-per-match correspondence (then fold one by one)."""
+    folded = fold(" ".join(raws))
+    words = folded.split(" ")
+    if len(words) != len(raws) or len(folded.split()) != len(raws):
+        return None
+    if max(map(len, words), default=0) > MAX_TOKEN_CHARS:
+        return [word[:MAX_TOKEN_CHARS] for word in words]
+    return words

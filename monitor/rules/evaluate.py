@@ -23,7 +23,7 @@ class Evaluator:
 
     def __init__(self, document: AnalysedDocument) -> None:
         self.document = document
-        self._units: dict[tuple[str, bool], list[int]] = {}
+        self._units: dict[Unit, list[int]] = {}
         self._terms: dict[int, list[Occurrence]] = {}
 
     def matches(self, node: Node, field: str | None = None) -> list[Mark] | None:
@@ -91,14 +91,9 @@ class Evaluator:
 
     def unit_positions(self, unit: Unit) -> list[int]:
         """Positions of one word or prefix of a rule in the article."""
-        cache_key = (unit.word, unit.prefix)
-        found = self._units.get(cache_key)
+        found = self._units.get(unit)
         if found is None:
-            if unit.prefix:
-                found = self.document.prefix_positions(unit.word)
-            else:
-                found = self.document.word_positions(unit.word, unit.keys)
-            self._units[cache_key] = found
+            found = self._units[unit] = self.document.unit_positions(unit)
         return found
 
 

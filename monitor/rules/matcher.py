@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from monitor.rules.clauses import all_units, required_clauses
 from monitor.rules.compiler import CompiledRules, compile_trees
 from monitor.rules.document import AnalysedDocument
 from monitor.rules.evaluate import Evaluator
 from monitor.rules.explain import explain
 from monitor.rules.model import Document, RuleMatch, RuleSpec
-from monitor.rules.presearch import LanguageIndex, required_atoms
+from monitor.rules.presearch import LanguageIndex
 from monitor.rules.results import build_match
-from monitor.rules.stemming import Stemmers
+from monitor.rules.stemming import Stemmers, language_code
 
 
 class Matcher:
@@ -21,18 +22,20 @@ class Matcher:
         self.rule_names: tuple[str, ...] = compiled.names
         self._trees = compiled.trees
         self._numbers = {name: number for number, name in enumerate(compiled.names)}
-        self._atoms = [required_atoms(tree) for tree in compiled.trees]
+        self._clauses = [required_clauses(tree) for tree in compiled.trees]
+        self._units = all_units(compiled.trees)
         self._stemmers = Stemmers()
         self._indexes: dict[str | None, LanguageIndex] = {}
 
     def analyse(self, document: Document) -> AnalysedDocument:
         """The article analysed for matching (exposed for the naive evaluator and the benchmark)."""
-        return AnalysedDocument(document, self._stemmers)
+        return AnalysedDocument(document, self._stemmers, self._index(language_code(document.language)))
 
     def _index(self, language: str | None) -> LanguageIndex:
         index = self._indexes.get(language)
         if index is None:
-            index = self._indexes[language] = LanguageIndex(language, self._atoms, self._stemmers)
+            index = LanguageIndex(language, self._clauses, self._units, self._stemmers)
+            self._indexes[language] = index
         return index
 
     def match(self, document: Document) -> list[RuleMatch]:
@@ -40,7 +43,7 @@ class Matcher:
         analysed = self.analyse(document)
         evaluator = Evaluator(analysed)
         matches = []
-        for number in self._index(analysed.language).candidates(analysed):
+        for number in analysed.index.candidates(analysed.scan):
             marks = evaluator.matches(self._trees[number])
             if marks is not None:
                 matches.append(build_match(self.rule_names[number], marks, analysed))

@@ -7,11 +7,9 @@ inflections. An article without a language gets a script guess: Cyrillic words R
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import Stemmer
 
-from monitor.rules.analysis import Piece, script
+from monitor.rules.analysis import script
 from monitor.rules.translit import cyrillic_keys
 
 ALGORITHMS = {
@@ -48,7 +46,7 @@ class Stemmers:
         self._stemmers: dict[str, Stemmer.Stemmer] = {}
         self._cache: dict[str, dict[str, str]] = {}
         self._keys: dict[str, tuple[str, str]] = {}
-        self._folded: dict[str, tuple[Piece, ...]] = {}
+        self._folded: dict[str, str] = {}
 
     def _get(self, code: str) -> Stemmer.Stemmer:
         stemmer = self._stemmers.get(code)
@@ -83,7 +81,7 @@ class Stemmers:
             cache.update(zip(missing, self._get(code).stemWords(missing), strict=True))
         return [cache[word] for word in words]
 
-    def folded(self) -> dict[str, tuple[Piece, ...]]:
+    def folded(self) -> dict[str, str]:
         """The shared cache of analysed words (raw match → folded words) for tokenize and words_of."""
         if len(self._folded) > CACHE_WORDS:
             self._folded = {}
@@ -103,6 +101,14 @@ class Stemmers:
         """The key a folded rule word is looked up under in an article of language `code`."""
         return self.stem(stem_language(code, script(word)), word)
 
-    def warm(self, code: str, words: Iterable[str]) -> None:
-        """Stem many rule words in one call, filling the cache."""
-        self.stem_many(code, list(set(words)))
+    def word_stems(self, code: str | None, words: list[str]) -> list[str]:
+        """`word_stem` of many folded words, with one call into the C library per stemmer."""
+        if code is not None:
+            return self.stem_many(stem_language(code, "latin"), words)
+        groups: dict[str | None, list[str]] = {}
+        for word in words:
+            groups.setdefault(stem_language(None, script(word)), []).append(word)
+        stems: dict[str, str] = {}
+        for language, group in groups.items():
+            stems.update(zip(group, self.stem_many(language, group), strict=True))
+        return [stems[word] for word in words]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from monitor.rules.analysis import tokenize
 from monitor.rules.lexer import LexError
 from monitor.rules.syntax import Term, Unit
+from monitor.rules.tokens import tokenize
 from monitor.rules.translit import rule_keys
 
 MIN_PREFIX = 3

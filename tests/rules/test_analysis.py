@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.rules.analysis import fold, tokenize, words_of
+from monitor.rules.analysis import fold
+from monitor.rules.tokens import tokenize, words_of
 
 FOLDS = [
     ("Corée", "coree"),

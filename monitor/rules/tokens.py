@@ -1,0 +1,106 @@
+"""Texts to words: raw matches found by one regex, folded through a cache, offsets computed apart.
+
+An article is read as its *raw* matches (words as written, maybe joined by apostrophes); their folded
+words come from a cache (raw → folded words joined by spaces) that new raws fill in one batch. Character
+offsets are only needed to show a match, and come from one regex split and running sums of lengths.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import accumulate
+
+from monitor.rules.analysis import APOSTROPHE, COMPOUND, COMPOUND_PLAIN, RESIDUAL_MARK, fold_plain, split_word
+
+_SPLIT = re.compile(f"({COMPOUND.pattern})")  # split() keeps the words: offsets are running sums
+_SPLIT_PLAIN = re.compile(f"({COMPOUND_PLAIN.pattern})")
+
+
+@dataclass
+class Tokens:
+    """The words of one text, in order: folded form and character offsets into the original text."""
+
+    words: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+@dataclass(frozen=True)
+class Offsets:
+    """Character offsets of the words of one text, into the original text."""
+
+    starts: list[int]
+    ends: list[int]
+
+
+def _source(text: str, limit: int | None) -> tuple[str, bool]:
+    """The analysed part of a text, and whether it holds combining marks (then the slower pattern applies)."""
+    source = text if limit is None else text[:limit]
+    return source, RESIDUAL_MARK.search(source) is not None
+
+
+def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
+    """The raw matches of `text` (words as written, maybe joined by apostrophes), and whether each of them
+    is exactly one word (no apostrophe anywhere: then a word's position is its match's index)."""
+    source, marked = _source(text, limit)
+    return (COMPOUND if marked else COMPOUND_PLAIN).findall(source), APOSTROPHE.search(source) is None
+
+
+def learn(raws: Iterable[str], cache: dict[str, str]) -> None:
+    """Put the folded words of raw matches the cache does not know yet into it (one batch)."""
+    new = set(raws).difference(cache)
+    plain = [raw for raw in new if raw.isalnum() and "\u02bc" not in raw]
+    words = fold_plain(plain) if plain else None
+    if words is not None:
+        cache.update(zip(plain, words, strict=True))
+        new.difference_update(plain)
+    for raw in new:
+        cache[raw] = " ".join(piece[0] for piece in split_word(raw))
+
+
+def folded_words(raws: list[str], cache: dict[str, str] | None = None) -> list[str]:
+    """The folded words of raw matches, in order (`cache` may be shared between calls)."""
+    cache = {} if cache is None else cache
+    try:
+        return " ".join(map(cache.__getitem__, raws)).split()
+    except KeyError:
+        learn(raws, cache)
+        return " ".join(map(cache.__getitem__, raws)).split()
+
+
+def words_of(text: str, limit: int | None = None, cache: dict[str, str] | None = None) -> list[str]:
+    """The folded words of `text` (at most `limit` characters of it)."""
+    return folded_words(raw_words(text, limit)[0], cache)
+
+
+def offsets(text: str, limit: int | None = None) -> Offsets:
+    """Character offsets of the words of `text`, in the order `words_of` gives them.
+
+    Only matches joined by apostrophes are looked at one by one (their halves may be dropped)."""
+    source, marked = _source(text, limit)
+    parts = (_SPLIT if marked else _SPLIT_PLAIN).split(source)
+    bounds = list(accumulate(map(len, parts)))
+    if APOSTROPHE.search(source) is None:
+        return Offsets(bounds[0:-1:2], bounds[1::2])
+    found = Offsets([], [])
+    for index, raw in enumerate(parts[1::2]):
+        offset = bounds[2 * index]
+        if APOSTROPHE.search(raw) is None:
+            found.starts.append(offset)
+            found.ends.append(bounds[2 * index + 1])
+            continue
+        for _, start, end in split_word(raw):
+            found.starts.append(offset + start)
+            found.ends.append(offset + end)
+    return found
+
+
+def tokenize(text: str, limit: int | None = None, cache: dict[str, str] | None = None) -> Tokens:
+    """Split `text` (at most `limit` characters of it) into folded words with their offsets."""
+    located = offsets(text, limit)
+    return Tokens(words_of(text, limit, cache), located.starts, located.ends)
