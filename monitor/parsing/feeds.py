@@ -29,6 +29,9 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+j
 _ENCODING_PROBLEMS = (feedparser.CharacterEncodingOverride, feedparser.CharacterEncodingUnknown)
 
 
+LANGUAGE_SAMPLE_ENTRIES = 3
+
+
 def parse_feed(
     body: bytes, *, url: str, content_type: str | None = None, language_hint: str | None = None
 ) -> ParsedFeed:
@@ -46,12 +49,15 @@ def parse_feed(
     now = datetime.now(UTC)
     entries: list[FeedEntry] = []
     skipped = 0
+    assumed = language
     for raw in result.get("entries", []):
-        entry = build_entry(raw, base_url=url, feed_language=language, now=now)
+        entry = build_entry(raw, base_url=url, feed_language=assumed, now=now)
         if entry is None:
             skipped += 1
-        else:
-            entries.append(entry)
+            continue
+        entries.append(entry)
+        if assumed is None and len(entries) == LANGUAGE_SAMPLE_ENTRIES:
+            assumed = _shared_language(entries)
     title = html_to_text(str(feed.get("title", "")), max_chars=1_000)
     warning = _warning(result, note, len(entries))
     return ParsedFeed(title, language, entries, skipped, warning, ttl=_ttl(feed))
@@ -112,6 +118,14 @@ def _gunzip(body: bytes) -> bytes:
     if len(data) > MAX_DECOMPRESSED:
         raise FetchError(f"decompression bomb: the gzip body expands past {MAX_DECOMPRESSED:,} bytes")
     return data
+
+
+def _shared_language(entries: list[FeedEntry]) -> str | None:
+    """The language the first entries of an undeclared feed were all detected in: a feed is nearly
+    always in one language, so the rest are assumed to share it instead of each being detected (the
+    costliest step of parsing). Entries that declare their own language still keep it."""
+    languages = {entry.language for entry in entries}
+    return languages.pop() if len(languages) == 1 else None
 
 
 def _feed_language(feed: Any) -> str | None:

@@ -9,7 +9,9 @@ migrate once.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +40,9 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time. Threads of this process queue here, in order, rather than in
+        # SQLite's busy handler, which sleeps in growing steps and leaves the lock idle meanwhile.
+        self._writer = threading.RLock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
     @property
     def dialect(self) -> str:
@@ -52,7 +57,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose transaction the caller commits; rolled back unless committed."""
-        with self._session(self.engine) as session:
+        with self._writer, self._session(self.engine) as session:
             yield session
 
     @contextmanager
