@@ -107,8 +107,8 @@ def test_two_writers_storing_the_same_entries_create_each_article_once(database:
     lock = threading.Lock()
 
     def poll() -> None:
+        barrier.wait()  # both start at once: concurrent on PostgreSQL, queued in turn on SQLite
         with database.session() as session:
-            barrier.wait()
             new = store_entries(session, source, entries, now=NOW)
             session.commit()
         with lock:
