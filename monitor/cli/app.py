@@ -20,6 +20,9 @@ app = typer.Typer(
 app.command("check")(check.check)
 app.command("poll")(service.poll)
 app.command("run")(service.run)
+app.command("worker", help="The same as `run`: one of several workers sharing a PostgreSQL database.")(
+    service.run
+)
 app.command("hits")(hits.hits)
 app.add_typer(rules.app, name="rules")
 app.add_typer(sources.app, name="sources")

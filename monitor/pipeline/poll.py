@@ -209,6 +209,7 @@ def _store(
         session.commit()
     if result.permanent_redirect:
         logger.info("source %s moved permanently to %s", source.name, result.permanent_redirect)
+    logger.info("source %s polled: %d new articles, %d new hits", source.name, len(new_articles), new_hits)
     return SourceOutcome(
         source.name, ok=True, new_articles=len(new_articles), new_hits=new_hits, warning=parsed.warning
     )

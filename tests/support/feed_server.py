@@ -11,6 +11,7 @@ fixture (import it into a conftest: `from tests.support.feed_server import feed_
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +28,8 @@ class LoggedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    at: float = 0.0
+    """When it arrived (time.monotonic)."""
 
 
 @dataclass
@@ -111,7 +114,10 @@ class _Server(ThreadingHTTPServer):
 
     def record(self, handler: BaseHTTPRequestHandler) -> None:
         entry = LoggedRequest(
-            handler.command, handler.path, {k.lower(): v for k, v in handler.headers.items()}
+            handler.command,
+            handler.path,
+            {k.lower(): v for k, v in handler.headers.items()},
+            time.monotonic(),
         )
         with self.lock:
             self.log.append(entry)
