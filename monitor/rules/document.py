@@ -66,7 +66,7 @@ class AnalysedDocument:
         if not self.scan.raws:
             return []
         found = []
-        for lookup in self.index.unit_lookups(unit):
+        for lookup in self.index.vocabulary.unit_lookups(unit):
             positions = self._positions.get(lookup)
             if positions is None:
                 positions = self._positions[lookup] = self._occurrences(lookup)

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from itertools import chain
 from typing import NamedTuple
 
 from monitor.rules.clauses import Clause, rarest
-from monitor.rules.stemming import CACHE_WORDS, Stemmers
+from monitor.rules.lookups import Vocabulary
+from monitor.rules.stemming import Stemmers
 from monitor.rules.syntax import Unit
 from monitor.rules.tokens import learn
+
+REMEMBERED_WORDS = 200_000  # raw words an index remembers (then it forgets them all and learns again)
 
 
 class WordEntry(NamedTuple):
@@ -37,19 +41,13 @@ class Scan(NamedTuple):
 
 
 class LanguageIndex:
-    """For articles of one language: the lookups rules use, rule numbers by lookup, and word entries."""
+    """For articles of one language: rule numbers by lookup, and what each article word seen means."""
 
     def __init__(
         self, language: str | None, clauses: Sequence[list[Clause]], units: set[Unit], stemmers: Stemmers
     ) -> None:
         self.language = language
-        self._stemmers = stemmers
-        words = sorted(unit.word for unit in units if not unit.prefix)
-        self._stems = dict(zip(words, stemmers.word_stems(language, words), strict=True))
-        self._used_stems = set(self._stems.values())
-        self._keys = {unit_key for unit in units for unit_key in unit.keys}
-        self._prefixes = {unit.word for unit in units if unit.prefix}
-        self._lengths = sorted(set(map(len, self._prefixes)))
+        self.vocabulary = Vocabulary(language, units, stemmers)
         self._clauses = clauses
         self._checks: dict[int, tuple[frozenset[str], ...]] = {}
         self.always = tuple(number for number, found in enumerate(clauses) if not found)
@@ -60,46 +58,35 @@ class LanguageIndex:
                     selects[lookup].append(number)
         self._selects = {lookup: tuple(numbers) for lookup, numbers in selects.items()}
         self._entries: dict[str, WordEntry] = {}
-        self._irrelevant_words: set[str] = set()
         self._irrelevant_raws: set[str] = set()
 
-    def unit_lookups(self, unit: Unit) -> tuple[str, ...]:
-        """The lookups under which the article words a rule word or prefix matches are found."""
-        if unit.prefix:
-            return ("p" + unit.word,)
-        stem = self._stems.get(unit.word)
-        if stem is None:
-            stem = self._stemmers.word_stem(self.language, unit.word)
-        return ("s" + stem, *("k" + key for key in unit.keys))
-
     def _clause_lookups(self, clause: Clause) -> frozenset[str]:
-        return frozenset(lookup for unit in clause for lookup in self.unit_lookups(unit))
+        return frozenset(lookup for unit in clause for lookup in self.vocabulary.unit_lookups(unit))
 
     def scan(self, raws: set[str], folded: dict[str, str]) -> Scan:
         """The article's words (raw, as matched) that some rule uses; new words are learnt once."""
-        rest = raws.difference(self._irrelevant_raws)
+        rest = list(raws.difference(self._irrelevant_raws))
         if not rest:
             return Scan({}, {})
-        if len(self._entries) + len(self._irrelevant_words) + len(self._irrelevant_raws) > CACHE_WORDS:
-            self._entries, self._irrelevant_words, self._irrelevant_raws = {}, set(), set()
+        if len(self._entries) + len(self._irrelevant_raws) > REMEMBERED_WORDS:
+            self._entries, self._irrelevant_raws = {}, set()
         learn(rest, folded)
-        pieces = [(raw, folded[raw]) for raw in rest]
-        new = set(" ".join(text for _, text in pieces).split())
-        new = new.difference(self._entries).difference(self._irrelevant_words)
+        texts = list(map(folded.__getitem__, rest))
+        words = set(" ".join(texts).split())
+        new = words.difference(self._entries)
         if new:
             self._learn(list(new))
-        found = Scan({}, {})
-        for raw, text in pieces:
-            entries = [(word, self._entries[word]) for word in text.split(" ") if word in self._entries]
-            if not entries:
-                self._irrelevant_raws.add(raw)
-            elif len(entries) == 1:
-                found.words[entries[0][0]] = entries[0][1]
-                found.raws[raw] = entries[0][1].lookups
+        entries = self._entries
+        found = Scan({word: entries[word] for word in words if word in entries}, {})
+        for raw, text in zip(rest, texts, strict=True):
+            entry = found.words.get(text)
+            if entry is not None:
+                found.raws[raw] = entry.lookups
+            elif " " in text and any(word in found.words for word in text.split(" ")):
+                parts = [found.words[word].lookups for word in text.split(" ") if word in found.words]
+                found.raws[raw] = tuple(dict.fromkeys(chain.from_iterable(parts)))
             else:
-                found.words.update(entries)
-                lookups = (lookup for _, entry in entries for lookup in entry.lookups)
-                found.raws[raw] = tuple(dict.fromkeys(lookups))
+                self._irrelevant_raws.add(raw)
         return found
 
     def candidates(self, scan: Scan) -> list[int]:
@@ -116,22 +103,7 @@ class LanguageIndex:
         return all(not present.isdisjoint(check) for check in checks)
 
     def _learn(self, words: list[str]) -> None:
-        """Compute the entries of new folded words in a batch (stems and cross-script keys in one call)."""
-        found: defaultdict[str, list[str]] = defaultdict(list)
-        used_stems = self._used_stems
-        for word, stem in zip(words, self._stemmers.word_stems(self.language, words), strict=True):
-            if stem in used_stems:
-                found[word].append("s" + stem)
-        if self._keys:
-            cyrillic = [word for word in words if "\u0400" <= word[0] <= "\u052f"]
-            for word, pair in zip(cyrillic, self._stemmers.name_keys(cyrillic), strict=True):
-                found[word] += ["k" + key for key in dict.fromkeys(pair) if key in self._keys]
-        for length in self._lengths:
-            for word in words:
-                if len(word) >= length and word[:length] in self._prefixes:
-                    found[word].append("p" + word[:length])
-        self._irrelevant_words.update(word for word in words if not found.get(word))
-        for word, lookups in found.items():
-            if lookups:
-                rules = {number for lookup in lookups for number in self._selects.get(lookup, ())}
-                self._entries[word] = WordEntry(tuple(rules), tuple(lookups))
+        """Remember the entries of the new words some rule uses."""
+        for word, lookups in self.vocabulary.word_lookups(words).items():
+            rules = {number for lookup in lookups for number in self._selects.get(lookup, ())}
+            self._entries[word] = WordEntry(tuple(rules), tuple(lookups))

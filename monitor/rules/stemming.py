@@ -21,7 +21,7 @@ ALGORITHMS = {
     "tr": "turkish", "yi": "yiddish",
 }  # fmt: skip
 GUESS_BY_SCRIPT = {"cyrillic": "ru", "latin": "en"}
-CACHE_WORDS = 500_000
+FOLDED_WORDS = 100_000
 
 
 def language_code(language: str | None) -> str | None:
@@ -39,63 +39,38 @@ def stem_language(code: str | None, word_script: str) -> str | None:
 
 
 class Stemmers:
-    """Stemmers by language code, created on first use, and the words seen so far with their stems and
-    cross-script keys (bounded: a cache that grows past CACHE_WORDS is emptied)."""
+    """Stemmers by language code, created on first use, and a bounded cache of folded raw words.
+
+    Stems are not remembered here: each article word is stemmed once, when a LanguageIndex learns it."""
 
     def __init__(self) -> None:
         self._stemmers: dict[str, Stemmer.Stemmer] = {}
-        self._cache: dict[str, dict[str, str]] = {}
-        self._keys: dict[str, tuple[str, str]] = {}
         self._folded: dict[str, str] = {}
 
     def _get(self, code: str) -> Stemmer.Stemmer:
         stemmer = self._stemmers.get(code)
         if stemmer is None:
             stemmer = self._stemmers[code] = Stemmer.Stemmer(ALGORITHMS[code])
-            stemmer.maxCacheSize = 0  # PyStemmer's own cache is slow once full; ours is a dict
+            stemmer.maxCacheSize = 0  # words are stemmed once each: a cache would only hold memory
         return stemmer
-
-    def _language_cache(self, code: str) -> dict[str, str]:
-        cache = self._cache.get(code)
-        if cache is None or len(cache) > CACHE_WORDS:
-            cache = self._cache[code] = {}
-        return cache
 
     def stem(self, code: str | None, word: str) -> str:
         """The stem of a folded word in language `code` (the word itself when `code` is None)."""
-        if code is None:
-            return word
-        cache = self._language_cache(code)
-        stem = cache.get(word)
-        if stem is None:
-            stem = cache[word] = self._get(code).stemWord(word)
-        return stem
+        return word if code is None else self._get(code).stemWord(word)
 
     def stem_many(self, code: str | None, words: list[str]) -> list[str]:
         """Stems of many folded words at once (one call into the C library)."""
-        if code is None:
-            return list(words)
-        cache = self._language_cache(code)
-        missing = [word for word in words if word not in cache]
-        if missing:
-            cache.update(zip(missing, self._get(code).stemWords(missing), strict=True))
-        return [cache[word] for word in words]
+        return list(words) if code is None else self._get(code).stemWords(words)
 
     def folded(self) -> dict[str, str]:
-        """The shared cache of analysed words (raw match → folded words) for tokenize and words_of."""
-        if len(self._folded) > CACHE_WORDS:
+        """The shared cache of analysed words (raw match → folded words), emptied past FOLDED_WORDS."""
+        if len(self._folded) > FOLDED_WORDS:
             self._folded = {}
         return self._folded
 
     def name_keys(self, words: list[str]) -> list[tuple[str, str]]:
         """Cross-script keys of folded Cyrillic words: of the word and of its Russian stem."""
-        if len(self._keys) > CACHE_WORDS:
-            self._keys = {}
-        missing = [word for word in words if word not in self._keys]
-        if missing:
-            keys = cyrillic_keys(missing, self.stem_many("ru", missing))
-            self._keys.update(zip(missing, keys, strict=True))
-        return [self._keys[word] for word in words]
+        return cyrillic_keys(words, self.stem_many("ru", words)) if words else []
 
     def word_stem(self, code: str | None, word: str) -> str:
         """The key a folded rule word is looked up under in an article of language `code`."""

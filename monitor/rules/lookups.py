@@ -1,0 +1,70 @@
+"""Lookups: what rule words and article words meet under, in articles of one language.
+
+A rule word is looked up under `s` + its stem in the article's language and `k` + each of its
+cross-script keys; a rule prefix under `p` + the prefix. An article word has the same lookups where a rule
+uses them: its stem, the keys of a Cyrillic word (of the word and of its Russian stem), and every rule
+prefix it starts with. Article words are learnt in batches, mostly with C-level set operations, since most
+of them concern no rule at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import chain
+from operator import itemgetter
+
+from monitor.rules.stemming import Stemmers
+from monitor.rules.syntax import Unit
+
+
+class Vocabulary:
+    """The stems, cross-script keys and prefixes the rules use, for articles of one language."""
+
+    def __init__(self, language: str | None, units: Iterable[Unit], stemmers: Stemmers) -> None:
+        self.language = language
+        self._stemmers = stemmers
+        units = list(units)
+        words = sorted({unit.word for unit in units if not unit.prefix})
+        self._stems = dict(zip(words, stemmers.word_stems(language, words), strict=True))
+        self._used_stems = set(self._stems.values())
+        self._keys = {unit_key for unit in units for unit_key in unit.keys}
+        self._prefixes = {unit.word for unit in units if unit.prefix}
+        lengths = sorted(set(map(len, self._prefixes)))
+        self._cuts = [(length, itemgetter(slice(0, length))) for length in lengths]
+
+    def unit_lookups(self, unit: Unit) -> tuple[str, ...]:
+        """The lookups under which the article words a rule word or prefix matches are found."""
+        if unit.prefix:
+            return ("p" + unit.word,)
+        stem = self._stems.get(unit.word)
+        if stem is None:
+            stem = self._stemmers.word_stem(self.language, unit.word)
+        return ("s" + stem, *("k" + key for key in unit.keys))
+
+    def word_lookups(self, words: list[str]) -> dict[str, list[str]]:
+        """The lookups of those folded article words that some rule uses (the others are left out)."""
+        found: dict[str, list[str]] = {}
+        stems = self._stemmers.word_stems(self.language, words)
+        if not self._used_stems.isdisjoint(stems):
+            for word, stem in zip(words, stems, strict=True):
+                if stem in self._used_stems:
+                    found.setdefault(word, []).append("s" + stem)
+        if self._keys:
+            self._add_keys(words, found)
+        for length, cut in self._cuts:
+            if not self._prefixes.isdisjoint(map(cut, words)):
+                for word in words:
+                    if len(word) >= length and word[:length] in self._prefixes:
+                        found.setdefault(word, []).append("p" + word[:length])
+        return found
+
+    def _add_keys(self, words: list[str], found: dict[str, list[str]]) -> None:
+        """Lookups of the Cyrillic words whose key (or their Russian stem's) is a rule word's key."""
+        cyrillic = [word for word in words if "\u0400" <= word[0] <= "\u052f"]
+        pairs = self._stemmers.name_keys(cyrillic)
+        if self._keys.isdisjoint(chain.from_iterable(pairs)):
+            return
+        for word, pair in zip(cyrillic, pairs, strict=True):
+            hits = [key for key in dict.fromkeys(pair) if key in self._keys]
+            if hits:
+                found.setdefault(word, []).extend("k" + key for key in hits)
