@@ -114,7 +114,12 @@ class MonitorService:
             return
         if any(outcome.new_hits for outcome in self._poller.reap()):
             self._scheduler.modify_job("dispatch", next_run_time=datetime.now(UTC))
-        await self._poller.fill()
+        try:
+            await self._poller.fill()
+        except asyncio.CancelledError:
+            if not self._stopping.is_set():
+                raise
+            logger.debug("claiming interrupted by shutdown")  # the claim's transaction rolls back
 
     async def _dispatch(self) -> None:
         summary = await asyncio.to_thread(

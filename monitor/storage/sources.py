@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from monitor.storage.tables import Source
+from monitor.storage.upsert import insert_if_absent
 
 MAX_ERROR_CHARS = 1000
 
@@ -37,24 +38,26 @@ def sync_sources(
     conditional-GET validators and clears a "gone" verdict, which all belonged to the old URL.
     """
     now = now or datetime.now(UTC)
-    existing = {source.name: source for source in session.exec(select(Source)).all()}
-    synced: dict[str, Source] = {}
+    names = [config.name for config in configs]
+    for config in configs:  # workers starting together may insert the same sources: the first one wins
+        row = {"name": config.name, "url": config.url, "configured_url": config.url, "created_at": now}
+        insert_if_absent(
+            session, Source, row | {"enabled": config.enabled, "consecutive_failures": 0}, ("name",)
+        )
+    existing = {source.name: source for source in session.exec(select(Source).with_for_update()).all()}
     for config in configs:
-        source = existing.get(config.name)
-        if source is None:
-            source = Source(name=config.name, url=config.url, configured_url=config.url, created_at=now)
-        elif (source.configured_url or source.url) != config.url:
+        source = existing[config.name]
+        if (source.configured_url or source.url) != config.url:
             source.url = source.configured_url = config.url
             source.etag = source.last_modified = source.body_hash = source.disabled_reason = None
         source.enabled = config.enabled
         session.add(source)
-        synced[config.name] = source
     for name, source in existing.items():
-        if name not in synced and source.enabled:
+        if name not in names and source.enabled:
             source.enabled = False
             session.add(source)
     session.flush()
-    return synced
+    return {name: existing[name] for name in names}
 
 
 def due_sources(session: Session, *, now: datetime) -> list[Source]:

@@ -48,7 +48,7 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture
 def config_dir(feed_server: FeedServer, tmp_path: Path) -> Path:
     sources = {
-        f"feed {n}": feed_server.serve(f"/feed{n}.xml", rss([(f"g{n}", f"Item {n}", "text")]), delay=0.3)
+        f"feed {n}": feed_server.serve(f"/feed{n}.xml", rss([(f"g{n}", f"Item {n}", "text")]), delay=1.0)
         for n in range(SOURCES)
     }
     return write_config(
@@ -102,6 +102,7 @@ def test_three_workers_fetch_each_due_source_exactly_once(
     workers = [start_worker(config_dir, postgres_url, log) for log in logs]
     database = open_database(postgres_url)
     try:
+        wait_until(lambda: all("monitor running" in log.read_text() for log in logs))
         wait_until(lambda: polled_sources(database) == SOURCES)
         time.sleep(1.0)  # room for a wrongly repeated fetch to show up before counting
     finally:
