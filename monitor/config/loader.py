@@ -86,7 +86,7 @@ def _load(directory: Path, environ: Mapping[str, str]) -> tuple[list[Problem], W
     channels = _channels(loaded)
     concepts_file, concepts = _concepts(loaded)
     rules_file, rules = _rules(loaded, _declared_names(loaded, "channels.yaml", "channels"))
-    settings_values = _settings(loaded)
+    settings_values = _settings(loaded, _declared_names(loaded, "channels.yaml", "channels"))
     files = RuleFiles(rules_file or YamlFile(directory / "rules.yaml", ""), concepts_file)
     matcher = compile_checked(files, rules, concepts)
     problems = loaded.problems()
@@ -156,11 +156,15 @@ def _rules(loaded: _Loaded, channel_names: set[str]) -> tuple[YamlFile | None, l
     return file, rules
 
 
-def _settings(loaded: _Loaded) -> dict[str, Any]:
+def _settings(loaded: _Loaded, channel_names: set[str]) -> dict[str, Any]:
     file, values = loaded.read("settings.yaml", None)
     if file is None or values is None:
         return {}
     validate_mapping(file, (), values, _settings_file_model())
+    health = values.get("health")
+    channel = health.get("operations_channel") if isinstance(health, Mapping) else None
+    if isinstance(channel, str) and channel not in channel_names:
+        file.at_value(("health", "operations_channel"), f"unknown channel '{channel}'")
     return dict(values)
 
 
