@@ -11,5 +11,5 @@ RUN pip install '.[postgres]' && useradd --create-home --uid 1000 monitor
 COPY config ./config
 USER monitor
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=10s --retries=3 CMD ["monitor", "check"]
+HEALTHCHECK --interval=60s --timeout=20s --retries=3 CMD ["monitor", "sources", "--format", "json"]
 CMD ["monitor", "--log-level", "INFO", "run"]

@@ -1,0 +1,44 @@
+"""docker-compose.yml and the Dockerfile stay in step with the code: real commands, settings and paths.
+
+There is no Docker engine where the tests run; these checks catch what drifts when the code changes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ruamel.yaml import YAML
+from typer.main import get_command
+
+from monitor.cli.app import app
+from monitor.settings import Settings
+from tests.conftest import PROJECT_ROOT
+
+COMPOSE = YAML(typ="safe").load((PROJECT_ROOT / "docker-compose.yml").read_text())
+DOCKERFILE = (PROJECT_ROOT / "Dockerfile").read_text()
+COMMANDS = set(get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def test_the_workers_run_a_real_command_against_postgresql_with_a_healthcheck() -> None:
+    worker = COMPOSE["services"]["worker"]
+    assert worker["command"][0] == "monitor" and worker["command"][-1] in COMMANDS
+    assert worker["environment"]["MONITOR_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert worker["deploy"]["replicas"] >= 2, "the compose file shows several workers sharing the sources"
+    assert worker["healthcheck"]["test"][1] in COMMANDS
+    assert worker["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "postgres-data" in COMPOSE["volumes"]
+
+
+def test_environment_variables_name_real_settings() -> None:
+    for name in COMPOSE["services"]["worker"]["environment"]:
+        field = name.removeprefix("MONITOR_").lower()
+        assert field in Settings.model_fields or name == "MONITOR_ALERT_URL", name
+    assert "MONITOR_ALERT_URL" in (PROJECT_ROOT / "config" / "channels.yaml").read_text()
+
+
+def test_the_dockerfile_copies_paths_that_exist_and_runs_a_real_command() -> None:
+    for source in re.findall(r"^COPY (.+) \S+$", DOCKERFILE, flags=re.M):
+        for path in source.split():
+            assert (PROJECT_ROOT / path).exists(), path
+    command = re.search(r"^CMD \[(.+)\]$", DOCKERFILE, flags=re.M)
+    assert command is not None and command.group(1).split(", ")[-1].strip('"') in COMMANDS
