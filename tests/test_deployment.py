@@ -24,7 +24,7 @@ def test_the_workers_run_a_real_command_against_postgresql_with_a_healthcheck() 
     assert worker["command"][0] == "monitor" and worker["command"][-1] in COMMANDS
     assert worker["environment"]["MONITOR_DATABASE_URL"].startswith("postgresql+psycopg://")
     assert worker["deploy"]["replicas"] >= 2, "the compose file shows several workers sharing the sources"
-    assert worker["healthcheck"]["test"][1] in COMMANDS
+    assert worker["healthcheck"]["test"][1:3] == ["monitor", "sources"]
     assert worker["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert "postgres-data" in COMPOSE["volumes"]
 
