@@ -22,13 +22,10 @@ from monitor.errors import FetchError
 from monitor.fetching import Fetcher
 from monitor.parsing import parse_feed
 from monitor.settings import FetchSettings
+from tests.support.corpus import content_type, corpus_files
 from tests.support.feed_server import FeedServer
 
 pytestmark = pytest.mark.corpus
-
-FOLDERS = ("real-feeds", "feedparser-tests")
-NOT_INPUTS = {".md", ".tsv", ".txt", ".upstream"}
-CONTENT_TYPES = {".json": "application/json", ".html": "text/html"}
 
 
 @dataclass(frozen=True)
@@ -40,12 +37,6 @@ class Outcome:
     error: str | None
     reference: int
     is_json: bool
-
-
-def corpus_files(corpus: Path) -> list[Path]:
-    """The input files of the feed corpora (licences, notes and reference outputs left out)."""
-    files = [p for folder in FOLDERS for p in sorted((corpus / folder).rglob("*")) if p.is_file()]
-    return [p for p in files if p.suffix.lower() not in NOT_INPUTS and "expected" not in p.name]
 
 
 def ingest(path: str, body: bytes, url: str, content_type: str | None) -> Outcome:
@@ -89,7 +80,7 @@ def outcomes(corpus_dir: Path) -> list[Outcome | BaseException]:
         paths = {}
         for number, path in enumerate(files):
             name = f"/{number}{path.suffix}"
-            headers = {"Content-Type": CONTENT_TYPES.get(path.suffix.lower(), "application/xml")}
+            headers = {"Content-Type": content_type(path)}
             server.serve(name, path.read_bytes(), headers=headers)
             paths[name] = path
         results = asyncio.run(fetch_and_ingest(server, paths))
