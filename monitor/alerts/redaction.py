@@ -1,4 +1,5 @@
-"""Apprise URLs are secrets: show them only in Apprise's private form, and scrub them out of error texts."""
+"""Apprise URLs are secrets: validate them quietly, show them only in Apprise's private form, and scrub
+them out of error texts, logs and the configuration lines shown under a problem."""
 
 from __future__ import annotations
 
@@ -15,21 +16,48 @@ MIN_SECRET_CHARS = 4
 HIDDEN = "****"
 _LONG_SEGMENT = 12
 _LOGGERS_TO_SCRUB = ("apprise", "urllib3.connectionpool", "requests")
+_URL_IN_TEXT = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*)://[^\s'\"]+")
+_REFERENCE = re.compile(r"\$\{[^}]*\}")
+
+
+def is_valid_apprise_url(url: str) -> bool:
+    """Whether Apprise understands `url` (without Apprise logging it, tokens included, when it does not)."""
+    with _apprise_quiet():
+        return apprise.Apprise.instantiate(url) is not None
 
 
 def mask_url(url: str) -> str:
-    """Apprise's private rendering without the query (`tgram://1...Z/987654`), else `scheme://***`.
+    """Apprise's private rendering without the query (`tgram://1...Z/987654`), else `scheme://***`, or
+    `***` for text without a scheme.
 
     Long path segments holding digits (webhook tokens that Apprise shows in clear) are shortened too.
     """
     with _apprise_quiet():
         plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
-        return f"{_scheme(url)}://***"
+        scheme = _scheme(url)
+        return f"{scheme}://***" if scheme else "***"
     private = str(plugin.url(privacy=True)).split("?", 1)[0]
     head, _, path = private.partition("://")
     parts = path.split("/")
     return f"{head}://" + "/".join([parts[0], *(_shorten(part) for part in parts[1:])])
+
+
+def mask_urls_in(text: str) -> str:
+    """Every `scheme://…` in a line of text starred out, its length and `${VAR}` references kept, so that
+    a caret under the line still points at the right column."""
+    return _URL_IN_TEXT.sub(_star_url, text)
+
+
+def _star_url(match: re.Match[str]) -> str:
+    head = f"{match.group(1)}://"
+    rest = match.group(0)[len(head) :]
+    starred, position = [], 0
+    for reference in _REFERENCE.finditer(rest):
+        starred += ["*" * (reference.start() - position), reference.group(0)]
+        position = reference.end()
+    starred.append("*" * (len(rest) - position))
+    return head + "".join(starred)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -124,6 +152,6 @@ def _shorten(segment: str) -> str:
     return segment
 
 
-def _scheme(url: str) -> str:
+def _scheme(url: str) -> str | None:
     scheme = url.split("://", 1)[0] if "://" in url else ""
-    return scheme if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,31}", scheme) else "unknown"
+    return scheme if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,31}", scheme) else None

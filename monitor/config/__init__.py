@@ -4,6 +4,7 @@
 problem as `file:line:column: message`; `check_config(directory)` returns the problems instead.
 """
 
+from monitor.alerts.redaction import mask_url
 from monitor.config.loader import check_config, load_config
 from monitor.config.models import (
     ChannelConfig,
@@ -13,7 +14,6 @@ from monitor.config.models import (
     SourceConfig,
     WatchConfig,
 )
-from monitor.config.redaction import mask_url
 
 __all__ = [
     "ChannelConfig",

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, RootModel, create_model
 
+from monitor.alerts.redaction import is_valid_apprise_url, mask_url
 from monitor.config.models import ChannelConfig, Name, RuleConfig, SourceConfig, WatchConfig
-from monitor.config.redaction import is_valid_apprise_url, mask_url
 from monitor.config.rulecheck import RuleFiles, compile_checked
 from monitor.config.validation import describe, unknown_key_message, validate_list, validate_mapping
 from monitor.config.yamlfile import YamlFile, read_yaml

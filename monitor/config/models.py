@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from monitor.config.redaction import mask_url
+from monitor.alerts.redaction import mask_url
 from monitor.config.selectors import CssSelector
 from monitor.durations import Duration, format_duration
 from monitor.rules import Matcher

@@ -17,8 +17,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from monitor.alerts.redaction import mask_urls_in
 from monitor.config.envvars import substitute
-from monitor.config.redaction import mask_urls_in
 from monitor.config.scalars import scalar_offsets
 from monitor.errors import Problem
 

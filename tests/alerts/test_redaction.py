@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from monitor.alerts.redaction import mask_url, redact, redacted_logs
+from monitor.alerts.redaction import is_valid_apprise_url, mask_url, mask_urls_in, redact, redacted_logs
 
 # (Apprise URL, its masked form, secrets that must not survive masking)
 URLS = [
@@ -32,7 +32,7 @@ URLS = [
         ["JHMHI8qBe7bk2ZwO5U711o3dV_js"],
     ),
     ("nosuchservice://tokentokentoken", "nosuchservice://***", ["tokentokentoken"]),
-    ("not a url at all", "unknown://***", ["not a url at all"]),
+    ("not a url at all", "***", ["not a url at all"]),
 ]
 
 
@@ -70,3 +70,46 @@ def test_redacted_logs_scrub_apprise_records(caplog: pytest.LogCaptureFixture) -
     logging.getLogger("apprise").debug("after: %s", "visible")
     assert "a1b2c3d4e5f6g7h8" not in caplog.text
     assert "after: visible" in caplog.text
+
+
+SECRET = "7355608abcdefSECRET"
+
+# (URL holding the secret, whether Apprise accepts it)
+VALIDATED = [
+    (f"tgram://123456:{SECRET}/987654", True),
+    (f"mailto://analyst:{SECRET}@example.org", True),
+    (f"json://user:{SECRET}@localhost:8099/alerts", True),
+    (f"tgram://{SECRET}", False),
+    (f"nosuchservice://{SECRET}@host", False),
+    (f"not a url {SECRET}", False),
+]
+
+
+@pytest.mark.parametrize(("url", "valid"), VALIDATED)
+def test_urls_are_validated_and_masked_without_the_secret(url: str, valid: bool) -> None:
+    assert is_valid_apprise_url(url) is valid
+    assert SECRET not in mask_url(url)
+
+
+@pytest.mark.parametrize(("url", "valid"), VALIDATED)
+def test_apprise_does_not_log_the_urls_it_rejects(
+    url: str, valid: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        is_valid_apprise_url(url)
+        mask_url(url)
+    assert SECRET not in caplog.text
+
+
+# (line of a file, as shown under a problem)
+LINES = [
+    ("      - tgram://123456:SECRET/987", "      - tgram://*****************"),
+    ('    urls: ["tgram://${BOT}/${CHAT}"]', '    urls: ["tgram://${BOT}*${CHAT}"]'),
+    ("    name: analysts", "    name: analysts"),
+]
+
+
+@pytest.mark.parametrize(("line", "shown"), LINES)
+def test_urls_in_shown_lines_are_starred_keeping_columns_and_references(line: str, shown: str) -> None:
+    assert mask_urls_in(line) == shown
+    assert len(mask_urls_in(line)) == len(line)
