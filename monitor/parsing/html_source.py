@@ -15,9 +15,10 @@ import soupsieve
 from bs4 import BeautifulSoup, Tag
 
 from monitor.parsing.entries import MAX_TEXT_CHARS, MAX_TITLE_CHARS, FeedEntry, ParsedFeed
-from monitor.parsing.extraction import MAX_INPUT_BYTES, parse_page_date
+from monitor.parsing.extraction import MAX_INPUT_BYTES
 from monitor.parsing.html_text import collapse_whitespace
 from monitor.parsing.language import detect_language, normalize_language
+from monitor.parsing.page_metadata import parse_page_date
 from monitor.parsing.urls import canonicalize_url
 
 MAX_ITEMS = 1_000
