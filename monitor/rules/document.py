@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from monitor.rules.model import Document
 from monitor.rules.presearch import LanguageIndex
+from monitor.rules.spans import Spans
 from monitor.rules.stemming import Stemmers, language_code
 from monitor.rules.syntax import Unit
-from monitor.rules.tokens import Offsets, folded_words, offsets, raw_words
+from monitor.rules.tokens import folded_words, raw_words
 
 TEXT_BASE = 1 << 30
 MAX_TITLE_CHARS = 10_000
@@ -32,7 +33,7 @@ class AnalysedDocument:
         self.scan = index.scan(set(self._fields[0][0]).union(self._fields[1][0]), stemmers.folded())
         self._positions: dict[str, list[int]] = {}
         self._sequences: list[tuple[list[str], dict[str, list[str]]]] | None = None
-        self._offsets: dict[str, Offsets] = {}
+        self._spans: dict[str, Spans] = {}
 
     def _occurrences(self, lookup: str) -> list[int]:
         """Sorted positions of the words found under a lookup (C-level scans of each field's words)."""
@@ -76,19 +77,14 @@ class AnalysedDocument:
             return sorted(set().union(*found))
         return found[0] if found else []
 
-    def offsets(self, field: str) -> Offsets:
-        """Character offsets of a field's words (computed on first use: only matches need them)."""
-        found = self._offsets.get(field)
-        if found is None:
-            if field == "title":
-                found = offsets(self.document.title, MAX_TITLE_CHARS)
-            else:
-                found = offsets(self.document.text, MAX_TEXT_CHARS)
-            self._offsets[field] = found
-        return found
-
-    def locate(self, position: int) -> tuple[str, Offsets, int]:
-        """Field name, its word offsets and the index in them, for a position."""
-        if position >= TEXT_BASE:
-            return "text", self.offsets("text"), position - TEXT_BASE
-        return "title", self.offsets("title"), position
+    def span(self, first: int, last: int) -> tuple[str, int, int]:
+        """The field and the character offsets, in its original text, of the words from `first` to `last`."""
+        if first >= TEXT_BASE:
+            spans = self._spans.get("text") or self._spans.setdefault(
+                "text", Spans(self.document.text, MAX_TEXT_CHARS)
+            )
+            return "text", spans.span(first - TEXT_BASE)[0], spans.span(last - TEXT_BASE)[1]
+        spans = self._spans.get("title") or self._spans.setdefault(
+            "title", Spans(self.document.title, MAX_TITLE_CHARS)
+        )
+        return "title", spans.span(first)[0], spans.span(last)[1]

@@ -73,10 +73,9 @@ def _positional(node: Term | Near, evaluator: Evaluator, field: str | None) -> t
 
 
 def _quote(occurrence: Occurrence, document: AnalysedDocument) -> str:
-    field, tokens, first = document.locate(occurrence[0])
-    last = document.locate(occurrence[1])[2]
+    field, start, end = document.span(occurrence[0], occurrence[1])
     source = document.document.title if field == "title" else document.document.text
-    return source[tokens.starts[first] : tokens.ends[last]][:MAX_LABEL]
+    return source[start:end][:MAX_LABEL]
 
 
 def _filter(node: Filter, document: AnalysedDocument) -> tuple[bool, str]:

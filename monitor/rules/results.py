@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from operator import itemgetter
 
 from monitor.rules.document import AnalysedDocument
 from monitor.rules.evaluate import Mark
@@ -24,11 +25,13 @@ def build_match(rule: str, marks: Iterable[Mark], document: AnalysedDocument) ->
 
 def _highlights(marks: Iterable[Mark], document: AnalysedDocument) -> tuple[Highlight, ...]:
     """One highlight per matched span (a phrase is one span), title first, in text order."""
+    marks = list(marks)
+    located = {
+        (first, last): document.span(first, last) for _, first, last in sorted(marks, key=itemgetter(1, 2))
+    }
     spans: dict[tuple[str, int, int], str] = {}
     for label, first, last in marks:
-        field, tokens, start = document.locate(first)
-        end = document.locate(last)[2]
-        spans.setdefault((field, tokens.starts[start], tokens.ends[end]), label)
+        spans.setdefault(located[first, last], label)
     ordered = sorted(spans.items(), key=lambda item: (item[0][0] != "title", item[0][1], item[0][2]))
     return tuple(Highlight(term, field, start, end) for (field, start, end), term in ordered[:MAX_HIGHLIGHTS])
 

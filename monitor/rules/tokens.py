@@ -16,6 +16,7 @@ from monitor.rules.analysis import APOSTROPHE, COMPOUND, COMPOUND_PLAIN, RESIDUA
 
 _SPLIT = re.compile(f"({COMPOUND.pattern})")  # split() keeps the words: offsets are running sums
 _SPLIT_PLAIN = re.compile(f"({COMPOUND_PLAIN.pattern})")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -44,11 +45,22 @@ def _source(text: str, limit: int | None) -> tuple[str, bool]:
     return source, RESIDUAL_MARK.search(source) is not None
 
 
+def word_pattern(source: str) -> tuple[re.Pattern[str], bool]:
+    """The pattern that finds the raw matches of `source`, and whether each match is exactly one word (no
+    apostrophe anywhere). Plain `\\w+` is the fastest, and equivalent without marks, apostrophes and `_`."""
+    if RESIDUAL_MARK.search(source) is not None:
+        return COMPOUND, APOSTROPHE.search(source) is None
+    if APOSTROPHE.search(source) is not None:
+        return COMPOUND_PLAIN, False
+    return (COMPOUND_PLAIN if "_" in source else _WORD), True
+
+
 def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
     """The raw matches of `text` (words as written, maybe joined by apostrophes), and whether each of them
-    is exactly one word (no apostrophe anywhere: then a word's position is its match's index)."""
-    source, marked = _source(text, limit)
-    return (COMPOUND if marked else COMPOUND_PLAIN).findall(source), APOSTROPHE.search(source) is None
+    is exactly one word (then a word's position is its match's index)."""
+    source = text if limit is None else text[:limit]
+    pattern, simple = word_pattern(source)
+    return pattern.findall(source), simple
 
 
 def learn(raws: Iterable[str], cache: dict[str, str]) -> None:
