@@ -1,9 +1,11 @@
-"""CPU-bound work (parsing feeds, extracting article text) off the event loop, on every core.
+"""CPU-bound work (parsing feeds, matching rules, extracting article text) off the event loop, on every core.
 
-feedparser and the extractor hold the GIL for tens of milliseconds on a large feed; run in worker
-processes they use both cores of a small machine while the event loop keeps fetching. The processes come
+feedparser, the matcher and the extractor hold the GIL for milliseconds per article; run in worker
+processes they use every core of a small machine while the event loop keeps fetching. The processes come
 from a fork server that has already imported the parsers, so starting them is cheap and safe even though
-the main process runs threads. With one worker, the work runs in a thread instead (no process at all).
+the main process runs threads. Each worker compiles the rules once when it starts (a compiled matcher
+holds stemmers, which cannot be pickled); a new configuration gets a new pool. With one worker, the work
+runs in a thread of this process instead.
 """
 
 from __future__ import annotations
@@ -11,25 +13,57 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, TypeVar
 
+from monitor.config import WatchConfig
 from monitor.parsing import ParsedFeed, parse_feed
 from monitor.parsing.extraction import ExtractedArticle, extract_article
 from monitor.parsing.html_source import extract_links
+from monitor.rules import Document, Matcher, RuleMatch, RuleSpec, compile_rules
 
 T = TypeVar("T")
 _PRELOAD = ["monitor.pipeline.cpu"]
 
 
-class CpuPool:
-    """Runs functions in worker processes (or one thread); an async context manager."""
+class _WorkerRules:
+    """The rules compiled in this worker process (set once by the pool's initializer)."""
 
-    def __init__(self, workers: int = 0) -> None:
+    matcher: Matcher | None = None
+
+
+def _compile_in_worker(rules: tuple[RuleSpec, ...], concepts: dict[str, list[str]]) -> None:
+    _WorkerRules.matcher = compile_rules(rules, concepts)
+
+
+def match_documents(documents: list[Document]) -> list[list[RuleMatch]]:
+    """The matches of each document, with the rules this worker compiled."""
+    matcher = _WorkerRules.matcher
+    assert matcher is not None, "the pool compiles the rules in each worker before any task"
+    return [matcher.match(document) for document in documents]
+
+
+class CpuPool:
+    """Runs functions in worker processes (or one thread) that know the rules; an async context manager."""
+
+    def __init__(
+        self,
+        workers: int = 0,
+        rules: Sequence[RuleSpec] = (),
+        concepts: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.workers = workers or os.cpu_count() or 1
+        self._rules = (tuple(rules), {name: list(items) for name, items in (concepts or {}).items()})
         self._executor: Executor | None = None
+        self._thread_matcher: Matcher | None = None
+
+    @classmethod
+    def for_config(cls, config: WatchConfig, workers: int = 0) -> CpuPool:
+        """A pool whose workers match with the enabled rules of `config`."""
+        rules = [RuleSpec(rule.name, rule.query) for rule in config.rules if rule.enabled]
+        return cls(workers, rules, config.concepts)
 
     async def __aenter__(self) -> CpuPool:
         return self
@@ -43,9 +77,30 @@ class CpuPool:
         """`function(*args)` in a worker; its exception, if any, is raised here."""
         return await asyncio.get_running_loop().run_in_executor(self._started(), function, *args)
 
+    async def match(self, documents: list[Document]) -> list[list[RuleMatch]]:
+        """The matches of each document with this pool's rules, computed in a worker."""
+        if not documents:
+            return []
+        if self.workers == 1:
+            return await self.run(self._match_in_thread, documents)
+        return await self.run(match_documents, documents)
+
+    def _match_in_thread(self, documents: list[Document]) -> list[list[RuleMatch]]:
+        """Thread mode: the rules are compiled once, in the pool's only thread, and kept on the pool."""
+        if self._thread_matcher is None:
+            self._thread_matcher = compile_rules(*self._rules)
+        return [self._thread_matcher.match(document) for document in documents]
+
     def close(self) -> None:
+        """Stop the workers; work not yet started is cancelled."""
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def retire(self) -> None:
+        """Stop the workers once the work already given to them is done (a new pool has taken over)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
             self._executor = None
 
     def _started(self) -> Executor:
@@ -55,7 +110,9 @@ class CpuPool:
             else:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(_PRELOAD)
-                self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+                self._executor = ProcessPoolExecutor(
+                    self.workers, mp_context=context, initializer=_compile_in_worker, initargs=self._rules
+                )
         return self._executor
 
 

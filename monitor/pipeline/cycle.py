@@ -159,7 +159,10 @@ async def poll_all(
     config: WatchConfig, settings: Settings, database: Database, *, now: datetime | None = None
 ) -> list[SourceOutcome]:
     """Poll every enabled source once, sharing them with any other worker doing the same."""
-    async with Fetcher(settings.fetch) as fetcher, CpuPool(settings.polling.parse_workers) as cpu:
+    async with (
+        Fetcher(settings.fetch) as fetcher,
+        CpuPool.for_config(config, settings.polling.parse_workers) as cpu,
+    ):
         context = PollContext(fetcher, database, config, settings, cpu)
         return await SourcePoller(context).drain(now=now)
 

@@ -24,7 +24,7 @@ from monitor.parsing import FeedEntry, ParsedFeed
 from monitor.pipeline.cpu import CpuPool, parse_source_body
 from monitor.pipeline.full_text import with_full_text
 from monitor.pipeline.health import note_failure, note_success
-from monitor.rules import Document
+from monitor.rules import Document, RuleMatch
 from monitor.scheduling.policy import FeedHints, IntervalBounds, next_check_delay
 from monitor.settings import Settings
 from monitor.storage.articles import dedupe_key, store_entries, unseen_entries
@@ -127,7 +127,16 @@ async def poll_source(
         return await asyncio.to_thread(_record_failure, context, source, claimed, error, now)
     if source.full_text:
         parsed = await with_full_text(context, source, parsed)
-    return await asyncio.to_thread(_store, context, source, claimed, result, parsed, body_hash, now)
+    unseen = await asyncio.to_thread(_unseen, context, source, parsed)
+    found = await context.cpu.match([document_for(entry, source.name) for entry in unseen])
+    matched = {dedupe_key(entry): matches for entry, matches in zip(unseen, found, strict=True)}
+    return await asyncio.to_thread(_store, context, source, claimed, result, parsed, matched, body_hash, now)
+
+
+def _unseen(context: PollContext, source: SourceConfig, parsed: ParsedFeed) -> list[FeedEntry]:
+    """The entries not stored yet: the only ones to match (read without SQLite's write lock)."""
+    with context.database.read_session() as session:
+        return unseen_entries(session, _row(session, source), parsed.entries)
 
 
 def _record_failure(
@@ -167,19 +176,16 @@ def _store(
     claimed: ClaimedSource,
     result: FetchResult,
     parsed: ParsedFeed,
+    matched: dict[str | None, list[RuleMatch]],
     body_hash: str | None,
     now: datetime,
 ) -> SourceOutcome:
     """Write new articles, their hits and deliveries, and the source's new state, in one transaction.
 
-    The entries not stored yet are matched first, outside the transaction: on SQLite the write lock is
-    then held only for the writes.
+    The new entries were matched before (in a worker): on SQLite the write lock is held only for writes.
     """
     config = context.config
     alert_since = now - context.settings.polling.first_poll_alert_window if claimed.first_poll else None
-    with context.database.read_session() as session:
-        unseen = unseen_entries(session, _row(session, source), parsed.entries)
-    matched = {dedupe_key(entry): config.matcher.match(document_for(entry, source.name)) for entry in unseen}
     with context.database.session() as session:
         row = _row(session, source)
         new_articles = store_entries(session, row, parsed.entries, now=now)

@@ -68,10 +68,8 @@ class MonitorService:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, self.stop)
         await asyncio.to_thread(sync_configured_sources, self.database, self.config)
-        async with (
-            Fetcher(self.settings.fetch) as fetcher,
-            CpuPool(self.settings.polling.parse_workers) as cpu,
-        ):
+        async with Fetcher(self.settings.fetch) as fetcher:
+            cpu = CpuPool.for_config(self.config, self.settings.polling.parse_workers)
             context = PollContext(fetcher, self.database, self.config, self.settings, cpu)
             self._poller = SourcePoller(context, owner=self.owner)
             self._add_job(self._tick, "tick", self.settings.polling.tick)
@@ -85,6 +83,7 @@ class MonitorService:
             finally:
                 self._scheduler.shutdown(wait=False)
                 await self._poller.wait_all()
+                self._poller.context.cpu.close()
         logger.info("monitor stopped")
 
     def stop(self) -> None:
@@ -156,5 +155,8 @@ class MonitorService:
         await asyncio.to_thread(sync_configured_sources, self.database, config)
         self.config = config
         if self._poller is not None:
-            self._poller.context = dataclasses.replace(self._poller.context, config=config)
+            retired = self._poller.context.cpu
+            cpu = CpuPool.for_config(config, self.settings.polling.parse_workers)
+            self._poller.context = dataclasses.replace(self._poller.context, config=config, cpu=cpu)
+            asyncio.get_running_loop().run_in_executor(None, retired.retire)
         logger.info("configuration reloaded: %d sources, %d rules", len(config.sources), len(config.rules))
