@@ -135,3 +135,34 @@ def test_monitor_run_stops_cleanly_on_sigterm(feed_server: FeedServer, tmp_path:
     remaining = process.communicate(timeout=30)[1]
     assert process.returncode == 0, remaining
     assert "monitor stopped" in remaining
+
+
+def test_a_reloaded_rule_applies_to_the_next_articles(
+    feed_server: FeedServer,
+    webhook_receiver: WebhookReceiver,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(MonitorService, "config_watch_interval", timedelta(seconds=0.2))
+    sources = {"wire": feed_server.serve("/wire.xml", rss([SHAHED]))}
+    config_dir = write_config(
+        tmp_path / "c", sources=sources, alert_url=webhook_receiver.apprise_url("/a"), settings=FAST
+    )
+    rules_file = config_dir / "rules.yaml"
+    enabled = rules_file.read_text()
+    rules_file.write_text(enabled.replace("enabled: true", "enabled: false", 1))  # the Shahed rule is off
+    later = feed_server.serve("/later.xml", rss([("s2", "More Shahed drones built at Alabuga", SHAHED[2])]))
+    caplog.set_level("INFO", logger="monitor")
+
+    async def body() -> None:
+        await eventually(lambda: "source wire polled: 1 new articles, 0 new hits" in caplog.text)
+        rules_file.write_text(enabled)
+        await eventually(lambda: "configuration reloaded" in caplog.text)
+        (config_dir / "sources.yaml").write_text(
+            (config_dir / "sources.yaml").read_text() + f"  - name: later\n    url: {later}\n"
+        )
+        await eventually(lambda: len(webhook_receiver.accepted) == 1, timeout=30)
+
+    asyncio.run(with_service(config_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", body))
+    assert "More Shahed drones built at Alabuga" in webhook_receiver.accepted[0].json["title"]
