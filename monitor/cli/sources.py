@@ -18,7 +18,6 @@ from typing import Annotated, Any, NoReturn
 from urllib.parse import urlsplit
 
 import typer
-from bs4 import UnicodeDammit
 from lxml import etree
 
 from monitor.cli.context import CliContext, fail_with_problems
@@ -43,8 +42,6 @@ ERROR_CHARS = 60
 NAME_CHARS = 40
 STATUSES = frozenset({"ok", "new", "failing", "gone", "disabled"})
 _LANGUAGE = re.compile(r"[a-z]{2}")
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses text that declares an encoding
 
 
 class HealthFormat(StrEnum):
@@ -224,7 +221,7 @@ def _find_feeds(
             return [_read_feed(page, url)]
     except FetchError as error:
         _fail(f"could not read {url}: {error.message}")
-    discovered = discover_feeds(page_text(page), page.url)
+    discovered = discover_feeds(page.body or b"", page.url, content_type=page.content_type)
     if not discovered:
         _fail(_no_feed_message(url))
     chosen = _choose(discovered, configured, add_all)
@@ -255,17 +252,6 @@ def _choose(
     if not fresh:
         _fail("every feed the page lists is already configured")
     return fresh
-
-
-def page_text(page: FetchResult) -> str:
-    """The page as text, decoded by its HTTP charset, else its own declaration, else by guessing.
-
-    lxml reads undeclared bytes as Latin-1, so the page is decoded here, where the HTTP header is known.
-    """
-    declared = _CHARSET.search(page.content_type or "")
-    encodings = [declared.group(1)] if declared else []
-    dammit = UnicodeDammit(page.body or b"", known_definite_encodings=encodings, is_html=True)
-    return _XML_DECLARATION.sub("", dammit.unicode_markup or "", count=1)
 
 
 def _no_feed_message(url: str) -> str:

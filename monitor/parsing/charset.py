@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from email.message import Message
 
 import charset_normalizer
 
@@ -20,6 +21,16 @@ MOJIBAKE_RATIO = 0.2
 
 _LETTER = re.compile(r"[^\W\d_]")
 _DECLARATION = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""", re.IGNORECASE)
+
+
+def content_type_charset(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header (`text/html; charset="koi8-r"` → `koi8-r`)."""
+    if not content_type:
+        return None
+    message = Message()
+    message["content-type"] = content_type
+    value = message.get_param("charset")
+    return value if isinstance(value, str) and value else None
 
 
 def _codec(name: str | None) -> str | None:

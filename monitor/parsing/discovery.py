@@ -2,6 +2,8 @@
 
 `discover_feeds` lists the page's `<link rel="alternate">` feeds first (page order), then anchors whose
 address looks like a feed (`/feed`, `/rss`, `.rss`, `.xml`, `atom`), all absolute, canonical and listed once.
+Bytes are decoded by the HTTP charset when one is given, else by the page's own declaration, else by
+detection (`decode_page`): lxml alone would read undeclared bytes as Latin-1.
 `looks_like_feed` sniffs the first bytes, as browsers do, because servers often send feeds as text/html or
 text/plain and pages as text/xml.
 """
@@ -13,9 +15,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bs4 import UnicodeDammit
+from bs4.dammit import EncodingDetector
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
+from monitor.parsing.charset import content_type_charset
 from monitor.parsing.urls import canonicalize_url
 
 MAX_PAGE_BYTES = 5_000_000
@@ -46,6 +51,7 @@ _FEED_ROOT = re.compile(
     rb"^(?:\s|<\?xml[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>|<\?[^>]*\?>)*<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>/]",
     re.IGNORECASE | re.DOTALL,
 )
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses text that declares an encoding
 _HTML_ROOT = re.compile(rb"^(?:\s|<!--.*?-->)*<(?:!DOCTYPE\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
 
 
@@ -58,9 +64,14 @@ class DiscoveredFeed:
     type: str | None
 
 
-def discover_feeds(html: str | bytes, base_url: str) -> list[DiscoveredFeed]:
-    """Feeds advertised by the page (link tags first, then feed-like anchors), each URL once."""
-    root = _parse(html)
+def discover_feeds(
+    html: str | bytes, base_url: str, *, content_type: str | None = None
+) -> list[DiscoveredFeed]:
+    """Feeds advertised by the page (link tags first, then feed-like anchors), each URL once.
+
+    `content_type` is the page's HTTP Content-Type: its charset decodes bytes before anything else.
+    """
+    root = _parse(decode_page(html, content_type) if isinstance(html, bytes) else html)
     if root is None:
         return []
     base = _base_href(root, base_url)
@@ -70,9 +81,18 @@ def discover_feeds(html: str | bytes, base_url: str) -> list[DiscoveredFeed]:
     return list(found.values())
 
 
-def _parse(html: str | bytes) -> HtmlElement | None:
+def decode_page(body: bytes, content_type: str | None = None) -> str:
+    """A page's bytes as text: by the BOM, the HTTP charset, the page's declaration, then by detection."""
+    _, bom = EncodingDetector.strip_byte_order_mark(body[:4])
+    charset = bom or content_type_charset(content_type)  # as in browsers: a BOM beats the HTTP header
+    known = [charset] if charset else []
+    dammit = UnicodeDammit(body[:MAX_PAGE_BYTES], known_definite_encodings=known, is_html=True)
+    return dammit.unicode_markup or ""
+
+
+def _parse(html: str) -> HtmlElement | None:
     """The page's tree from at most MAX_PAGE_BYTES; None when there is nothing to parse."""
-    text = html[:MAX_PAGE_BYTES]
+    text = _XML_DECLARATION.sub("", html[:MAX_PAGE_BYTES], count=1)
     if not text.strip():
         return None
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import zlib
 from datetime import UTC, datetime, timedelta
-from email.message import Message
 from typing import Any
 from urllib.parse import urljoin
 from xml.sax import SAXParseException
@@ -18,7 +17,7 @@ import feedparser
 from bs4 import BeautifulSoup
 
 from monitor.errors import FetchError
-from monitor.parsing.charset import redecode
+from monitor.parsing.charset import content_type_charset, redecode
 from monitor.parsing.entries import FeedEntry, ParsedFeed, build_entry
 from monitor.parsing.html_text import html_to_text
 from monitor.parsing.jsonfeed import parse_json_feed
@@ -75,7 +74,7 @@ def _ttl(feed: Any) -> timedelta | None:
 def _feedparse(body: bytes, url: str, content_type: str | None) -> Any:
     """feedparser on the bytes; the HTTP content type is passed only when it names a charset."""
     headers = {"content-location": url}
-    if content_type and _charset(content_type):
+    if content_type and content_type_charset(content_type):
         headers["content-type"] = content_type
     # We never render the entry HTML, only turn it into text: feedparser's sanitiser and URI rewriting
     # of embedded HTML are skipped (they take most of its time on large feeds); links are still resolved.
@@ -96,14 +95,6 @@ def _feedparse_repaired(body: bytes, url: str, content_type: str | None) -> tupl
     if len(again.get("entries", [])) < len(result.get("entries", [])):
         return result, None
     return again, f"the declared character set was wrong or missing; decoded as {detected}"
-
-
-def _charset(content_type: str) -> str | None:
-    """The charset parameter of a Content-Type header."""
-    message = Message()
-    message["content-type"] = content_type
-    value = message.get_param("charset")
-    return value if isinstance(value, str) and value else None
 
 
 def _gunzip(body: bytes) -> bytes:

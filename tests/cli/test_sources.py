@@ -162,6 +162,18 @@ def test_a_page_with_several_feeds_adds_the_first_and_names_the_others(
     assert [s.url for s in load_config(config_dir).sources][1:] == [server.url("/feed.xml")]
 
 
+def test_a_page_is_read_in_the_charset_its_server_declares(config_dir: Path, server: FeedServer) -> None:
+    rss_link = ("application/rss+xml", "/feed.xml", "Все новости")
+    links = [rss_link, ("application/atom+xml", "/fr.atom", "Хасан")]
+    body = page(*links).decode().encode("windows-1251")  # no <meta charset>: only the HTTP header says it
+    url = server.serve("/ru.html", body, headers={"Content-Type": "text/html; charset=windows-1251"})
+
+    code, out, _ = invoke(config_dir, "sources", "add", url)
+
+    assert code == 0
+    assert out.splitlines()[1] == f"  {server.url('/fr.atom')}  (Хасан)"
+
+
 def test_all_adds_every_feed_of_a_page_not_configured_yet(config_dir: Path, server: FeedServer) -> None:
     invoke(config_dir, "sources", "add", server.url("/feed.xml"))
 

@@ -74,10 +74,68 @@ def test_discover_feeds(page: str, expected: list[DiscoveredFeed]) -> None:
     assert discover_feeds(page, BASE) == expected
 
 
-def test_discovery_reads_bytes_in_their_declared_charset() -> None:
-    page = '<html><head><meta charset="windows-1251"><link rel="alternate" type="application/rss+xml" '
-    page += 'title="Новости" href="/rss"></head></html>'
-    assert discover_feeds(page.encode("windows-1251"), BASE)[0].title == "Новости"
+def cyrillic_page(meta: str = "", declaration: str = "") -> str:
+    """A page whose only feed is titled in Cyrillic, with an optional <meta> and XML declaration."""
+    return (
+        f'{declaration}<html><head>{meta}<link rel="alternate" type="application/rss+xml" '
+        'title="Новости Приморья: грузы через Хасан" href="/rss"></head><body></body></html>'
+    )
+
+
+TITLE = "Новости Приморья: грузы через Хасан"
+
+# (case, page bytes, HTTP Content-Type)
+CHARSETS = [
+    (
+        "charset only in the HTTP header",
+        cyrillic_page().encode("windows-1251"),
+        "text/html; charset=windows-1251",
+    ),
+    (
+        "quoted, upper-case charset parameter",
+        cyrillic_page().encode("koi8-r"),
+        'text/html; Charset="KOI8-R"',
+    ),
+    (
+        "the HTTP charset wins over a wrong <meta>",
+        cyrillic_page('<meta charset="utf-8">').encode("windows-1251"),
+        "text/html; charset=windows-1251",
+    ),
+    (
+        "no HTTP charset: the page's own <meta> decides",
+        cyrillic_page('<meta charset="windows-1251">').encode("windows-1251"),
+        "text/html",
+    ),
+    (
+        "no Content-Type at all: the <meta http-equiv> decides",
+        cyrillic_page('<meta http-equiv="content-type" content="text/html;charset=koi8-r">').encode("koi8-r"),
+        None,
+    ),
+    (
+        "XHTML with an XML declaration, charset in the header",
+        cyrillic_page(declaration='<?xml version="1.0" encoding="windows-1251"?>').encode("windows-1251"),
+        "application/xhtml+xml; charset=windows-1251",
+    ),
+    (
+        "a BOM beats a wrong HTTP charset",
+        b"\xef\xbb\xbf" + cyrillic_page().encode("utf-8"),
+        "text/html; charset=windows-1251",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "content_type"), [c[1:] for c in CHARSETS], ids=[c[0] for c in CHARSETS])
+def test_discovery_decodes_bytes_by_the_http_charset_then_the_pages_own(
+    body: bytes, content_type: str | None
+) -> None:
+    assert discover_feeds(body, BASE, content_type=content_type) == [
+        DiscoveredFeed("https://www.example.org/rss", TITLE, RSS)
+    ]
+
+
+def test_a_page_given_as_text_may_start_with_an_xml_declaration() -> None:
+    page = cyrillic_page(declaration='<?xml version="1.0" encoding="utf-8"?>\n')
+    assert [feed.title for feed in discover_feeds(page, BASE)] == [TITLE]
 
 
 # (first bytes, content type, is it a feed)
