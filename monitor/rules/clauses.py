@@ -9,10 +9,28 @@ one clause per branch), NOT and filters nothing. A rule with no clause is checke
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from monitor.rules.syntax import And, Near, Node, Not, Or, Scope, Term, Unit
 
 Clause = frozenset[Unit]
+
+
+class Requirement(NamedTuple):
+    """A rule's clauses: the rarest (`primary`, which the index selects the rule by; None when the rule has
+    no clause) and the others, checked once the rule is selected."""
+
+    primary: Clause | None
+    others: tuple[Clause, ...]
+
+
+def requirement(node: Node) -> Requirement:
+    """The requirement of a rule's query tree."""
+    clauses = list(dict.fromkeys(required_clauses(node)))
+    if not clauses:
+        return Requirement(None, ())
+    primary = rarest(clauses)
+    return Requirement(primary, tuple(clause for clause in clauses if clause != primary))
 
 
 def required_clauses(node: Node) -> list[Clause]:

@@ -29,11 +29,16 @@ class Vocabulary:
         self._used_stems = set(self._stems.values())
         self._keys = {unit_key for unit in units for unit_key in unit.keys}
         self._prefixes = {unit.word for unit in units if unit.prefix}
+        self._unit_lookups = {unit: self._lookups_of(unit) for unit in units}
         lengths = sorted(set(map(len, self._prefixes)))
         self._cuts = [(length, itemgetter(slice(0, length))) for length in lengths]
 
     def unit_lookups(self, unit: Unit) -> tuple[str, ...]:
         """The lookups under which the article words a rule word or prefix matches are found."""
+        found = self._unit_lookups.get(unit)
+        return self._lookups_of(unit) if found is None else found
+
+    def _lookups_of(self, unit: Unit) -> tuple[str, ...]:
         if unit.prefix:
             return ("p" + unit.word,)
         stem = self._stems.get(unit.word)

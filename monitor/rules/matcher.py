@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from monitor.rules.clauses import all_units, required_clauses
+from monitor.rules.clauses import all_units, requirement
 from monitor.rules.compiler import CompiledRules, compile_trees
 from monitor.rules.document import AnalysedDocument
 from monitor.rules.evaluate import Evaluator
@@ -22,7 +22,7 @@ class Matcher:
         self.rule_names: tuple[str, ...] = compiled.names
         self._trees = compiled.trees
         self._numbers = {name: number for number, name in enumerate(compiled.names)}
-        self._clauses = [required_clauses(tree) for tree in compiled.trees]
+        self._requirements = [requirement(tree) for tree in compiled.trees]
         self._units = all_units(compiled.trees)
         self._stemmers = Stemmers()
         self._indexes: dict[str | None, LanguageIndex] = {}
@@ -34,7 +34,7 @@ class Matcher:
     def _index(self, language: str | None) -> LanguageIndex:
         index = self._indexes.get(language)
         if index is None:
-            index = LanguageIndex(language, self._clauses, self._units, self._stemmers)
+            index = LanguageIndex(language, self._requirements, self._units, self._stemmers)
             self._indexes[language] = index
         return index
 

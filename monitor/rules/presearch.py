@@ -13,11 +13,11 @@ set difference skips them) or mapped to its folded words' entries (lookups and s
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import NamedTuple
 
-from monitor.rules.clauses import Clause, rarest
+from monitor.rules.clauses import Clause, Requirement
 from monitor.rules.lookups import Vocabulary
 from monitor.rules.stemming import Stemmers
 from monitor.rules.syntax import Unit
@@ -27,9 +27,11 @@ REMEMBERED_WORDS = 200_000  # raw words an index remembers (then it forgets them
 
 
 class WordEntry(NamedTuple):
-    """What a folded article word means to the rules: the rules it selects, the lookups it is found under."""
+    """What a folded article word means to the rules: the rules whose first (rarest) clause it satisfies,
+    those whose second clause it satisfies, and the lookups it is found under."""
 
     rules: tuple[int, ...]
+    seconds: tuple[int, ...]
     lookups: tuple[str, ...]
 
 
@@ -44,24 +46,30 @@ class LanguageIndex:
     """For articles of one language: rule numbers by lookup, and what each article word seen means."""
 
     def __init__(
-        self, language: str | None, clauses: Sequence[list[Clause]], units: set[Unit], stemmers: Stemmers
+        self, language: str | None, requirements: Sequence[Requirement], units: set[Unit], stemmers: Stemmers
     ) -> None:
         self.language = language
         self.vocabulary = Vocabulary(language, units, stemmers)
-        self._clauses = clauses
+        self._requirements = requirements
         self._checks: dict[int, tuple[frozenset[str], ...]] = {}
-        self.always = tuple(number for number, found in enumerate(clauses) if not found)
-        selects: defaultdict[str, list[int]] = defaultdict(list)
-        for number, rule_clauses in enumerate(clauses):
-            if rule_clauses:
-                for lookup in self._clause_lookups(rarest(rule_clauses)):
-                    selects[lookup].append(number)
-        self._selects = {lookup: tuple(numbers) for lookup, numbers in selects.items()}
+        self.always = tuple(number for number, found in enumerate(requirements) if found.primary is None)
+        self._single = frozenset(number for number, found in enumerate(requirements) if not found.others)
+        self._more = frozenset(number for number, found in enumerate(requirements) if len(found.others) > 1)
+        self._selects = self._postings(primary for primary, _ in requirements)
+        self._seconds = self._postings(others[0] if others else None for _, others in requirements)
         self._entries: dict[str, WordEntry] = {}
         self._irrelevant_raws: set[str] = set()
 
+    def _postings(self, clauses: Iterable[Clause | None]) -> dict[str, tuple[int, ...]]:
+        """Rule numbers by the lookups of one clause of each rule."""
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        for number, clause in enumerate(clauses):
+            for lookup in self._clause_lookups(clause or frozenset()):
+                postings[lookup].append(number)
+        return {lookup: tuple(numbers) for lookup, numbers in postings.items()}
+
     def _clause_lookups(self, clause: Clause) -> frozenset[str]:
-        return frozenset(lookup for unit in clause for lookup in self.vocabulary.unit_lookups(unit))
+        return frozenset(chain.from_iterable(map(self.vocabulary.unit_lookups, clause)))
 
     def scan(self, raws: set[str], folded: dict[str, str]) -> Scan:
         """The article's words (raw, as matched) that some rule uses; new words are learnt once."""
@@ -90,20 +98,35 @@ class LanguageIndex:
         return found
 
     def candidates(self, scan: Scan) -> list[int]:
-        """Numbers of the rules an article with these words may match (every clause satisfied), in order."""
-        selected: set[int] = set().union(*(entry.rules for entry in scan.words.values()))
-        present: set[str] = set().union(*scan.raws.values())
-        kept = [number for number in selected if self._satisfied(number, present)]
-        return sorted(kept + list(self.always)) if self.always else sorted(kept)
+        """Numbers of the rules an article with these words may match (every clause satisfied), in order.
+
+        A rule is selected by its first clause; the second is checked by a set intersection, any more
+        one by one."""
+        entries = scan.words.values()
+        selected: set[int] = set().union(*(entry.rules for entry in entries))
+        if not selected:
+            return list(self.always)
+        seconds: set[int] = set().union(*(entry.seconds for entry in entries))
+        kept = selected.intersection(self._single)
+        kept.update(selected.intersection(seconds))
+        more = kept.intersection(self._more)
+        if more:
+            present: set[str] = set().union(*scan.raws.values())
+            kept.difference_update(number for number in more if not self._satisfied(number, present))
+        kept.update(self.always)
+        return sorted(kept)
 
     def _satisfied(self, number: int, present: set[str]) -> bool:
+        """Whether the article satisfies the third and further clauses of a rule."""
         checks = self._checks.get(number)
         if checks is None:
-            checks = self._checks[number] = tuple(map(self._clause_lookups, self._clauses[number]))
+            others = self._requirements[number].others[1:]
+            checks = self._checks[number] = tuple(map(self._clause_lookups, others))
         return all(not present.isdisjoint(check) for check in checks)
 
     def _learn(self, words: list[str]) -> None:
         """Remember the entries of the new words some rule uses."""
         for word, lookups in self.vocabulary.word_lookups(words).items():
             rules = {number for lookup in lookups for number in self._selects.get(lookup, ())}
-            self._entries[word] = WordEntry(tuple(rules), tuple(lookups))
+            seconds = {number for lookup in lookups for number in self._seconds.get(lookup, ())}
+            self._entries[word] = WordEntry(tuple(rules), tuple(seconds), tuple(lookups))

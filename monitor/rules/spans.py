@@ -27,7 +27,7 @@ class Spans:
         self._known: dict[int, tuple[int, int]] = {}
 
     def span(self, index: int) -> tuple[int, int]:
-        """Start and end offsets of word `index` in the original text."""
+        """Start and end offsets of word `index` in the original text (IndexError past the last word)."""
         if not self._simple:
             if self._all is None:
                 self._all = offsets(self._text, self._limit)
@@ -36,7 +36,9 @@ class Spans:
         if known is None:
             if self._matches is None or index < self._next:
                 self._matches, self._next = self._pattern.finditer(self._source), 0
-            match = next(islice(self._matches, index - self._next, None))
+            match = next(islice(self._matches, index - self._next, None), None)
+            if match is None:
+                raise IndexError(f"no word {index} in the analysed text")
             self._next = index + 1
             known = self._known[index] = match.span()
         return known

@@ -112,7 +112,15 @@ def offsets(text: str, limit: int | None = None) -> Offsets:
     return found
 
 
-def tokenize(text: str, limit: int | None = None, cache: dict[str, str] | None = None) -> Tokens:
-    """Split `text` (at most `limit` characters of it) into folded words with their offsets."""
-    located = offsets(text, limit)
-    return Tokens(words_of(text, limit, cache), located.starts, located.ends)
+def tokenize(text: str, limit: int | None = None) -> Tokens:
+    """Split `text` (at most `limit` characters of it) into folded words with their offsets, one match at a
+    time (for short texts such as rule terms; articles go through `raw_words` and their spans)."""
+    source, marked = _source(text, limit)
+    tokens = Tokens()
+    for match in (COMPOUND if marked else COMPOUND_PLAIN).finditer(source):
+        offset = match.start()
+        for word, start, end in split_word(match.group()):
+            tokens.words.append(word)
+            tokens.starts.append(offset + start)
+            tokens.ends.append(offset + end)
+    return tokens
