@@ -29,6 +29,11 @@ def render_summary(summary: CycleSummary) -> str:
     """The lines `monitor poll` prints: one per failed source, then the totals."""
     lines = [f"failed: {o.source}: {o.error}" for o in summary.outcomes if not o.ok]
     lines += [f"warning: {o.source}: {o.warning}" for o in summary.outcomes if o.ok and o.warning]
+    lines += [
+        f"skipped: {o.source}: {o.skipped} entries with neither link, GUID nor title"
+        for o in summary.outcomes
+        if o.skipped
+    ]
     delivery = summary.delivery
     sent, failed = (delivery.sent, delivery.failed + delivery.retried) if delivery else (0, 0)
     lines.append(

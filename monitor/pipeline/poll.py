@@ -89,6 +89,8 @@ class SourceOutcome:
     not_modified: bool = False
     error: str | None = None
     warning: str | None = None
+    skipped: int = 0
+    """Entries with neither link, GUID nor title: they cannot be stored or told apart."""
 
 
 def document_for(article: Article | FeedEntry, source_name: str) -> Document:
@@ -217,7 +219,12 @@ def _store(
         logger.info("source %s moved permanently to %s", source.name, result.permanent_redirect)
     logger.info("source %s polled: %d new articles, %d new hits", source.name, len(new_articles), new_hits)
     return SourceOutcome(
-        source.name, ok=True, new_articles=len(new_articles), new_hits=new_hits, warning=parsed.warning
+        source.name,
+        ok=True,
+        new_articles=len(new_articles),
+        new_hits=new_hits,
+        warning=parsed.warning,
+        skipped=parsed.skipped,
     )
 
 
