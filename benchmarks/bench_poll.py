@@ -53,7 +53,7 @@ def write_config(directory: Path, urls: list[str]) -> Path:
     (directory / "channels.yaml").write_text(
         "channels:\n  - name: analysts\n    urls: ['json://127.0.0.1:9/x']\n"
     )
-    settings = "fetch:\n  max_concurrency: 64\n  per_host_concurrency: 4\n"
+    settings = "fetch:\n  max_concurrency: 128\n  per_host_concurrency: 4\n"
     (directory / "settings.yaml").write_text(settings)
     return directory
 
