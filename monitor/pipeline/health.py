@@ -101,6 +101,7 @@ def _raise(
     body: str,
     now: datetime,
 ) -> None:
+    """Mark the source with the alert raised for it, and send the notice."""
     source.health_alert = kind
     session.add(source)
     _notify(session, source, settings, kind=kind, title=title, body=body, now=now)

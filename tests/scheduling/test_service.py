@@ -71,18 +71,29 @@ def test_the_service_polls_sources_and_delivers_their_alerts(
     assert len(feed_server.requests_for("/wire.xml")) == 1, "not due again within its 10 minute interval"
 
 
+@pytest.fixture
+def watched_config(
+    feed_server: FeedServer,
+    webhook_receiver: WebhookReceiver,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """A configuration with one source, `wire`, reloaded by the service within 0.2 s of a change."""
+    monkeypatch.setattr(MonitorService, "config_watch_interval", timedelta(seconds=0.2))
+    sources = {"wire": feed_server.serve("/wire.xml", rss([SHAHED]))}
+    return write_config(
+        tmp_path / "c", sources=sources, alert_url=webhook_receiver.apprise_url("/a"), settings=FAST
+    )
+
+
 def test_a_broken_configuration_is_rejected_and_a_good_one_is_taken_up(
     feed_server: FeedServer,
     webhook_receiver: WebhookReceiver,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
+    watched_config: Path,
 ) -> None:
-    monkeypatch.setattr(MonitorService, "config_watch_interval", timedelta(seconds=0.2))
-    sources = {"wire": feed_server.serve("/wire.xml", rss([SHAHED]))}
-    config_dir = write_config(
-        tmp_path / "c", sources=sources, alert_url=webhook_receiver.apprise_url("/a"), settings=FAST
-    )
+    config_dir = watched_config
     database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     second = feed_server.serve("/second.xml", rss([SHELLS]))
     sources_file = config_dir / "sources.yaml"
@@ -142,13 +153,9 @@ def test_a_reloaded_rule_applies_to_the_next_articles(
     webhook_receiver: WebhookReceiver,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
+    watched_config: Path,
 ) -> None:
-    monkeypatch.setattr(MonitorService, "config_watch_interval", timedelta(seconds=0.2))
-    sources = {"wire": feed_server.serve("/wire.xml", rss([SHAHED]))}
-    config_dir = write_config(
-        tmp_path / "c", sources=sources, alert_url=webhook_receiver.apprise_url("/a"), settings=FAST
-    )
+    config_dir = watched_config
     rules_file = config_dir / "rules.yaml"
     enabled = rules_file.read_text()
     rules_file.write_text(enabled.replace("enabled: true", "enabled: false", 1))  # the Shahed rule is off
