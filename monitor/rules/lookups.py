@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from itertools import chain
 from operator import itemgetter
 
-from monitor.rules.stemming import Stemmers
+from monitor.rules.stemming import Stemmers, stem_language
 from monitor.rules.syntax import Unit
 
 
@@ -55,7 +55,8 @@ class Vocabulary:
                 if stem in self._used_stems:
                     found.setdefault(word, []).append("s" + stem)
         if self._keys:
-            self._add_keys(words, found)
+            russian = stem_language(self.language, "cyrillic") == "ru"
+            self._add_keys(words, stems if russian else None, found)
         for length, cut in self._cuts:
             if not self._prefixes.isdisjoint(map(cut, words)):
                 for word in words:
@@ -63,13 +64,17 @@ class Vocabulary:
                         found.setdefault(word, []).append("p" + word[:length])
         return found
 
-    def _add_keys(self, words: list[str], found: dict[str, list[str]]) -> None:
-        """Lookups of the Cyrillic words whose key (or their Russian stem's) is a rule word's key."""
-        cyrillic = [word for word in words if "\u0400" <= word[0] <= "\u052f"]
-        pairs = self._stemmers.name_keys(cyrillic)
+    def _add_keys(self, words: list[str], stems: list[str] | None, found: dict[str, list[str]]) -> None:
+        """Lookups of the Cyrillic words whose key (or their Russian stem's, in `stems` if given) is a rule
+        word's key."""
+        cyrillic = [index for index, word in enumerate(words) if "\u0400" <= word[0] <= "\u052f"]
+        texts = [words[index] for index in cyrillic]
+        pairs = self._stemmers.name_keys(
+            texts, None if stems is None else [stems[index] for index in cyrillic]
+        )
         if self._keys.isdisjoint(chain.from_iterable(pairs)):
             return
-        for word, pair in zip(cyrillic, pairs, strict=True):
+        for word, pair in zip(texts, pairs, strict=True):
             hits = [key for key in dict.fromkeys(pair) if key in self._keys]
             if hits:
                 found.setdefault(word, []).extend("k" + key for key in hits)

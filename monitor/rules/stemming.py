@@ -68,9 +68,10 @@ class Stemmers:
             self._folded = {}
         return self._folded
 
-    def name_keys(self, words: list[str]) -> list[tuple[str, str]]:
-        """Cross-script keys of folded Cyrillic words: of the word and of its Russian stem."""
-        return cyrillic_keys(words, self.stem_many("ru", words)) if words else []
+    def name_keys(self, words: list[str], stems: list[str] | None = None) -> list[tuple[str, str]]:
+        """Cross-script keys of folded Cyrillic words: of the word and of its Russian stem (`stems`, when
+        the caller has them already)."""
+        return cyrillic_keys(words, self.stem_many("ru", words) if stems is None else stems) if words else []
 
     def word_stem(self, code: str | None, word: str) -> str:
         """The key a folded rule word is looked up under in an article of language `code`."""

@@ -11,6 +11,7 @@ least 4 letters written with a capital letter take part, which keeps false posit
 from __future__ import annotations
 
 import re
+from itertools import chain
 from types import MappingProxyType
 
 _CYRILLIC = str.maketrans({
@@ -26,8 +27,8 @@ _SKELETON_STEPS = (
     (re.compile(r"[iyj]+"), "i"),
     (re.compile(r"\bi(?=[aeou])"), ""),
     (re.compile(r"(\w)\1+"), r"\1"),
-    (re.compile(r"[^\w ]+"), ""),
 )
+_NOT_WORD = re.compile(r"[^\w ]+")
 _FINAL_VOWELS = re.compile(r"[aeiou]+$")
 MIN_LETTERS = 4
 
@@ -41,7 +42,7 @@ def _skeleton(text: str) -> str:
     """The spelling-variant-free form of Latin text (one word, or words joined by spaces)."""
     for pattern, replacement in _SKELETON_STEPS:
         text = pattern.sub(replacement, text)
-    return text
+    return text if text.replace(" ", "").isalnum() else _NOT_WORD.sub("", text)
 
 
 VARIANTS = MappingProxyType({_skeleton(k): _skeleton(v) for k, v in _VARIANT_WORDS.items()})
@@ -61,8 +62,10 @@ def rule_keys(raw: str, folded: str) -> tuple[str, ...]:
 
 
 def cyrillic_keys(words: list[str], stems: list[str]) -> list[tuple[str, str]]:
-    """For each folded Cyrillic word and its Russian stem, the keys of both (computed in one pass)."""
-    joined = " ".join(words) + " " + " ".join(stems)
-    keys = _skeleton(joined.translate(_CYRILLIC)).split(" ")
-    half = len(words)
-    return [(_canonical(keys[i]), _canonical(keys[half + i])) for i in range(half)]
+    """For each folded Cyrillic word and its Russian stem, the keys of both (each distinct text once, all
+    transliterated in one pass)."""
+    distinct = list(dict.fromkeys(chain(words, stems)))
+    keys = _skeleton(" ".join(distinct).translate(_CYRILLIC)).split(" ")
+    canonical = VARIANTS.get
+    key_of = {text: canonical(key, key) for text, key in zip(distinct, keys, strict=True)}
+    return [(key_of[word], key_of[stem]) for word, stem in zip(words, stems, strict=True)]
