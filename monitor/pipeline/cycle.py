@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -26,6 +27,16 @@ from monitor.storage.database import Database
 from monitor.storage.sources import claim_sources, sync_sources
 
 logger = logging.getLogger(__name__)
+
+
+DATABASE_THREADS = 32
+"""Threads for database work: polls queued on SQLite's write lock must not hold up reads and claims."""
+
+
+def use_database_threads() -> None:
+    """Give the running loop a default executor large enough for the database work of many polls."""
+    executor = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="monitor-db")
+    asyncio.get_running_loop().set_default_executor(executor)
 
 
 def worker_name() -> str:

@@ -28,6 +28,7 @@ from monitor.errors import ConfigError
 from monitor.fetching import Fetcher
 from monitor.pipeline import PollContext, SourcePoller, channel_urls, sync_configured_sources
 from monitor.pipeline.cpu import CpuPool
+from monitor.pipeline.cycle import use_database_threads
 from monitor.pipeline.health import report_silent_sources
 from monitor.settings import Settings
 from monitor.storage.database import Database
@@ -67,6 +68,7 @@ class MonitorService:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, self.stop)
+        use_database_threads()
         await asyncio.to_thread(sync_configured_sources, self.database, self.config)
         async with Fetcher(self.settings.fetch) as fetcher:
             cpu = CpuPool.for_config(self.config, self.settings.polling.parse_workers)
