@@ -50,13 +50,16 @@ def _folding_table() -> dict[int, str]:
 
 
 _FOLDING = _folding_table()
+_FOLDABLE = re.compile("[" + "".join(map(chr, sorted(_FOLDING))) + "]")
 
 
 def fold(raw: str) -> str:
     """The folded form of one word: `Corée`, `coree` and `CORÉE` all give `coree`; `Київ` gives `київ`."""
     if raw.isascii():
         return raw.lower()
-    text = unicodedata.normalize("NFKC", raw).casefold().translate(_FOLDING)
+    text = unicodedata.normalize("NFKC", raw).casefold()
+    if _FOLDABLE.search(text):  # searching is cheaper than translating text that has nothing to fold
+        text = text.translate(_FOLDING)
     if not RESIDUAL_MARK.search(text):
         return text
     return _strip_latin_marks(text)

@@ -30,7 +30,7 @@ class AnalysedDocument:
         self.stemmers = stemmers
         self.index = index
         self._fields = (raw_words(document.title, MAX_TITLE_CHARS), raw_words(document.text, MAX_TEXT_CHARS))
-        self.scan = index.scan(set(self._fields[0][0]).union(self._fields[1][0]), stemmers.folded())
+        self.scan = index.scan(set(self._fields[0][0]).union(self._fields[1][0]))
         self._positions: dict[str, list[int]] = {}
         self._sequences: list[tuple[list[str], dict[str, list[str]]]] | None = None
         self._spans: dict[str, Spans] = {}

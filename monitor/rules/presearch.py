@@ -21,7 +21,7 @@ from monitor.rules.clauses import Clause, Requirement
 from monitor.rules.lookups import Vocabulary
 from monitor.rules.stemming import Stemmers
 from monitor.rules.syntax import Unit
-from monitor.rules.tokens import learn
+from monitor.rules.tokens import fold_raws
 
 REMEMBERED_WORDS = 200_000  # raw words an index remembers (then it forgets them all and learns again)
 
@@ -71,21 +71,23 @@ class LanguageIndex:
     def _clause_lookups(self, clause: Clause) -> frozenset[str]:
         return frozenset(chain.from_iterable(map(self.vocabulary.unit_lookups, clause)))
 
-    def scan(self, raws: set[str], folded: dict[str, str]) -> Scan:
+    def scan(self, raws: set[str]) -> Scan:
         """The article's words (raw, as matched) that some rule uses; new words are learnt once."""
         rest = list(raws.difference(self._irrelevant_raws))
         if not rest:
             return Scan({}, {})
         if len(self._entries) + len(self._irrelevant_raws) > REMEMBERED_WORDS:
             self._entries, self._irrelevant_raws = {}, set()
-        learn(rest, folded)
-        texts = list(map(folded.__getitem__, rest))
+        texts = fold_raws(rest)
         words = set(" ".join(texts).split())
         new = words.difference(self._entries)
         if new:
             self._learn(list(new))
         entries = self._entries
         found = Scan({word: entries[word] for word in words if word in entries}, {})
+        if not found.words:
+            self._irrelevant_raws.update(rest)
+            return found
         for raw, text in zip(rest, texts, strict=True):
             entry = found.words.get(text)
             if entry is not None:

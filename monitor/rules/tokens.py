@@ -63,16 +63,20 @@ def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
     return pattern.findall(source), simple
 
 
+def fold_raws(raws: list[str]) -> list[str]:
+    """The folded words of each raw match, joined by spaces; apostrophe-free matches in one batch."""
+    plain = [raw for raw in raws if raw.isalnum() and "\u02bc" not in raw]
+    words = fold_plain(plain) if plain else None
+    if words is not None and len(plain) == len(raws):
+        return words
+    folded = dict(zip(plain, words, strict=True)) if words is not None else {}
+    return [folded.get(raw) or " ".join(piece[0] for piece in split_word(raw)) for raw in raws]
+
+
 def learn(raws: Iterable[str], cache: dict[str, str]) -> None:
     """Put the folded words of raw matches the cache does not know yet into it (one batch)."""
-    new = set(raws).difference(cache)
-    plain = [raw for raw in new if raw.isalnum() and "\u02bc" not in raw]
-    words = fold_plain(plain) if plain else None
-    if words is not None:
-        cache.update(zip(plain, words, strict=True))
-        new.difference_update(plain)
-    for raw in new:
-        cache[raw] = " ".join(piece[0] for piece in split_word(raw))
+    new = list(set(raws).difference(cache))
+    cache.update(zip(new, fold_raws(new), strict=True))
 
 
 def folded_words(raws: list[str], cache: dict[str, str] | None = None) -> list[str]:
