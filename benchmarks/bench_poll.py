@@ -79,10 +79,23 @@ def timed_cycle(config_dir: Path, database_url: str, workers: int) -> tuple[floa
     started = time.perf_counter()
     if workers == 1:
         polled = poll_once(str(config_dir), database_url, now)
-    else:
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            polled = sum(pool.starmap(poll_once, [(str(config_dir), database_url, now)] * workers))
+    else:  # plain processes: each worker starts its own pool of parse processes, which daemons cannot
+        context = multiprocessing.get_context("spawn")
+        results = context.Queue()
+        processes = [
+            context.Process(target=_worker, args=(str(config_dir), database_url, now, results))
+            for _ in range(workers)
+        ]
+        for process in processes:
+            process.start()
+        polled = sum(results.get() for _ in processes)
+        for process in processes:
+            process.join()
     return time.perf_counter() - started, polled
+
+
+def _worker(config_dir: str, database_url: str, now: datetime, results: multiprocessing.Queue) -> None:
+    results.put(poll_once(config_dir, database_url, now))
 
 
 def fresh_database(base_url: str | None, tmp: Path) -> str:
