@@ -80,10 +80,10 @@ class LanguageIndex:
             self._entries, self._irrelevant_raws = {}, set()
         texts = fold_raws(rest)
         words = set(" ".join(texts).split())
-        new = words.difference(self._entries)
+        entries = self._entries  # this very dict, even if another thread forgets everything meanwhile
+        new = words.difference(entries)
         if new:
-            self._learn(list(new))
-        entries = self._entries
+            entries.update(self._learn(list(new)))
         found = Scan({word: entries[word] for word in words if word in entries}, {})
         if not found.words:
             self._irrelevant_raws.update(rest)
@@ -126,9 +126,11 @@ class LanguageIndex:
             checks = self._checks[number] = tuple(map(self._clause_lookups, others))
         return all(not present.isdisjoint(check) for check in checks)
 
-    def _learn(self, words: list[str]) -> None:
-        """Remember the entries of the new words some rule uses."""
+    def _learn(self, words: list[str]) -> dict[str, WordEntry]:
+        """The entries of those new words that some rule uses."""
+        learnt = {}
         for word, lookups in self.vocabulary.word_lookups(words).items():
             rules = {number for lookup in lookups for number in self._selects.get(lookup, ())}
             seconds = {number for lookup in lookups for number in self._seconds.get(lookup, ())}
-            self._entries[word] = WordEntry(tuple(rules), tuple(seconds), tuple(lookups))
+            learnt[word] = WordEntry(tuple(rules), tuple(seconds), tuple(lookups))
+        return learnt
