@@ -1,57 +1,44 @@
-"""Plain stand-ins for the types other stages hand to storage (FeedEntry, SourceConfig, RuleMatch)."""
+"""Builders of the real objects other stages hand to storage (FeedEntry, SourceConfig, RuleMatch)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
+from monitor.config import SourceConfig
+from monitor.parsing import FeedEntry
+from monitor.rules import Highlight, RuleMatch
 from monitor.storage import Article, Source, store_entries, sync_sources
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A feed entry as monitor.parsing produces it."""
+def Entry(
+    guid: str | None = None,
+    url: str | None = None,
+    title: str = "",
+    summary: str = "",
+    content: str = "",
+    published: datetime | None = None,
+    language: str | None = None,
+    author: str | None = None,
+) -> FeedEntry:
+    """A feed entry as monitor.parsing produces it, every field optional."""
+    return FeedEntry(guid, url, title, summary, content, published, language, author)
 
-    guid: str | None = None
-    url: str | None = None
-    title: str = ""
-    summary: str = ""
-    content: str = ""
-    published: datetime | None = None
-    language: str | None = None
-    author: str | None = None
 
-
-@dataclass(frozen=True)
-class SourceSpec:
+def SourceSpec(
+    name: str, url: str, enabled: bool = True, interval: timedelta = timedelta(minutes=15)
+) -> SourceConfig:
     """A configured source as monitor.config produces it."""
-
-    name: str
-    url: str
-    enabled: bool = True
-    interval: timedelta = timedelta(minutes=15)
+    return SourceConfig(name=name, url=url, enabled=enabled, interval=interval)
 
 
-@dataclass(frozen=True)
-class Highlight:
-    term: str
-    field: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Match:
-    """A rule match as monitor.rules produces it."""
-
-    rule: str
-    terms: tuple[str, ...] = ("shahed",)
-    highlights: tuple[Highlight, ...] = (Highlight("shahed", "title", 0, 6),)
-    snippet: str = "… Shahed drones assembled in Alabuga …"
+def Match(rule: str) -> RuleMatch:
+    """A match of `rule` as monitor.rules produces it: one highlighted term and a snippet."""
+    highlight = Highlight("shahed", "title", 0, 6)
+    return RuleMatch(rule, ("shahed",), (highlight,), "… Shahed drones assembled in Alabuga …")
 
 
 def add_source(session: Session, name: str = "kyiv-independent") -> Source:
