@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from html import unescape
 
 from lxml import etree
@@ -22,13 +23,16 @@ BLOCK_TAGS = (
 _DROPPED = frozenset(DROPPED_TAGS)
 _BLOCKS = frozenset(BLOCK_TAGS)
 _MARKUP = re.compile(r"<[A-Za-z!/?]|&(?:#\d+|#x[0-9A-Fa-f]+|\w+);?")
-_SPACES = re.compile(r"[^\S\n]+")
-_NEWLINES = re.compile(r"\s*\n\s*")
 
 
 def collapse_whitespace(text: str) -> str:
-    """Runs of spaces to one space, runs of blank lines to one line break, no edge whitespace."""
-    return _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
+    """Runs of spaces to one space, runs of blank lines to one line break, no edge whitespace.
+
+    Line by line with str.split (whitespace as `\\s` means it): several times faster than regexes.
+    """
+    if "\n" not in text:
+        return " ".join(text.split())
+    return "\n".join(filter(None, (" ".join(line.split()) for line in text.split("\n"))))
 
 
 def html_to_text(html: str, max_chars: int = 200_000) -> str:
@@ -46,10 +50,27 @@ def _text_pieces(html: str) -> list[str]:
     libxml2 parses in C and hands us events, without building a tree: no object per node, and no depth
     limit for hostile markup nested thousands deep (the input is capped before parsing).
     """
-    target = _TextTarget()
-    parser = etree.HTMLParser(target=target, recover=True, no_network=True, remove_pis=True)
-    parser.feed(f"<html><body>{html}</body></html>")
-    return parser.close()  # type: ignore[no-any-return]
+    parser = _thread_parser()
+    try:
+        parser.feed(f"<html><body>{html}</body></html>")
+        return parser.close()  # type: ignore[no-any-return]
+    except BaseException:
+        _parsers.parser = None  # its state is unknown: the next call builds a new one
+        raise
+
+
+_parsers = threading.local()
+
+
+def _thread_parser() -> etree.HTMLParser:
+    """This thread's parser, reused: building one inspects the target's methods (about 40 µs)."""
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        target = _TextTarget()
+        parser = _parsers.parser = etree.HTMLParser(
+            target=target, recover=True, no_network=True, remove_pis=True
+        )
+    return parser
 
 
 class _TextTarget:
@@ -79,4 +100,6 @@ class _TextTarget:
         """Comments are not text."""
 
     def close(self) -> list[str]:
-        return self.pieces
+        """The pieces collected since the last close; the target is ready for the next document."""
+        pieces, self.pieces, self.dropped_depth = self.pieces, [], 0
+        return pieces
