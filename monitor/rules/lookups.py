@@ -9,12 +9,16 @@ of them concern no rule at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from itertools import chain
 from operator import itemgetter
 
+from monitor.rules.analysis import is_cyrillic
 from monitor.rules.stemming import Stemmers, stem_language
 from monitor.rules.syntax import Unit
+from monitor.rules.translit import NameKeys
+
+_CYRILLIC_LETTER = re.compile("[\u0400-\u052f]")
 
 
 class Vocabulary:
@@ -27,7 +31,7 @@ class Vocabulary:
         words = sorted({unit.word for unit in units if not unit.prefix})
         self._stems = dict(zip(words, stemmers.word_stems(language, words), strict=True))
         self._used_stems = set(self._stems.values())
-        self._keys = {unit_key for unit in units for unit_key in unit.keys}
+        self._names = NameKeys(unit_key for unit in units for unit_key in unit.keys)
         self._prefixes = {unit.word for unit in units if unit.prefix}
         self._unit_lookups = {unit: self._lookups_of(unit) for unit in units}
         lengths = sorted(set(map(len, self._prefixes)))
@@ -54,7 +58,7 @@ class Vocabulary:
             for word, stem in zip(words, stems, strict=True):
                 if stem in self._used_stems:
                     found.setdefault(word, []).append("s" + stem)
-        if self._keys:
+        if self._names.keys:
             russian = stem_language(self.language, "cyrillic") == "ru"
             self._add_keys(words, stems if russian else None, found)
         for length, cut in self._cuts:
@@ -67,14 +71,10 @@ class Vocabulary:
     def _add_keys(self, words: list[str], stems: list[str] | None, found: dict[str, list[str]]) -> None:
         """Lookups of the Cyrillic words whose key (or their Russian stem's, in `stems` if given) is a rule
         word's key."""
-        cyrillic = [index for index, word in enumerate(words) if "\u0400" <= word[0] <= "\u052f"]
-        texts = [words[index] for index in cyrillic]
-        pairs = self._stemmers.name_keys(
-            texts, None if stems is None else [stems[index] for index in cyrillic]
-        )
-        if self._keys.isdisjoint(chain.from_iterable(pairs)):
-            return
-        for word, pair in zip(texts, pairs, strict=True):
-            hits = [key for key in dict.fromkeys(pair) if key in self._keys]
-            if hits:
-                found.setdefault(word, []).extend("k" + key for key in hits)
+        if stems is None:
+            if _CYRILLIC_LETTER.search(" ".join(words)) is None:
+                return
+            words = [word for word in words if is_cyrillic(word)]
+            stems = self._stemmers.stem_many("ru", words)
+        for word, keys in self._names.find(words, stems).items():
+            found.setdefault(word, []).extend("k" + key for key in keys)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import Stemmer
 
 from monitor.rules.analysis import script
-from monitor.rules.translit import cyrillic_keys
 
 ALGORITHMS = {
     "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
@@ -67,11 +66,6 @@ class Stemmers:
         if len(self._folded) > FOLDED_WORDS:
             self._folded = {}
         return self._folded
-
-    def name_keys(self, words: list[str], stems: list[str] | None = None) -> list[tuple[str, str]]:
-        """Cross-script keys of folded Cyrillic words: of the word and of its Russian stem (`stems`, when
-        the caller has them already)."""
-        return cyrillic_keys(words, self.stem_many("ru", words) if stems is None else stems) if words else []
 
     def word_stem(self, code: str | None, word: str) -> str:
         """The key a folded rule word is looked up under in an article of language `code`."""

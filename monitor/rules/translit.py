@@ -6,13 +6,20 @@ sides are reduced to a skeleton that absorbs the usual spelling variants: kh/h/g
 (Kiev/Kyiv). Inflected Cyrillic forms meet through their Russian stem (Путина → путин → putin), and a rule
 key also matches without its final vowels (Zelensky → zelensk ← Зеленського). Only Latin rule words of at
 least 4 letters written with a capital letter take part, which keeps false positives rare.
+
+Most Cyrillic words of an article have no key a rule uses; their *outline* (below) rules them out without
+transliterating them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from itertools import chain
+from operator import itemgetter
 from types import MappingProxyType
+
+from monitor.rules.analysis import is_cyrillic
 
 _CYRILLIC = str.maketrans({
     "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "ye", "ж": "zh",
@@ -69,3 +76,87 @@ def cyrillic_keys(words: list[str], stems: list[str]) -> list[tuple[str, str]]:
     canonical = VARIANTS.get
     key_of = {text: canonical(key, key) for text, key in zip(distinct, keys, strict=True)}
     return [(key_of[word], key_of[stem]) for word, stem in zip(words, stems, strict=True)]
+
+
+_OUTLINE_CODEC = "cp1251"  # one byte for each Russian and Ukrainian letter, ASCII as it is
+_LEFT_OUT = frozenset("iyjhcgk")  # the letters skeleton steps rewrite, merge or drop
+_DOUBLED = re.compile(rb"([^ ])\1+")
+_FIRST_GROUP = itemgetter(1)  # C-level: Python 3.11 expands a "\1" template in Python for each match
+
+
+def _outline_of_latin(char: str) -> str:
+    """What one character of Latin text leaves in an outline: itself, v for w, nothing for the letters
+    skeleton steps change and for the non-word characters they remove."""
+    if char == " ":
+        return char
+    if char in _LEFT_OUT or not (char.isalnum() or char == "_"):
+        return ""
+    return "v" if char == "w" else char
+
+
+def _outline_tables() -> tuple[bytes, bytes, tuple[tuple[bytes, bytes], ...]]:
+    """A byte table, the bytes to delete and the multi-byte expansions that take a text encoded in
+    _OUTLINE_CODEC to the outline of its transliteration (before doubles are collapsed)."""
+    table, deleted, expansions = bytearray(range(256)), bytearray(), []
+    for byte in range(256):
+        char = bytes([byte]).decode(_OUTLINE_CODEC, errors="ignore")
+        if not char:
+            continue
+        outline = "".join(map(_outline_of_latin, char.translate(_CYRILLIC)))
+        if not outline:
+            deleted.append(byte)
+        elif len(outline) == 1:
+            table[byte] = outline.encode(_OUTLINE_CODEC)[0]
+        else:
+            expansions.append((bytes([byte]), outline.encode(_OUTLINE_CODEC)))
+    return bytes(table), bytes(deleted), tuple(expansions)
+
+
+_OUTLINE_TABLE, _OUTLINE_DELETED, _OUTLINE_EXPANSIONS = _outline_tables()
+
+
+def outlines(texts: list[str]) -> list[bytes]:
+    """The outline of each word: its transliteration without i, y, j, h, c, g, k and non-word characters,
+    with v for w and doubled letters collapsed (characters outside _OUTLINE_CODEC left out too).
+
+    No skeleton step changes an outline, so a word whose key is K has the outline of K (or of a variant
+    that maps onto K); C-level passes over all the words joined."""
+    data = " ".join(texts).encode(_OUTLINE_CODEC, errors="ignore")
+    data = data.translate(_OUTLINE_TABLE, _OUTLINE_DELETED)
+    for letter, expansion in _OUTLINE_EXPANSIONS:
+        data = data.replace(letter, expansion)
+    return _DOUBLED.sub(_FIRST_GROUP, data).split(b" ")
+
+
+class NameKeys:
+    """The cross-script keys rules use, and which Cyrillic words of an article have one of them."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.keys = frozenset(keys)
+        spellings = sorted(self.keys.union(VARIANTS))  # a variant's skeleton may be canonical to a key
+        self._outlines = frozenset(outlines(spellings)) if self.keys else frozenset()
+
+    def find(self, words: list[str], stems: list[str]) -> dict[str, list[str]]:
+        """The keys rules use of those Cyrillic words whose key (or their Russian stem's, in `stems`) is one;
+        words are transliterated only when their outline or their stem's is a rule key's."""
+        if not self.keys:
+            return {}
+        shapes = outlines(words + stems)
+        word_shapes, stem_shapes = shapes[: len(words)], shapes[len(words) :]
+        known = self._outlines
+        if known.isdisjoint(word_shapes) and known.isdisjoint(stem_shapes):
+            return {}
+        chosen = [
+            index
+            for index, (word_shape, stem_shape) in enumerate(zip(word_shapes, stem_shapes, strict=True))
+            if (word_shape in known or stem_shape in known) and is_cyrillic(words[index])
+        ]
+        if not chosen:
+            return {}
+        texts = [words[index] for index in chosen]
+        found: dict[str, list[str]] = {}
+        for word, pair in zip(texts, cyrillic_keys(texts, [stems[index] for index in chosen]), strict=True):
+            hits = [key for key in dict.fromkeys(pair) if key in self.keys]
+            if hits:
+                found.setdefault(word, []).extend(hits)
+        return found
