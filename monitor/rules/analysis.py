@@ -21,6 +21,7 @@ _PLAIN = r"[^\W_\u02bc]+"
 COMPOUND_PLAIN = re.compile(rf"{_PLAIN}(?:[{APOSTROPHES}]{_PLAIN})*")  # for text without combining marks
 _PIECES = re.compile(_PIECE)
 APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
+_MARK_OR_APOSTROPHE = re.compile(f"{_MARK[:-1]}{APOSTROPHES}]")
 
 ELISIONS = frozenset(
     "l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu dell all dall nell sull un".split()
@@ -51,6 +52,9 @@ def _folding_table() -> dict[int, str]:
 
 _FOLDING = _folding_table()
 _FOLDABLE = re.compile("[" + "".join(map(chr, sorted(_FOLDING))) + "]")
+_FOLDS_TO_FOLDABLE = frozenset(
+    chr(code) for code, folded in _FOLDING.items() if any(ord(char) in _FOLDING for char in folded)
+)  # ǿ folds to ø, which folds further: only a single translation pass gives ø
 
 
 def fold(raw: str) -> str:
@@ -58,11 +62,35 @@ def fold(raw: str) -> str:
     if raw.isascii():
         return raw.lower()
     text = unicodedata.normalize("NFKC", raw).casefold()
-    if _FOLDABLE.search(text):  # searching is cheaper than translating text that has nothing to fold
-        text = text.translate(_FOLDING)
+    foldable = set(_FOLDABLE.findall(text))
+    if foldable:
+        text = _fold_letters(text, foldable)
     if not RESIDUAL_MARK.search(text):
         return text
     return _strip_latin_marks(text)
+
+
+def _fold_letters(text: str, letters: set[str]) -> str:
+    """`text` with the foldable `letters` it holds folded: one C-level replace per distinct letter (a
+    French or German text has a few), cheaper than translating every character through a dict."""
+    if not letters.isdisjoint(_FOLDS_TO_FOLDABLE):
+        return text.translate(_FOLDING)
+    for letter in letters:
+        text = text.replace(letter, _FOLDING[ord(letter)])
+    return text
+
+
+def marks_and_apostrophes(source: str) -> tuple[bool, bool]:
+    """Whether a text holds combining marks, and whether it holds apostrophes: one regex pass (none for
+    ASCII text, which has no marks)."""
+    if source.isascii():
+        return False, "'" in source or "`" in source
+    first = _MARK_OR_APOSTROPHE.search(source)
+    if first is None:
+        return False, False
+    if RESIDUAL_MARK.match(first.group()):
+        return True, APOSTROPHE.search(source, first.end()) is not None
+    return RESIDUAL_MARK.search(source, first.end()) is not None, True
 
 
 def _strip_latin_marks(text: str) -> str:

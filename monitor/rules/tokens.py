@@ -12,11 +12,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from monitor.rules.analysis import APOSTROPHE, COMPOUND, COMPOUND_PLAIN, RESIDUAL_MARK, fold_plain, split_word
+from monitor.rules.analysis import (
+    APOSTROPHE,
+    COMPOUND,
+    COMPOUND_PLAIN,
+    RESIDUAL_MARK,
+    fold_plain,
+    marks_and_apostrophes,
+    split_word,
+)
 
 _SPLIT = re.compile(f"({COMPOUND.pattern})")  # split() keeps the words: offsets are running sums
 _SPLIT_PLAIN = re.compile(f"({COMPOUND_PLAIN.pattern})")
 _WORD = re.compile(r"\w+")
+_SEPARATOR = re.compile(r"[^\w\s]")
+_COMMON_SEPARATORS = '.,;:!?()"-/«»“”—–…%'
 
 
 @dataclass
@@ -48,9 +58,10 @@ def _source(text: str, limit: int | None) -> tuple[str, bool]:
 def word_pattern(source: str) -> tuple[re.Pattern[str], bool]:
     """The pattern that finds the raw matches of `source`, and whether each match is exactly one word (no
     apostrophe anywhere). Plain `\\w+` is the fastest, and equivalent without marks, apostrophes and `_`."""
-    if RESIDUAL_MARK.search(source) is not None:
-        return COMPOUND, APOSTROPHE.search(source) is None
-    if APOSTROPHE.search(source) is not None:
+    marked, apostrophe = marks_and_apostrophes(source)
+    if marked:
+        return COMPOUND, not apostrophe
+    if apostrophe:
         return COMPOUND_PLAIN, False
     return (COMPOUND_PLAIN if "_" in source else _WORD), True
 
@@ -60,12 +71,31 @@ def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
     is exactly one word (then a word's position is its match's index)."""
     source = text if limit is None else text[:limit]
     pattern, simple = word_pattern(source)
-    return pattern.findall(source), simple
+    return _split_words(source) if pattern is _WORD else pattern.findall(source), simple
+
+
+def _split_words(source: str) -> list[str]:
+    """The `\\w+` matches of a text without marks, apostrophes or `_`: its separators replaced by spaces
+    (C-level replaces, the common ones first), then one str.split, about twice as fast as findall."""
+    for separator in _COMMON_SEPARATORS:
+        if separator in source:
+            source = source.replace(separator, " ")
+    words = source.split()
+    glued = "".join(words)
+    if glued.isalnum():
+        return words
+    for separator in set(_SEPARATOR.findall(glued)):
+        source = source.replace(separator, " ")
+    return source.split()
 
 
 def fold_raws(raws: list[str]) -> list[str]:
     """The folded words of each raw match, joined by spaces; apostrophe-free matches in one batch."""
-    plain = [raw for raw in raws if raw.isalnum() and "\u02bc" not in raw]
+    glued = "".join(raws)
+    if glued.isalnum() and "\u02bc" not in glued:
+        plain = raws
+    else:
+        plain = [raw for raw in raws if raw.isalnum() and "\u02bc" not in raw]
     words = fold_plain(plain) if plain else None
     if words is not None and len(plain) == len(raws):
         return words

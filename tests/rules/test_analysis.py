@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.rules import analysis
 from monitor.rules.analysis import fold
-from monitor.rules.tokens import tokenize, words_of
+from monitor.rules.tokens import raw_words, tokenize, words_of
 
 FOLDS = [
     ("Corée", "coree"),
@@ -62,3 +66,30 @@ def test_offsets_point_into_the_original_text() -> None:
 @given(st.text(alphabet=st.sampled_from("aéЙї'’ʼ- \u0301_1ßﬁ\u0306x"), max_size=60) | st.text(max_size=60))
 def test_fast_words_equal_tokenized_words(text: str) -> None:
     assert words_of(text) == tokenize(text).words
+
+
+def _reference_raw_words(text: str) -> list[str]:
+    """Raw matches as the regexes define them: the pattern chosen by searching marks, apostrophes and _."""
+    if analysis.RESIDUAL_MARK.search(text):
+        return analysis.COMPOUND.findall(text)
+    if analysis.APOSTROPHE.search(text) or "_" in text:
+        return analysis.COMPOUND_PLAIN.findall(text)
+    return re.findall(r"\w+", text)
+
+
+SEPARATORS = ".,«»—…%-|*€_'’ʼ\u0301 \u00a0\u2009\u200b\x1c\n"
+SEPARATED = st.text(alphabet=st.sampled_from("abé1Й" + SEPARATORS), max_size=60)
+
+
+@settings(max_examples=500, deadline=None)
+@given(SEPARATED | st.text(max_size=60))
+def test_raw_words_are_the_regex_matches(text: str) -> None:
+    assert raw_words(text)[0] == _reference_raw_words(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aéÉèçœŒøǿǾǣǽÆßﬁ\u0301 Ёё"), max_size=30) | st.text(max_size=30))
+def test_folding_equals_one_translation_pass(word: str) -> None:
+    text = unicodedata.normalize("NFKC", word).casefold().translate(analysis._FOLDING)
+    expected = analysis._strip_latin_marks(text) if analysis.RESIDUAL_MARK.search(text) else text
+    assert fold(word) == expected
