@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from itertools import chain
+from itertools import chain, compress, repeat
 from typing import NamedTuple
 
 from monitor.rules.clauses import Clause, Requirement
@@ -42,6 +42,34 @@ class Scan(NamedTuple):
     raws: dict[str, tuple[str, ...]]
 
 
+class WordMemory:
+    """What an index remembers of the article words it has seen: the entries of the folded words some rule
+    uses, and the raw and folded words that concern no rule (both skipped by set differences)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, WordEntry] = {}
+        self.irrelevant_raws: set[str] = set()
+        self.irrelevant_words: set[str] = set()
+
+    def __len__(self) -> int:
+        return len(self.entries) + len(self.irrelevant_raws) + len(self.irrelevant_words)
+
+
+def _raw_lookups(
+    raws: list[str], texts: list[str], words: dict[str, WordEntry], several_words: bool
+) -> dict[str, tuple[str, ...]]:
+    """The lookups of each raw word whose folded text (one word, or several if `several_words`) holds a
+    word some rule uses; only those raw words are visited in Python."""
+    entries = list(map(words.get, texts))
+    found = {raw: entry.lookups for raw, entry in compress(zip(raws, entries, strict=True), entries)}
+    if several_words:
+        for raw, text in compress(zip(raws, texts, strict=True), map(str.__contains__, texts, repeat(" "))):
+            parts = [words[word].lookups for word in text.split(" ") if word in words]
+            if parts:
+                found[raw] = tuple(dict.fromkeys(chain.from_iterable(parts)))
+    return found
+
+
 class LanguageIndex:
     """For articles of one language: rule numbers by lookup, and what each article word seen means."""
 
@@ -57,8 +85,7 @@ class LanguageIndex:
         self._more = frozenset(number for number, found in enumerate(requirements) if len(found.others) > 1)
         self._selects = self._postings(primary for primary, _ in requirements)
         self._seconds = self._postings(others[0] if others else None for _, others in requirements)
-        self._entries: dict[str, WordEntry] = {}
-        self._irrelevant_raws: set[str] = set()
+        self._memory = WordMemory()
 
     def _postings(self, clauses: Iterable[Clause | None]) -> dict[str, tuple[int, ...]]:
         """Rule numbers by the lookups of one clause of each rule."""
@@ -73,30 +100,27 @@ class LanguageIndex:
 
     def scan(self, raws: set[str]) -> Scan:
         """The article's words (raw, as matched) that some rule uses; new words are learnt once."""
-        rest = list(raws.difference(self._irrelevant_raws))
+        memory = self._memory  # this very memory, even if another thread forgets everything meanwhile
+        if len(memory) > REMEMBERED_WORDS:
+            memory = self._memory = WordMemory()
+        rest = raws.difference(memory.irrelevant_raws)
         if not rest:
             return Scan({}, {})
-        if len(self._entries) + len(self._irrelevant_raws) > REMEMBERED_WORDS:
-            self._entries, self._irrelevant_raws = {}, set()
-        texts = fold_raws(rest)
-        words = set(" ".join(texts).split())
-        entries = self._entries  # this very dict, even if another thread forgets everything meanwhile
-        new = words.difference(entries)
+        ordered = list(rest)
+        texts = fold_raws(ordered)
+        joined = " ".join(texts)
+        words = set(joined.split())
+        new = words.difference(memory.entries).difference(memory.irrelevant_words)
         if new:
-            entries.update(self._learn(list(new)))
-        found = Scan({word: entries[word] for word in words if word in entries}, {})
-        if not found.words:
-            self._irrelevant_raws.update(rest)
-            return found
-        for raw, text in zip(rest, texts, strict=True):
-            entry = found.words.get(text)
-            if entry is not None:
-                found.raws[raw] = entry.lookups
-            elif " " in text and any(word in found.words for word in text.split(" ")):
-                parts = [found.words[word].lookups for word in text.split(" ") if word in found.words]
-                found.raws[raw] = tuple(dict.fromkeys(chain.from_iterable(parts)))
-            else:
-                self._irrelevant_raws.add(raw)
+            learnt = self._learn(list(new))
+            memory.entries.update(learnt)
+            memory.irrelevant_words.update(new.difference(learnt))
+        relevant = memory.entries.keys() & words
+        found = Scan({word: memory.entries[word] for word in relevant}, {})
+        if relevant:
+            several_words = joined.count(" ") >= len(texts)  # some raw word holds an apostrophe
+            found.raws.update(_raw_lookups(ordered, texts, found.words, several_words))
+        memory.irrelevant_raws.update(rest.difference(found.raws))
         return found
 
     def candidates(self, scan: Scan) -> list[int]:

@@ -79,3 +79,11 @@ def test_forgetting_learnt_words_changes_no_result(monkeypatch: pytest.MonkeyPat
             document = Document(title, text, language)
             assert [match.rule for match in matcher.match(document)] == expected
             assert matcher.match(document) == matcher.match_all(document)
+
+
+def test_words_joined_by_apostrophes_are_found_each() -> None:
+    matcher = compile_rules([RuleSpec("brien", "Brien NEAR/2 factory"), RuleSpec("hui", "title:hui")])
+    document = Document("Aujourd'hui", "O'Brien's factory, aujourd'hui.", "en")
+    for _ in range(2):  # learning, then remembering
+        assert [match.rule for match in matcher.match(document)] == ["brien", "hui"]
+        assert matcher.match(document) == matcher.match_all(document)
