@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import compress
 from operator import itemgetter
 
-from monitor.rules.analysis import is_cyrillic
 from monitor.rules.stemming import Stemmers, stem_language
 from monitor.rules.syntax import Unit
 from monitor.rules.translit import NameKeys
@@ -35,7 +35,7 @@ class Vocabulary:
         self._prefixes = {unit.word for unit in units if unit.prefix}
         self._unit_lookups = {unit: self._lookups_of(unit) for unit in units}
         lengths = sorted(set(map(len, self._prefixes)))
-        self._cuts = [(length, itemgetter(slice(0, length))) for length in lengths]
+        self._cuts = [itemgetter(slice(0, length)) for length in lengths]
 
     def unit_lookups(self, unit: Unit) -> tuple[str, ...]:
         """The lookups under which the article words a rule word or prefix matches are found."""
@@ -55,17 +55,18 @@ class Vocabulary:
         found: dict[str, list[str]] = {}
         stems = self._stemmers.word_stems(self.language, words)
         if not self._used_stems.isdisjoint(stems):
-            for word, stem in zip(words, stems, strict=True):
-                if stem in self._used_stems:
-                    found.setdefault(word, []).append("s" + stem)
+            used = map(self._used_stems.__contains__, stems)
+            for word, stem in compress(zip(words, stems, strict=True), used):
+                found.setdefault(word, []).append("s" + stem)
         if self._names.keys:
             russian = stem_language(self.language, "cyrillic") == "ru"
             self._add_keys(words, stems if russian else None, found)
-        for length, cut in self._cuts:
-            if not self._prefixes.isdisjoint(map(cut, words)):
-                for word in words:
-                    if len(word) >= length and word[:length] in self._prefixes:
-                        found.setdefault(word, []).append("p" + word[:length])
+        for cut in self._cuts:  # a word shorter than the prefixes cut is itself, and equals none of them
+            starts = list(map(cut, words))
+            if not self._prefixes.isdisjoint(starts):
+                used = map(self._prefixes.__contains__, starts)
+                for word, start in compress(zip(words, starts, strict=True), used):
+                    found.setdefault(word, []).append("p" + start)
         return found
 
     def _add_keys(self, words: list[str], stems: list[str] | None, found: dict[str, list[str]]) -> None:
@@ -74,7 +75,6 @@ class Vocabulary:
         if stems is None:
             if _CYRILLIC_LETTER.search(" ".join(words)) is None:
                 return
-            words = [word for word in words if is_cyrillic(word)]
-            stems = self._stemmers.stem_many("ru", words)
+            stems = self._stemmers.stem_many("ru", words)  # find() keeps only the Cyrillic words
         for word, keys in self._names.find(words, stems).items():
             found.setdefault(word, []).extend("k" + key for key in keys)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, compress
+from operator import or_
 from types import MappingProxyType
 
 from monitor.rules.analysis import is_cyrillic
@@ -80,8 +80,8 @@ def cyrillic_keys(words: list[str], stems: list[str]) -> list[tuple[str, str]]:
 
 _OUTLINE_CODEC = "cp1251"  # one byte for each Russian and Ukrainian letter, ASCII as it is
 _LEFT_OUT = frozenset("iyjhcgk")  # the letters skeleton steps rewrite, merge or drop
-_DOUBLED = re.compile(rb"([^ ])\1+")
-_FIRST_GROUP = itemgetter(1)  # C-level: Python 3.11 expands a "\1" template in Python for each match
+_NONZERO_AS_FF = b"\x00" + b"\xff" * 255  # byte tables for _without_repeats
+_SPACE_AS_FF = bytes(0xFF if byte == ord(" ") else 0 for byte in range(256))
 
 
 def _outline_of_latin(char: str) -> str:
@@ -125,7 +125,19 @@ def outlines(texts: list[str]) -> list[bytes]:
     data = data.translate(_OUTLINE_TABLE, _OUTLINE_DELETED)
     for letter, expansion in _OUTLINE_EXPANSIONS:
         data = data.replace(letter, expansion)
-    return _DOUBLED.sub(_FIRST_GROUP, data).split(b" ")
+    return _without_repeats(data).split(b" ")
+
+
+def _without_repeats(data: bytes) -> bytes:
+    """`data` (no zero byte) without the letters equal to the one before them (spaces all kept).
+
+    The repeats are the zero bytes of the data XOR itself shifted by one byte, as big integers: a few
+    C-level passes whatever the length, where a regex would try a backreference at every byte."""
+    size = len(data)
+    number = int.from_bytes(data, "big")
+    changes = (number ^ (number >> 8)).to_bytes(size, "big").translate(_NONZERO_AS_FF)
+    kept = int.from_bytes(changes, "big") | int.from_bytes(data.translate(_SPACE_AS_FF), "big")
+    return (number & kept).to_bytes(size, "big").translate(None, b"\x00")
 
 
 class NameKeys:
@@ -146,11 +158,8 @@ class NameKeys:
         known = self._outlines
         if known.isdisjoint(word_shapes) and known.isdisjoint(stem_shapes):
             return {}
-        chosen = [
-            index
-            for index, (word_shape, stem_shape) in enumerate(zip(word_shapes, stem_shapes, strict=True))
-            if (word_shape in known or stem_shape in known) and is_cyrillic(words[index])
-        ]
+        either = map(or_, map(known.__contains__, word_shapes), map(known.__contains__, stem_shapes))
+        chosen = [index for index in compress(range(len(words)), either) if is_cyrillic(words[index])]
         if not chosen:
             return {}
         texts = [words[index] for index in chosen]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.rules import translit
 from monitor.rules.analysis import is_cyrillic
 from monitor.rules.translit import VARIANTS, NameKeys, cyrillic_keys, outlines
 
@@ -46,3 +49,10 @@ def test_only_words_with_a_rule_key_are_found() -> None:
     names = NameKeys(["shahed", "alabuh"])
     words, stems = ["шахеды", "завод", "алабуге", "shahed"], ["шахед", "завод", "алабуг", "shahed"]
     assert names.find(words, stems) == {"шахеды": ["shahed"], "алабуге": ["alabuh"]}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aabzé "), max_size=40))
+def test_repeated_letters_collapse_and_spaces_stay(text: str) -> None:
+    data = text.encode()
+    assert translit._without_repeats(data) == re.sub(rb"([^ ])\1+", rb"\1", data)
