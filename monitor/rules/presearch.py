@@ -44,15 +44,14 @@ class Scan(NamedTuple):
 
 class WordMemory:
     """What an index remembers of the article words it has seen: the entries of the folded words some rule
-    uses, and the raw and folded words that concern no rule (both skipped by set differences)."""
+    uses, and the raw words that concern no rule (skipped by a set difference)."""
 
     def __init__(self) -> None:
         self.entries: dict[str, WordEntry] = {}
         self.irrelevant_raws: set[str] = set()
-        self.irrelevant_words: set[str] = set()
 
     def __len__(self) -> int:
-        return len(self.entries) + len(self.irrelevant_raws) + len(self.irrelevant_words)
+        return len(self.entries) + len(self.irrelevant_raws)
 
 
 def _raw_lookups(
@@ -110,11 +109,9 @@ class LanguageIndex:
         texts = fold_raws(ordered)
         joined = " ".join(texts)
         words = set(joined.split())
-        new = words.difference(memory.entries).difference(memory.irrelevant_words)
+        new = words.difference(memory.entries)
         if new:
-            learnt = self._learn(list(new))
-            memory.entries.update(learnt)
-            memory.irrelevant_words.update(new.difference(learnt))
+            memory.entries.update(self._learn(list(new)))
         relevant = memory.entries.keys() & words
         found = Scan({word: memory.entries[word] for word in relevant}, {})
         if relevant:
