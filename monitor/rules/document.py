@@ -43,12 +43,9 @@ class AnalysedDocument:
         for base, (sequence, keys) in zip((0, TEXT_BASE), self._sequences, strict=True):
             for key in keys.get(lookup, ()):
                 position = -1
-                try:
-                    while True:
-                        position = sequence.index(key, position + 1)
-                        found.append(base + position)
-                except ValueError:
-                    pass
+                for _ in range(sequence.count(key)):  # no ValueError raised (and caught) per key
+                    position = sequence.index(key, position + 1)
+                    found.append(base + position)
         return sorted(found)
 
     def _sequence(self, field: int) -> tuple[list[str], dict[str, list[str]]]:
@@ -81,10 +78,10 @@ class AnalysedDocument:
         """The field and the character offsets, in its original text, of the words from `first` to `last`."""
         if first >= TEXT_BASE:
             spans = self._spans.get("text") or self._spans.setdefault(
-                "text", Spans(self.document.text, MAX_TEXT_CHARS)
+                "text", Spans(self.document.text, MAX_TEXT_CHARS, self._fields[1][0])
             )
             return "text", spans.span(first - TEXT_BASE)[0], spans.span(last - TEXT_BASE)[1]
         spans = self._spans.get("title") or self._spans.setdefault(
-            "title", Spans(self.document.title, MAX_TITLE_CHARS)
+            "title", Spans(self.document.title, MAX_TITLE_CHARS, self._fields[0][0])
         )
         return "title", spans.span(first)[0], spans.span(last)[1]

@@ -24,7 +24,7 @@ from monitor.rules.analysis import (
 
 _SPLIT = re.compile(f"({COMPOUND.pattern})")  # split() keeps the words: offsets are running sums
 _SPLIT_PLAIN = re.compile(f"({COMPOUND_PLAIN.pattern})")
-_WORD = re.compile(r"\w+")
+PLAIN_WORD = re.compile(r"\w+")
 _SEPARATOR = re.compile(r"[^\w\s]")
 _COMMON_SEPARATORS = '.,;:!?()"-/«»“”—–…%'
 
@@ -63,7 +63,7 @@ def word_pattern(source: str) -> tuple[re.Pattern[str], bool]:
         return COMPOUND, not apostrophe
     if apostrophe:
         return COMPOUND_PLAIN, False
-    return (COMPOUND_PLAIN if "_" in source else _WORD), True
+    return (COMPOUND_PLAIN if "_" in source else PLAIN_WORD), True
 
 
 def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
@@ -71,7 +71,7 @@ def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
     is exactly one word (then a word's position is its match's index)."""
     source = text if limit is None else text[:limit]
     pattern, simple = word_pattern(source)
-    return _split_words(source) if pattern is _WORD else pattern.findall(source), simple
+    return _split_words(source) if pattern is PLAIN_WORD else pattern.findall(source), simple
 
 
 def _split_words(source: str) -> list[str]:

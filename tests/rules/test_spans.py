@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.rules.spans import Spans
-from monitor.rules.tokens import tokenize
+from monitor.rules.tokens import raw_words, tokenize
 
 SPANS = [
     ("Shahed drones at Alabuga", [0, 3, 1], ["Shahed", "Alabuga", "drones"]),
@@ -43,3 +43,19 @@ def test_spans_equal_tokenized_offsets(text: str, data: st.DataObject) -> None:
     spans = Spans(text, 1000)
     for index in indexes:
         assert spans.span(index) == (tokens.starts[index], tokens.ends[index])
+
+
+PLAIN_PIECES = ["a", "ab", "ba", "aba", "Й", "1", " ", ".", ", ", "«"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PLAIN_PIECES), max_size=30), st.data())
+def test_spans_of_plain_words_are_their_standalone_occurrences(parts: list[str], data: st.DataObject) -> None:
+    text = "".join(parts)
+    tokens = tokenize(text)
+    if not tokens.words:
+        return
+    indexes = data.draw(st.lists(st.integers(0, len(tokens) - 1), max_size=6))
+    for spans in (Spans(text, 1000), Spans(text, 1000, raw_words(text, 1000)[0])):
+        for index in indexes:
+            assert spans.span(index) == (tokens.starts[index], tokens.ends[index])
