@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from itertools import chain, compress
-from operator import or_
+from operator import itemgetter, or_
 from types import MappingProxyType
 
 from monitor.rules.analysis import is_cyrillic
@@ -27,14 +27,9 @@ _CYRILLIC = str.maketrans({
     "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ў": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch",
     "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
 })  # fmt: skip
-_SKELETON_STEPS = (
-    (re.compile(r"sh?ch"), "sh"),
-    (re.compile(r"kh|g"), "h"),
-    (re.compile(r"w"), "v"),
-    (re.compile(r"[iyj]+"), "i"),
-    (re.compile(r"\bi(?=[aeou])"), ""),
-    (re.compile(r"(\w)\1+"), r"\1"),
-)
+_INITIAL_I = re.compile(r"\bi(?=[aeou])")
+_DOUBLED = re.compile(r"(\w)\1+")
+_FIRST_GROUP = itemgetter(1)  # C-level: Python 3.11 expands a "\1" template in Python for each match
 _NOT_WORD = re.compile(r"[^\w ]+")
 _FINAL_VOWELS = re.compile(r"[aeiou]+$")
 MIN_LETTERS = 4
@@ -46,9 +41,14 @@ _VARIANT_WORDS = {
 
 
 def _skeleton(text: str) -> str:
-    """The spelling-variant-free form of Latin text (one word, or words joined by spaces)."""
-    for pattern, replacement in _SKELETON_STEPS:
-        text = pattern.sub(replacement, text)
+    """The spelling-variant-free form of Latin text (one word, or words joined by spaces), in this order:
+    shch and sch → sh, kh and g → h, w → v, a run of i, y, j → i, no i before a, e, o, u at the start of a
+    word, no doubled letter, no non-word character. The literal steps are C-level str.replace calls."""
+    text = text.replace("shch", "sh").replace("sch", "sh").replace("kh", "h").replace("g", "h")
+    text = text.replace("w", "v").replace("y", "i").replace("j", "i")
+    while "ii" in text:
+        text = text.replace("ii", "i")
+    text = _DOUBLED.sub(_FIRST_GROUP, _INITIAL_I.sub("", text))
     return text if text.replace(" ", "").isalnum() else _NOT_WORD.sub("", text)
 
 

@@ -56,3 +56,29 @@ def test_only_words_with_a_rule_key_are_found() -> None:
 def test_repeated_letters_collapse_and_spaces_stay(text: str) -> None:
     data = text.encode()
     assert translit._without_repeats(data) == re.sub(rb"([^ ])\1+", rb"\1", data)
+
+
+SKELETON_STEPS = [
+    (r"sh?ch", "sh"),
+    (r"kh|g", "h"),
+    (r"w", "v"),
+    (r"[iyj]+", "i"),
+    (r"\bi(?=[aeou])", ""),
+    (r"(\w)\1+", r"\1"),
+]
+
+
+def _regex_skeleton(text: str) -> str:
+    """The skeleton as its definition reads: one regex substitution per step, then non-word characters out."""
+    for pattern, replacement in SKELETON_STEPS:
+        text = re.sub(pattern, replacement, text)
+    return re.sub(r"[^\w ]+", "", text)
+
+
+LATIN = st.text(alphabet=st.sampled_from("shcgkwyijaeoutdz HY1_- '\u0301é"), max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(LATIN | st.text(max_size=20))
+def test_skeleton_equals_its_regex_definition(text: str) -> None:
+    assert translit._skeleton(text) == _regex_skeleton(text)
