@@ -43,7 +43,9 @@ async def with_full_text(context: PollContext, source: SourceConfig, parsed: Par
 def _unseen(context: PollContext, source: SourceConfig, entries: list[FeedEntry]) -> list[FeedEntry]:
     with context.database.read_session() as session:
         row = get_source(session, source.name)
-        return list(unseen_entries(session, row, entries)) if row else list(entries)  # type: ignore[arg-type]
+        if row is None or row.id is None:
+            return list(entries)
+        return unseen_entries(session, row.id, entries)
 
 
 async def _fill(context: PollContext, entry: FeedEntry, limit: asyncio.Semaphore) -> FeedEntry:

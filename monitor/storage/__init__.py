@@ -3,7 +3,7 @@
 Services take a `Session` from `Database.session()` and never commit: the caller owns the transaction.
 """
 
-from monitor.storage.articles import store_entries
+from monitor.storage.articles import StoredArticle, store_entries
 from monitor.storage.database import Database, open_database
 from monitor.storage.deliveries import (
     ClaimedDelivery,
@@ -31,6 +31,7 @@ __all__ = [
     "Hit",
     "HitRecord",
     "Source",
+    "StoredArticle",
     "claim_due_deliveries",
     "delivery_counts",
     "due_sources",

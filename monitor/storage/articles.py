@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from monitor.storage.tables import Article, Source
@@ -47,6 +49,24 @@ class EntryLike(Protocol):
 E = TypeVar("E", bound=EntryLike)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as a poll just stored it: the values inserted (not read back, which costs as much again)."""
+
+    id: int
+    source_id: int
+    dedupe_key: str
+    url: str | None
+    guid: str | None
+    title: str
+    summary: str
+    content: str
+    language: str | None
+    published_at: datetime | None
+    first_seen_at: datetime
+    content_hash: str
+
+
 def dedupe_key(entry: EntryLike) -> str | None:
     """The GUID, else the URL, else `title:<sha256>`; None for an entry with none of the three."""
     for candidate in (entry.guid, entry.url):
@@ -57,29 +77,29 @@ def dedupe_key(entry: EntryLike) -> str | None:
 
 
 def store_entries(
-    session: Session, source: Source, entries: Sequence[EntryLike], *, now: datetime
-) -> list[Article]:
-    """Store the entries of one poll of `source`; return the articles seen for the first time, in order."""
-    assert source.id is not None, "the source must be flushed before its entries are stored"
-    rows = _rows_by_key(source.id, entries, now)
-    known = _known_articles(session, source.id, list(rows))
-    for key, existing in known.items():
-        _apply_edit(session, existing, rows[key])
+    session: Session, source_id: int, entries: Sequence[EntryLike], *, now: datetime
+) -> list[StoredArticle]:
+    """Store the entries of one poll of a source; return the articles seen for the first time, in order."""
+    rows = _rows_by_key(source_id, entries, now)
+    known = _known_keys(session, source_id, list(rows))
+    for key, (article_id, content_hash) in known.items():
+        if content_hash != rows[key]["content_hash"]:
+            _apply_edit(session, article_id, rows[key])
     fresh = [row for key, row in rows.items() if key not in known]
-    new_ids = insert_many_if_absent(session, Article, fresh, ("source_id", "dedupe_key"))
-    session.flush()
-    return _load(session, new_ids)
+    new_ids = insert_many_if_absent(session, Article, fresh, ("source_id", "dedupe_key"), key="dedupe_key")
+    return [
+        StoredArticle(id=new_ids[row["dedupe_key"]], **row) for row in fresh if row["dedupe_key"] in new_ids
+    ]
 
 
-def unseen_entries(session: Session, source: Source, entries: Sequence[E]) -> list[E]:
+def unseen_entries(session: Session, source_id: int, entries: Sequence[E]) -> list[E]:
     """The entries this source has not stored yet (first occurrence of each key), in feed order."""
-    assert source.id is not None
     keyed: dict[str, E] = {}
     for entry in entries:
         key = dedupe_key(entry)
         if key is not None:
             keyed.setdefault(key, entry)
-    known = _known_articles(session, source.id, list(keyed))
+    known = _known_keys(session, source_id, list(keyed))
     return [entry for key, entry in keyed.items() if key not in known]
 
 
@@ -109,31 +129,24 @@ def _rows_by_key(source_id: int, entries: Sequence[EntryLike], now: datetime) ->
     return rows
 
 
-def _known_articles(session: Session, source_id: int, keys: list[str]) -> dict[str, Article]:
-    found: dict[str, Article] = {}
+def _known_keys(session: Session, source_id: int, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """The id and content hash of the stored articles of the source with these dedupe keys."""
+    found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(keys), 500):
-        statement = select(Article).where(
+        statement = select(Article.dedupe_key, Article.id, Article.content_hash).where(
             Article.source_id == source_id, col(Article.dedupe_key).in_(keys[start : start + 500])
         )
-        found.update((article.dedupe_key, article) for article in session.exec(statement))
+        found.update(
+            (key, (article_id, content_hash)) for key, article_id, content_hash in session.exec(statement)
+        )
     return found
 
 
-def _apply_edit(session: Session, article: Article, row: dict[str, Any]) -> None:
+def _apply_edit(session: Session, article_id: int, row: dict[str, Any]) -> None:
     """Update the stored text of an article whose entry was edited; the article stays the same one."""
-    if article.content_hash == row["content_hash"]:
-        return
-    for name in _EDITABLE:
-        if name != "published_at" or row[name] is not None:
-            setattr(article, name, row[name])
-    session.add(article)
-
-
-def _load(session: Session, ids: list[int]) -> list[Article]:
-    if not ids:
-        return []
-    by_id = {a.id: a for a in session.exec(select(Article).where(col(Article.id).in_(ids)))}
-    return [by_id[i] for i in ids]
+    values = {name: row[name] for name in _EDITABLE if name != "published_at" or row[name] is not None}
+    table = Article.__table__  # type: ignore[attr-defined]
+    session.connection().execute(update(table).where(table.c.id == article_id).values(**values))
 
 
 def _bounded(key: str) -> str:

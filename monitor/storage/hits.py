@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +9,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
+from monitor.storage.articles import StoredArticle
 from monitor.storage.tables import Article, Delivery, DeliveryStatus, Hit, Source
 from monitor.storage.upsert import insert_if_absent
 
@@ -49,7 +49,7 @@ class HitRecord:
 
 def record_hits(
     session: Session,
-    article: Article,
+    article: Article | StoredArticle,
     matches: Sequence[MatchLike],
     channels_for_rule: Callable[[str], Sequence[str]],
     *,
@@ -128,10 +128,11 @@ def _hit_row(article_id: int, match: MatchLike, now: datetime) -> dict[str, Any]
     }
 
 
+_HIGHLIGHT_FIELDS = ("term", "field", "start", "end")
+
+
 def _highlight(highlight: Any) -> dict[str, Any]:
     """A `Highlight(term, field, start, end)` (dataclass, named tuple or mapping) as a JSON object."""
-    if dataclasses.is_dataclass(highlight) and not isinstance(highlight, type):
-        return dataclasses.asdict(highlight)
     if isinstance(highlight, dict):
-        return dict(highlight)
-    return {name: getattr(highlight, name, None) for name in ("term", "field", "start", "end")}
+        return {name: highlight.get(name) for name in _HIGHLIGHT_FIELDS}
+    return {name: getattr(highlight, name, None) for name in _HIGHLIGHT_FIELDS}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, or_, select
 
 from monitor.storage.tables import Source
@@ -44,7 +44,8 @@ def sync_sources(
         insert_if_absent(
             session, Source, row | {"enabled": config.enabled, "consecutive_failures": 0}, ("name",)
         )
-    existing = {source.name: source for source in session.exec(select(Source).with_for_update()).all()}
+    locked = select(Source).with_for_update().execution_options(populate_existing=True)
+    existing = {source.name: source for source in session.exec(locked).all()}
     for config in configs:
         source = existing[config.name]
         if (source.configured_url or source.url) != config.url:
@@ -92,7 +93,9 @@ def claim_sources(
         statement = statement.where(_due(now))
     if names is not None:
         statement = statement.where(col(Source.name).in_(list(names)))
-    claimed = list(session.exec(statement.limit(limit).with_for_update(skip_locked=True)).all())
+    locked = statement.limit(limit).with_for_update(skip_locked=True)
+    locked = locked.execution_options(populate_existing=True)
+    claimed = list(session.exec(locked).all())
     for source in claimed:
         source.lease_owner, source.lease_expires_at = owner, now + lease
         session.add(source)
@@ -124,7 +127,7 @@ def _due(now: datetime) -> Any:
 
 def record_fetch_success(
     session: Session,
-    source: Source,
+    source_id: int,
     *,
     etag: str | None,
     last_modified: str | None,
@@ -134,17 +137,32 @@ def record_fetch_success(
     body_hash: str | None = None,
 ) -> None:
     """A fetch returned a body: keep its validators, follow a permanent redirect, clear the error state."""
-    source.etag, source.last_modified, source.body_hash = etag, last_modified, body_hash
-    if final_url and final_url != source.url:
-        source.url = final_url
-    _succeeded(session, source, now=now, next_check_at=next_check_at)
+    values: dict[str, Any] = {"etag": etag, "last_modified": last_modified, "body_hash": body_hash}
+    if final_url:
+        values["url"] = final_url
+    _succeeded(session, source_id, values, now=now, next_check_at=next_check_at)
 
 
 def record_not_modified(
-    session: Session, source: Source, *, now: datetime, next_check_at: datetime | None = None
+    session: Session, source_id: int, *, now: datetime, next_check_at: datetime | None = None
 ) -> None:
-    """The server answered 304: nothing new, and the source is healthy."""
-    _succeeded(session, source, now=now, next_check_at=next_check_at)
+    """The server answered 304 (or sent the same bytes): nothing new, and the source is healthy."""
+    record_not_modified_many(session, [NotModified(source_id, now, next_check_at)])
+
+
+class NotModified(NamedTuple):
+    """One source checked at `checked_at` with nothing new, to check again at `next_check_at`."""
+
+    source_id: int
+    checked_at: datetime
+    next_check_at: datetime | None
+
+
+def record_not_modified_many(session: Session, rows: Sequence[NotModified]) -> None:
+    """`record_not_modified` for many sources in one statement (executemany): a warm cycle's main write."""
+    if rows:
+        parameters = [{"b_id": r.source_id, "b_now": r.checked_at, "b_next": r.next_check_at} for r in rows]
+        session.connection().execute(_NOT_MODIFIED, parameters)
 
 
 def record_fetch_failure(
@@ -168,14 +186,36 @@ def record_gone(session: Session, source: Source, message: str, *, now: datetime
     session.flush()
 
 
-def _succeeded(session: Session, source: Source, *, now: datetime, next_check_at: datetime | None) -> None:
-    source.last_checked_at = source.last_success_at = now
-    source.last_error = None
-    source.consecutive_failures = 0
-    source.next_check_at = next_check_at
-    source.lease_owner = source.lease_expires_at = None
-    session.add(source)
-    session.flush()
+def _not_modified_statement() -> Any:
+    table = Source.__table__  # type: ignore[attr-defined]
+    moment = table.c.last_checked_at.type
+    return (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            last_checked_at=bindparam("b_now", type_=moment),
+            last_success_at=bindparam("b_now", type_=moment),
+            next_check_at=bindparam("b_next", type_=moment),
+            last_error=None,
+            consecutive_failures=0,
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+    )
+
+
+_NOT_MODIFIED = _not_modified_statement()
+
+
+def _succeeded(
+    session: Session, source_id: int, values: dict[str, Any], *, now: datetime, next_check_at: datetime | None
+) -> None:
+    """One UPDATE, without loading the row: this runs for every poll of every source. A `Source` of this
+    row already loaded in the session keeps its old values until refreshed."""
+    values |= {"last_checked_at": now, "last_success_at": now, "last_error": None, "consecutive_failures": 0}
+    values |= {"next_check_at": next_check_at, "lease_owner": None, "lease_expires_at": None}
+    table = Source.__table__  # type: ignore[attr-defined]
+    session.connection().execute(update(table).where(table.c.id == source_id).values(**values))
 
 
 def get_source(session: Session, name: str) -> Source | None:

@@ -29,17 +29,24 @@ def insert_if_absent(
 
 
 def insert_many_if_absent(
-    session: Session, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], unique: Sequence[str]
-) -> list[int]:
+    session: Session,
+    model: type[SQLModel],
+    rows: Sequence[Mapping[str, Any]],
+    unique: Sequence[str],
+    *,
+    key: str,
+) -> dict[Any, int]:
     """Insert rows in one batched statement; the ids of those inserted (their unique columns were free),
-    ascending, that is in the order of `rows`. Safe against concurrent writers, like `insert_if_absent`.
+    by the value of their `key` column. Safe against concurrent writers, like `insert_if_absent`.
 
     One statement compiled once and cached, sent as executemany (SQLAlchemy batches the RETURNING)."""
     if not rows:
-        return []
+        return {}
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = model.__table__  # type: ignore[attr-defined]
-    statement = insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
+    statement = (
+        insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c[key], table.c.id)
+    )
     result = session.connection().execute(statement, [dict(row) for row in rows])
-    return sorted(result.scalars().all())
+    return {value: row_id for value, row_id in result}

@@ -48,5 +48,5 @@ def add_source(session: Session, name: str = "kyiv-independent") -> Source:
 
 def add_article(session: Session, source: Source, guid: str = "a-1", title: str = "Shahed plant") -> Article:
     """One stored article of `source`."""
-    (article,) = store_entries(session, source, [Entry(guid=guid, title=title)], now=NOW)
+    (article,) = store_entries(session, source.id, [Entry(guid=guid, title=title)], now=NOW)
     return article

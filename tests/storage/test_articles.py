@@ -38,9 +38,9 @@ def test_an_entry_is_new_only_the_first_time(
 ) -> None:
     with database.session() as session:
         source = add_source(session)
-        store_entries(session, source, first, now=NOW)
+        store_entries(session, source.id, first, now=NOW)
         session.commit()
-        new = store_entries(session, source, second, now=NOW + timedelta(minutes=15))
+        new = store_entries(session, source.id, second, now=NOW + timedelta(minutes=15))
         session.commit()
         count = len(session.exec(select(Article)).all())
     assert [article.title for article in new] == new_titles
@@ -49,7 +49,7 @@ def test_an_entry_is_new_only_the_first_time(
 
 def test_the_first_poll_returns_every_distinct_entry_in_feed_order(database: Database) -> None:
     with database.session() as session:
-        new = store_entries(session, add_source(session), [B, A, B, C], now=NOW)
+        new = store_entries(session, add_source(session).id, [B, A, B, C], now=NOW)
     assert [article.guid for article in new] == ["urn:b", "urn:a", "urn:c"]
     assert all(article.id is not None and article.first_seen_at == NOW for article in new)
 
@@ -58,8 +58,8 @@ def test_an_edited_entry_updates_the_stored_text(database: Database) -> None:
     edited = Entry(guid="urn:a", url="https://ex.org/a", title="Shahed plant doubles output", summary="new")
     with database.session() as session:
         source = add_source(session)
-        store_entries(session, source, [A], now=NOW)
-        store_entries(session, source, [edited], now=NOW + timedelta(hours=1))
+        store_entries(session, source.id, [A], now=NOW)
+        store_entries(session, source.id, [edited], now=NOW + timedelta(hours=1))
         session.commit()
         article = session.exec(select(Article)).one()
     assert (article.title, article.summary) == ("Shahed plant doubles output", "new")
@@ -68,16 +68,16 @@ def test_an_edited_entry_updates_the_stored_text(database: Database) -> None:
 
 def test_the_same_entry_in_two_sources_is_two_articles(database: Database) -> None:
     with database.session() as session:
-        first = store_entries(session, add_source(session, "one"), [A], now=NOW)
-        second = store_entries(session, add_source(session, "two"), [A], now=NOW)
+        first = store_entries(session, add_source(session, "one").id, [A], now=NOW)
+        second = store_entries(session, add_source(session, "two").id, [A], now=NOW)
     assert len(first) == len(second) == 1
 
 
 def test_hostile_sizes_are_capped(database: Database) -> None:
     huge = Entry(guid="g" * 10_000, title="t" * 100_000, content="c" * 10_000_000)
     with database.session() as session:
-        (article,) = store_entries(session, add_source(session), [huge], now=NOW)
-        again = store_entries(session, add_source(session), [huge], now=NOW)
+        (article,) = store_entries(session, add_source(session).id, [huge], now=NOW)
+        again = store_entries(session, add_source(session).id, [huge], now=NOW)
     assert len(article.dedupe_key) <= MAX_KEY_CHARS
     assert len(article.title) <= 1_000 and len(article.content) <= 200_000
     assert again == []
@@ -109,7 +109,7 @@ def test_two_writers_storing_the_same_entries_create_each_article_once(database:
     def poll() -> None:
         barrier.wait()  # both start at once: concurrent on PostgreSQL, queued in turn on SQLite
         with database.session() as session:
-            new = store_entries(session, source, entries, now=NOW)
+            new = store_entries(session, source.id, entries, now=NOW)
             session.commit()
         with lock:
             results.append(len(new))

@@ -33,7 +33,7 @@ def test_sync_inserts_updates_and_disables_but_never_deletes(database: Database)
 def test_sync_keeps_fetch_state_unless_the_url_changed(database: Database) -> None:
     with database.session() as session:
         (source,) = sync_sources(session, [SourceSpec("a", "https://a/1")], now=NOW).values()
-        record_fetch_success(session, source, etag='"x"', last_modified="Sat, 01 Mar 2025", now=NOW)
+        record_fetch_success(session, source.id, etag='"x"', last_modified="Sat, 01 Mar 2025", now=NOW)
         same = sync_sources(session, [SourceSpec("a", "https://a/1")])["a"]
         validators_kept = (same.etag, same.last_modified, same.last_success_at)
         moved = sync_sources(session, [SourceSpec("a", "https://a/new")])["a"]
@@ -48,8 +48,9 @@ def test_failures_are_counted_and_cleared_by_the_next_success(database: Database
         record_fetch_failure(session, source, "timed out after 20 s", now=NOW, next_check_at=later)
         record_fetch_failure(session, source, "HTTP 500 Internal Server Error", now=later)
         failing = (source.last_error, source.consecutive_failures, source.last_success_at)
-        record_not_modified(session, source, now=later, next_check_at=later + timedelta(minutes=15))
+        record_not_modified(session, source.id, now=later, next_check_at=later + timedelta(minutes=15))
         session.commit()
+        session.refresh(source)  # the success is written by one UPDATE, not through the loaded row
     assert failing == ("HTTP 500 Internal Server Error", 2, None)
     assert (source.last_error, source.consecutive_failures, source.last_success_at) == (None, 0, later)
 
@@ -58,8 +59,9 @@ def test_a_permanent_redirect_moves_the_source(database: Database) -> None:
     with database.session() as session:
         source = sync_sources(session, [SourceSpec("a", "http://a/feed")], now=NOW)["a"]
         record_fetch_success(
-            session, source, etag=None, last_modified=None, final_url="https://a/feed", now=NOW
+            session, source.id, etag=None, last_modified=None, final_url="https://a/feed", now=NOW
         )
+        session.refresh(source)
     assert source.url == "https://a/feed"
 
 
@@ -68,7 +70,7 @@ def test_due_sources_are_enabled_and_unchecked_or_overdue(database: Database) ->
     specs.append(SourceSpec("off", "https://off/", enabled=False))
     with database.session() as session:
         sources = sync_sources(session, specs, now=NOW)
-        record_not_modified(session, sources["overdue"], now=NOW, next_check_at=NOW - timedelta(minutes=1))
-        record_not_modified(session, sources["later"], now=NOW, next_check_at=NOW + timedelta(minutes=1))
+        record_not_modified(session, sources["overdue"].id, now=NOW, next_check_at=NOW - timedelta(minutes=1))
+        record_not_modified(session, sources["later"].id, now=NOW, next_check_at=NOW + timedelta(minutes=1))
         due = [source.name for source in due_sources(session, now=NOW)]
     assert due == ["never", "overdue"]
