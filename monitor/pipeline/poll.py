@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -21,17 +21,17 @@ from monitor.config import SourceConfig, WatchConfig
 from monitor.errors import FetchError
 from monitor.fetching import Fetcher, FetchResult
 from monitor.parsing import FeedEntry, ParsedFeed
+from monitor.pipeline.batching import UnchangedSourceWriter
 from monitor.pipeline.cpu import CpuPool, parse_source_body
 from monitor.pipeline.full_text import with_full_text
 from monitor.pipeline.health import note_failure, note_success
 from monitor.rules import Document, RuleMatch
 from monitor.scheduling.policy import FeedHints, IntervalBounds, next_check_delay
 from monitor.settings import Settings
-from monitor.storage.articles import dedupe_key, store_entries, unseen_entries
+from monitor.storage.articles import StoredArticle, dedupe_key, store_entries, unseen_entries
 from monitor.storage.database import Database
 from monitor.storage.hits import record_hits
 from monitor.storage.sources import (
-    get_source,
     record_fetch_failure,
     record_fetch_success,
     record_gone,
@@ -51,12 +51,18 @@ class PollContext:
     config: WatchConfig
     settings: Settings
     cpu: CpuPool
+    unchanged: UnchangedSourceWriter = field(init=False)
+    """Commits the "nothing new" results of polls finishing together in one transaction."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unchanged", UnchangedSourceWriter(self.database))
 
 
 @dataclass(frozen=True)
 class ClaimedSource:
     """The stored state of a source, read when it was claimed: where to fetch and what we knew."""
 
+    id: int
     name: str
     url: str
     etag: str | None
@@ -64,10 +70,14 @@ class ClaimedSource:
     body_hash: str | None
     consecutive_failures: int
     first_poll: bool
+    health_alert: str | None = None
+    """The operations alert raised for the source ("failing", "silent"), whose recovery a success reports."""
 
     @classmethod
     def of(cls, row: Source) -> ClaimedSource:
+        assert row.id is not None, "a claimed source is stored"
         return cls(
+            id=row.id,
             name=row.name,
             url=row.url,
             etag=row.etag,
@@ -75,6 +85,7 @@ class ClaimedSource:
             body_hash=row.body_hash,
             consecutive_failures=row.consecutive_failures,
             first_poll=row.last_success_at is None,
+            health_alert=row.health_alert,
         )
 
 
@@ -93,7 +104,7 @@ class SourceOutcome:
     """Entries with neither link, GUID nor title: they cannot be stored or told apart."""
 
 
-def document_for(article: Article | FeedEntry, source_name: str) -> Document:
+def document_for(article: Article | StoredArticle | FeedEntry, source_name: str) -> Document:
     """The matcher's view of an article, stored or about to be: title, and summary plus content as text."""
     return Document(
         title=article.title or "",
@@ -120,7 +131,7 @@ async def poll_source(
         result = await context.fetcher.fetch(claimed.url, **validators)
         body_hash = hashlib.sha256(result.body).hexdigest() if result.body is not None else None
         if result.not_modified or body_hash == claimed.body_hash:
-            return await asyncio.to_thread(_record_unchanged, context, source, result, now)
+            return await _record_unchanged(context, source, claimed, result, now)
         selectors = source.selectors.model_dump() if source.selectors else None
         parsed = await context.cpu.run(
             parse_source_body, result.body or b"", result.url, result.content_type, source.language, selectors
@@ -129,16 +140,16 @@ async def poll_source(
         return await asyncio.to_thread(_record_failure, context, source, claimed, error, now)
     if source.full_text:
         parsed = await with_full_text(context, source, parsed)
-    unseen = await asyncio.to_thread(_unseen, context, source, parsed)
+    unseen = await asyncio.to_thread(_unseen, context, claimed, parsed)
     found = await context.cpu.match([document_for(entry, source.name) for entry in unseen])
     matched = {dedupe_key(entry): matches for entry, matches in zip(unseen, found, strict=True)}
     return await asyncio.to_thread(_store, context, source, claimed, result, parsed, matched, body_hash, now)
 
 
-def _unseen(context: PollContext, source: SourceConfig, parsed: ParsedFeed) -> list[FeedEntry]:
+def _unseen(context: PollContext, claimed: ClaimedSource, parsed: ParsedFeed) -> list[FeedEntry]:
     """The entries not stored yet: the only ones to match (read without SQLite's write lock)."""
     with context.database.read_session() as session:
-        return unseen_entries(session, _row(session, source), parsed.entries)
+        return unseen_entries(session, claimed.id, parsed.entries)
 
 
 def _record_failure(
@@ -147,7 +158,7 @@ def _record_failure(
     logger.warning("source %s failed: %s", source.name, error.message)
     hints = FeedHints(retry_after=error.retry_after)
     with context.database.session() as session:
-        row = _row(session, source)
+        row = _row(session, claimed)
         if error.gone:
             record_gone(session, row, error.message, now=now)
         else:
@@ -158,18 +169,29 @@ def _record_failure(
     return SourceOutcome(source.name, ok=False, error=error.message)
 
 
-def _record_unchanged(
-    context: PollContext, source: SourceConfig, result: FetchResult, now: datetime
+async def _record_unchanged(
+    context: PollContext, source: SourceConfig, claimed: ClaimedSource, result: FetchResult, now: datetime
 ) -> SourceOutcome:
-    """304, or the same bytes as last time: nothing to parse, the source is healthy."""
+    """304, or the same bytes as last time: nothing to parse, the source is healthy.
+
+    Batched with other polls (see `UnchangedSourceWriter`), unless the source's recovery must be reported.
+    """
     hints = FeedHints(max_age=result.cache_max_age, retry_after=result.retry_after)
-    with context.database.session() as session:
-        row = _row(session, source)
-        delay = _next_delay(context, source, 0, hints, (), now)
-        record_not_modified(session, row, now=now, next_check_at=now + delay)
-        note_success(session, row, context.settings.health, new_items=0, now=now)
-        session.commit()
+    next_check_at = now + _next_delay(context, source, 0, hints, (), now)
+    if claimed.health_alert is None:
+        await context.unchanged.record(claimed.id, now=now, next_check_at=next_check_at)
+    else:
+        await asyncio.to_thread(_record_recovered, context, claimed, next_check_at, now)
     return SourceOutcome(source.name, ok=True, not_modified=True)
+
+
+def _record_recovered(
+    context: PollContext, claimed: ClaimedSource, next_check_at: datetime, now: datetime
+) -> None:
+    with context.database.session() as session:
+        record_not_modified(session, claimed.id, now=now, next_check_at=next_check_at)
+        _note_success(context, session, claimed, new_items=0, now=now)
+        session.commit()
 
 
 def _store(
@@ -189,8 +211,7 @@ def _store(
     config = context.config
     alert_since = now - context.settings.polling.first_poll_alert_window if claimed.first_poll else None
     with context.database.session() as session:
-        row = _row(session, source)
-        new_articles = store_entries(session, row, parsed.entries, now=now)
+        new_articles = store_entries(session, claimed.id, parsed.entries, now=now)
         new_hits = 0
         for article in new_articles:
             matches = matched.get(article.dedupe_key)
@@ -205,7 +226,7 @@ def _store(
         delay = _next_delay(context, source, 0, hints, posts, now)
         record_fetch_success(
             session,
-            row,
+            claimed.id,
             etag=result.etag,
             last_modified=result.last_modified,
             final_url=result.permanent_redirect,
@@ -213,7 +234,7 @@ def _store(
             next_check_at=now + delay,
             body_hash=body_hash,
         )
-        note_success(session, row, context.settings.health, new_items=len(new_articles), now=now)
+        _note_success(context, session, claimed, new_items=len(new_articles), now=now)
         session.commit()
     if result.permanent_redirect:
         logger.info("source %s moved permanently to %s", source.name, result.permanent_redirect)
@@ -228,14 +249,22 @@ def _store(
     )
 
 
-def _row(session: Session, source: SourceConfig) -> Source:
-    row = get_source(session, source.name)
+def _note_success(
+    context: PollContext, session: Session, claimed: ClaimedSource, *, new_items: int, now: datetime
+) -> None:
+    """Report the recovery of a source that had an operations alert (most have none: nothing to load)."""
+    if claimed.health_alert is not None:
+        note_success(session, _row(session, claimed), context.settings.health, new_items=new_items, now=now)
+
+
+def _row(session: Session, claimed: ClaimedSource) -> Source:
+    row = session.get(Source, claimed.id)
     if row is None:
-        raise LookupError(f"source {source.name!r} is not in the database: sync the sources first")
+        raise LookupError(f"source {claimed.name!r} is not in the database: sync the sources first")
     return row
 
 
-def _published_since(article: Article, moment: datetime) -> bool:
+def _published_since(article: StoredArticle, moment: datetime) -> bool:
     """Whether an entry counts as recent on a first poll; an undated entry does not (it may be old)."""
     return article.published_at is not None and article.published_at >= moment
 
