@@ -34,6 +34,11 @@ def _identifier() -> LanguageIdentifier:
     return identifier
 
 
+def load_language_model() -> None:
+    """Load the detection model now rather than at the first detection (the CPU pool preloads it)."""
+    _identifier()
+
+
 def detect_language(text: str) -> str | None:
     """The most likely language of `text`, or None when it is too short or the guess is unsure."""
     sample = text[:SAMPLE_CHARS]

@@ -25,7 +25,7 @@ from monitor.parsing.html_source import extract_links
 from monitor.rules import Document, Matcher, RuleMatch, RuleSpec, compile_rules
 
 T = TypeVar("T")
-_PRELOAD = ["monitor.pipeline.cpu"]
+_PRELOAD = ["monitor.pipeline.cpu_preload"]
 
 
 class _WorkerRules:
