@@ -8,9 +8,15 @@ Measures, in one run:
     python benchmarks/bench_poll.py --feeds 1000
     python benchmarks/bench_poll.py --feeds 1000 --workers 2 --db postgresql://postgres@127.0.0.1/bench
 
-With `--workers N`, the cold cycle is run by N worker processes sharing the database (leases decide who
-polls which feed) and compared with one worker on a fresh database. The last line is
-`RESULT feeds=N cold_s=… warm_s=… baseline_s=… speedup=… feeds_per_s=…`.
+Each cycle is timed from the moment its worker process has loaded the configuration and opened the
+database (as a running service has) until every feed is polled; starting the parse pool is included.
+
+With `--workers N`, scaling out is measured too: N worker processes sharing the database (leases decide
+who polls which feed) against one, each worker given one core (`polling.parse_workers: 1`) as if it had
+a machine of its own; with a parse process per core, one worker already uses every core of this machine.
+The last line is
+`RESULT feeds=N cold_s=… warm_s=… baseline_s=… speedup=… feeds_per_s=… [workers=N one_core_cold_s=…
+parallel_cold_s=… scale_out=…]`.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import multiprocessing
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -43,7 +50,7 @@ from monitor.storage.database import open_database
 BUNDLED = Path(__file__).resolve().parent.parent / "config"
 
 
-def write_config(directory: Path, urls: list[str]) -> Path:
+def write_config(directory: Path, urls: list[str], *, parse_workers: int = 0) -> Path:
     """The bundled rules and concepts, one source per farm feed, a channel nobody listens to."""
     directory.mkdir(parents=True, exist_ok=True)
     for name in ("rules.yaml", "concepts.yaml"):
@@ -54,48 +61,56 @@ def write_config(directory: Path, urls: list[str]) -> Path:
         "channels:\n  - name: analysts\n    urls: ['json://127.0.0.1:9/x']\n"
     )
     settings = "fetch:\n  max_concurrency: 128\n  per_host_concurrency: 4\n"
+    if parse_workers:
+        settings += f"polling:\n  parse_workers: {parse_workers}\n"
     (directory / "settings.yaml").write_text(settings)
     return directory
 
 
-def poll_once(config_dir: str, database_url: str, now: datetime) -> int:
-    """One worker's share of a cycle; returns how many sources it polled."""
-    config = load_config(Path(config_dir))
-    settings = build_settings(config.settings_values, {"database_url": database_url})
-    database = open_database(database_url)
-    try:
-        return len(asyncio.run(poll_all(config, settings, database, now=now)))
-    finally:
-        database.dispose()
-
-
 def timed_cycle(config_dir: Path, database_url: str, workers: int) -> tuple[float, int]:
-    """Seconds for `workers` processes to poll every source once, and how many polls they made."""
+    """Seconds for `workers` processes to poll every source once, and how many polls they made.
+
+    Each worker process loads the configuration and opens the database first, as a running service has;
+    the clock runs from the moment all are ready until the last one has polled its share.
+    """
     config = load_config(config_dir)
     database = open_database(database_url)
     sync_configured_sources(database, config)
     database.dispose()
     now = datetime.now(UTC)
+    context = multiprocessing.get_context("spawn")  # plain processes: each starts its own parse pool
+    ready, results = context.Barrier(workers + 1), context.Queue()
+    processes = [
+        context.Process(target=_worker, args=(str(config_dir), database_url, now, ready, results))
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    ready.wait()
     started = time.perf_counter()
-    if workers == 1:
-        polled = poll_once(str(config_dir), database_url, now)
-    else:  # plain processes: each worker starts its own pool of parse processes, which daemons cannot
-        context = multiprocessing.get_context("spawn")
-        results = context.Queue()
-        processes = [
-            context.Process(target=_worker, args=(str(config_dir), database_url, now, results))
-            for _ in range(workers)
-        ]
-        for process in processes:
-            process.start()
-        polled = sum(results.get() for _ in processes)
-        for process in processes:
-            process.join()
-    return time.perf_counter() - started, polled
+    polled = sum(results.get() for _ in processes)
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    return elapsed, polled
 
 
-def _worker(config_dir: str, database_url: str, now: datetime, results: multiprocessing.Queue) -> None:
-    results.put(poll_once(config_dir, database_url, now))
+def _worker(
+    config_dir: str,
+    database_url: str,
+    now: datetime,
+    ready: threading.Barrier,
+    results: multiprocessing.Queue,
+) -> None:
+    """One worker: ready like a started service, then its share of one cycle."""
+    config = load_config(Path(config_dir))
+    settings = build_settings(config.settings_values, {"database_url": database_url})
+    database = open_database(database_url)
+    ready.wait()
+    try:
+        results.put(len(asyncio.run(poll_all(config, settings, database, now=now))))
+    finally:
+        database.dispose()
 
 
 def fresh_database(base_url: str | None, tmp: Path) -> str:
@@ -146,11 +161,14 @@ def main() -> None:
         warm, _ = timed_cycle(config_dir, database_url, 1)
         print(f"warm cycle (all 304): {warm:.2f} s", flush=True)
         if args.workers > 1:
-            shared_url = fresh_database(args.db, tmp)
-            parallel, polled_n = timed_cycle(config_dir, shared_url, args.workers)
+            # Scaling out is measured with one core per worker, as if each had a machine of its own: on
+            # this machine one worker with a parse process per core already uses every core.
+            single_core = write_config(tmp / "config-1core", urls, parse_workers=1)
+            one, _ = timed_cycle(single_core, fresh_database(args.db, tmp), 1)
+            parallel, polled_n = timed_cycle(single_core, fresh_database(args.db, tmp), args.workers)
             print(
-                f"cold cycle, {args.workers} workers: {parallel:.2f} s for {polled_n} polls "
-                f"({cold / parallel:.2f}x one worker)",
+                f"cold cycle, one core per worker: 1 worker {one:.2f} s, {args.workers} workers "
+                f"{parallel:.2f} s for {polled_n} polls ({one / parallel:.2f}x)",
                 flush=True,
             )
         sample = urls[: max(1, min(len(urls), 100))]
@@ -160,7 +178,12 @@ def main() -> None:
         print(
             f"RESULT feeds={args.feeds} cold_s={cold:.2f} warm_s={warm:.2f} baseline_s={base:.1f} "
             f"speedup={base / cold:.1f} feeds_per_s={args.feeds / cold:.0f}"
-            + (f" workers={args.workers} parallel_cold_s={parallel:.2f}" if args.workers > 1 else "")
+            + (
+                f" workers={args.workers} one_core_cold_s={one:.2f} parallel_cold_s={parallel:.2f} "
+                f"scale_out={one / parallel:.2f}"
+                if args.workers > 1
+                else ""
+            )
         )
     finally:
         farm.terminate()
