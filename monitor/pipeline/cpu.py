@@ -66,7 +66,17 @@ class CpuPool:
         return cls(workers, rules, config.concepts)
 
     async def __aenter__(self) -> CpuPool:
+        self.start()
         return self
+
+    def start(self) -> None:
+        """Start the workers now, in the background, rather than at the first task: the fork server
+        takes a second or two to import the parsers and load the language model, time better spent
+        while the first feeds are being fetched."""
+        executor = self._started()
+        if self.workers > 1:
+            for _ in range(self.workers):  # each task finding no idle worker spawns one
+                executor.submit(os.getpid)
 
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None

@@ -1,7 +1,7 @@
 """Claiming and polling sources: one cycle now (`monitor poll`), or forever as they fall due (`monitor run`).
 
 A worker leases the sources it polls in the database (see `monitor.storage.sources.claim_sources`), at
-most `fetch.max_concurrency` at a time, and refills as polls finish. Several workers on one PostgreSQL
+most twice `fetch.max_concurrency` at a time, and refills as polls finish. Several workers on one PostgreSQL
 database thus share the sources: each due source is fetched by exactly one of them, and the sources of a
 worker that died are taken over when its leases expire.
 """
@@ -29,6 +29,10 @@ from monitor.storage.sources import claim_sources, sync_sources
 logger = logging.getLogger(__name__)
 
 
+IN_FLIGHT_PER_FETCH_SLOT = 2
+"""Polls in flight per fetch slot. A poll keeps its slot while its feed waits to be parsed and stored;
+with only as many polls as fetch slots, fetching stopped whenever parsing fell behind, and the two took
+turns instead of overlapping. Fetch concurrency itself stays bounded by the fetcher's limits."""
 DATABASE_THREADS = 32
 """Threads for database work: polls queued on SQLite's write lock must not hold up reads and claims."""
 
@@ -74,7 +78,7 @@ class SourcePoller:
     def __init__(self, context: PollContext, *, owner: str | None = None) -> None:
         self.context = context
         self.owner = owner or worker_name()
-        self.capacity = context.settings.fetch.max_concurrency
+        self.capacity = IN_FLIGHT_PER_FETCH_SLOT * context.settings.fetch.max_concurrency
         self._running: set[asyncio.Task[SourceOutcome]] = set()
 
     @property

@@ -72,6 +72,7 @@ class MonitorService:
         await asyncio.to_thread(sync_configured_sources, self.database, self.config)
         async with Fetcher(self.settings.fetch) as fetcher:
             cpu = CpuPool.for_config(self.config, self.settings.polling.parse_workers)
+            cpu.start()
             context = PollContext(fetcher, self.database, self.config, self.settings, cpu)
             self._poller = SourcePoller(context, owner=self.owner)
             self._add_job(self._tick, "tick", self.settings.polling.tick)
@@ -159,6 +160,7 @@ class MonitorService:
         if self._poller is not None:
             retired = self._poller.context.cpu
             cpu = CpuPool.for_config(config, self.settings.polling.parse_workers)
+            cpu.start()
             self._poller.context = dataclasses.replace(self._poller.context, config=config, cpu=cpu)
             asyncio.get_running_loop().run_in_executor(None, retired.retire)
         logger.info("configuration reloaded: %d sources, %d rules", len(config.sources), len(config.rules))
