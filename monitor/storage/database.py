@@ -1,7 +1,8 @@
 """Open the database: build the engine, migrate it to the latest schema, hand out sessions.
 
 SQLite: the file's directory is created, WAL journal, foreign keys on, a busy timeout, and every transaction
-starts with `BEGIN IMMEDIATE` so that two writers queue up instead of failing on a stale snapshot.
+starts with `BEGIN IMMEDIATE` so that two writers queue up instead of failing on a stale snapshot; writers
+of every process using the file queue on an flock (`<file>.writer-lock`) first.
 PostgreSQL: psycopg 3 (`postgresql://` becomes `postgresql+psycopg://`). Migrations run at open inside one
 transaction holding a lock (SQLite's write lock, PostgreSQL's advisory lock), so processes starting together
 migrate once.
@@ -10,6 +11,8 @@ migrate once.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -40,9 +43,12 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # SQLite has one writer at a time. Threads of this process queue here, in order, rather than in
-        # SQLite's busy handler, which sleeps in growing steps and leaves the lock idle meanwhile.
-        self._writer = threading.RLock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        self._writer: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+        if engine.dialect.name == "sqlite":
+            # SQLite has one writer at a time. Writers queue here, in order, rather than in SQLite's busy
+            # handler, which sleeps in growing steps and leaves the lock idle meanwhile: threads of this
+            # process on a lock, processes sharing the file on an flock beside it.
+            self._writer = _SqliteWriterLock(engine.url.database)
 
     @property
     def dialect(self) -> str:
@@ -86,6 +92,36 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+class _SqliteWriterLock:
+    """Re-entrant for the threads of this process, and exclusive across processes for a database file."""
+
+    def __init__(self, database: str | None) -> None:
+        self._threads = threading.RLock()
+        self._depth = 0
+        self._lock_file: Path | None = None
+        self._descriptor: int | None = None
+        if database and database != ":memory:" and not database.startswith("file:"):
+            self._lock_file = Path(database).expanduser().with_name(Path(database).name + ".writer-lock")
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            if self._depth == 0 and self._lock_file is not None:
+                if self._descriptor is None:
+                    self._descriptor = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._descriptor, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+        self._depth += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._descriptor is not None:
+            fcntl.flock(self._descriptor, fcntl.LOCK_UN)
+        self._threads.release()
 
 
 def open_database(url: str) -> Database:

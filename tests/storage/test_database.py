@@ -117,6 +117,39 @@ def test_sqlite_creates_the_directory_and_uses_wal_and_foreign_keys(tmp_path: Pa
     assert busy >= 1000
 
 
+TRY_WRITER_LOCK = """
+import fcntl, sys
+with open(sys.argv[1], "a") as lock:
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("busy")
+    else:
+        print("free")
+"""
+
+
+def test_sqlite_writers_of_other_processes_wait_on_a_lock_file(tmp_path: Path) -> None:
+    """Pollers in several processes queue on an flock, woken at once, instead of SQLite's sleeping retries."""
+    database = open_database(f"sqlite:///{tmp_path / 'monitor.db'}")
+    lock_file = str(tmp_path / "monitor.db.writer-lock")
+
+    def other_process_sees() -> str:
+        run = [sys.executable, "-c", TRY_WRITER_LOCK, lock_file]
+        return subprocess.run(run, capture_output=True, text=True, check=True).stdout.strip()
+
+    try:
+        with database.session() as session:
+            session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            during = other_process_sees()
+            session.commit()
+        with database.read_session():
+            while_reading = other_process_sees()
+    finally:
+        database.dispose()
+    assert (during, while_reading, other_process_sees()) == ("busy", "free", "free")
+
+
 def test_in_memory_sqlite_works_for_quick_use() -> None:
     database = open_database("sqlite://")
     try:
