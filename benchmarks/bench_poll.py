@@ -8,15 +8,14 @@ Measures, in one run:
     python benchmarks/bench_poll.py --feeds 1000
     python benchmarks/bench_poll.py --feeds 1000 --workers 2 --db postgresql://postgres@127.0.0.1/bench
 
-Each cycle is timed from the moment its worker process has loaded the configuration and opened the
-database (as a running service has) until every feed is polled; starting the parse pool is included.
+A cycle is polled as `monitor poll` and `monitor run` poll: by one poller process per core, sharing the
+sources through leases. It is timed from the moment every poller has loaded the configuration and opened
+the database (as a running service has) until every feed is polled.
 
-With `--workers N`, scaling out is measured too: N worker processes sharing the database (leases decide
-who polls which feed) against one, each worker given one core (`polling.parse_workers: 1`) as if it had
-a machine of its own; with a parse process per core, one worker already uses every core of this machine.
-The last line is
-`RESULT feeds=N cold_s=… warm_s=… baseline_s=… speedup=… feeds_per_s=… [workers=N one_core_cold_s=…
-parallel_cold_s=… scale_out=…]`.
+With `--workers N`, scaling out is measured too: N poller processes (as on N one-core machines) against
+one, on fresh databases. The last line is
+`RESULT feeds=N cold_s=… warm_s=… baseline_s=… speedup=… feeds_per_s=… [workers=N one_worker_cold_s=…
+workers_cold_s=… scale_out=…]`.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import shutil
 import sys
 import tempfile
@@ -50,7 +50,7 @@ from monitor.storage.database import open_database
 BUNDLED = Path(__file__).resolve().parent.parent / "config"
 
 
-def write_config(directory: Path, urls: list[str], *, parse_workers: int = 0) -> Path:
+def write_config(directory: Path, urls: list[str]) -> Path:
     """The bundled rules and concepts, one source per farm feed, a channel nobody listens to."""
     directory.mkdir(parents=True, exist_ok=True)
     for name in ("rules.yaml", "concepts.yaml"):
@@ -61,24 +61,22 @@ def write_config(directory: Path, urls: list[str], *, parse_workers: int = 0) ->
         "channels:\n  - name: analysts\n    urls: ['json://127.0.0.1:9/x']\n"
     )
     settings = "fetch:\n  max_concurrency: 128\n  per_host_concurrency: 4\n"
-    if parse_workers:
-        settings += f"polling:\n  parse_workers: {parse_workers}\n"
     (directory / "settings.yaml").write_text(settings)
     return directory
 
 
 def timed_cycle(config_dir: Path, database_url: str, workers: int) -> tuple[float, int]:
-    """Seconds for `workers` processes to poll every source once, and how many polls they made.
+    """Seconds for `workers` poller processes to poll every source once, and how many polls they made.
 
-    Each worker process loads the configuration and opens the database first, as a running service has;
-    the clock runs from the moment all are ready until the last one has polled its share.
+    Each loads the configuration and opens the database first, as a running service has; the clock runs
+    from the moment all are ready until the last one has polled its share.
     """
     config = load_config(config_dir)
     database = open_database(database_url)
     sync_configured_sources(database, config)
     database.dispose()
     now = datetime.now(UTC)
-    context = multiprocessing.get_context("spawn")  # plain processes: each starts its own parse pool
+    context = multiprocessing.get_context("spawn")
     ready, results = context.Barrier(workers + 1), context.Queue()
     processes = [
         context.Process(target=_worker, args=(str(config_dir), database_url, now, ready, results))
@@ -102,7 +100,7 @@ def _worker(
     ready: threading.Barrier,
     results: multiprocessing.Queue,
 ) -> None:
-    """One worker: ready like a started service, then its share of one cycle."""
+    """One poller: ready like a started service, then its share of one cycle."""
     config = load_config(Path(config_dir))
     settings = build_settings(config.settings_values, {"database_url": database_url})
     database = open_database(database_url)
@@ -154,21 +152,20 @@ def main() -> None:
         urls = layout.urls()
         config_dir = write_config(tmp / "config", urls)
         database_url = fresh_database(args.db, tmp)
-        cold, polled = timed_cycle(config_dir, database_url, 1)
+        pollers = os.cpu_count() or 1
+        cold, polled = timed_cycle(config_dir, database_url, pollers)
         print(
-            f"cold cycle, 1 worker: {cold:.2f} s for {polled} feeds ({polled / cold:.0f} feeds/s)", flush=True
+            f"cold cycle, {pollers} pollers: {cold:.2f} s for {polled} feeds ({polled / cold:.0f} feeds/s)",
+            flush=True,
         )
-        warm, _ = timed_cycle(config_dir, database_url, 1)
+        warm, _ = timed_cycle(config_dir, database_url, pollers)
         print(f"warm cycle (all 304): {warm:.2f} s", flush=True)
         if args.workers > 1:
-            # Scaling out is measured with one core per worker, as if each had a machine of its own: on
-            # this machine one worker with a parse process per core already uses every core.
-            single_core = write_config(tmp / "config-1core", urls, parse_workers=1)
-            one, _ = timed_cycle(single_core, fresh_database(args.db, tmp), 1)
-            parallel, polled_n = timed_cycle(single_core, fresh_database(args.db, tmp), args.workers)
+            one, _ = timed_cycle(config_dir, fresh_database(args.db, tmp), 1)
+            parallel, polled_n = timed_cycle(config_dir, fresh_database(args.db, tmp), args.workers)
             print(
-                f"cold cycle, one core per worker: 1 worker {one:.2f} s, {args.workers} workers "
-                f"{parallel:.2f} s for {polled_n} polls ({one / parallel:.2f}x)",
+                f"cold cycle, scaling out: 1 poller {one:.2f} s, {args.workers} pollers {parallel:.2f} s "
+                f"for {polled_n} polls ({one / parallel:.2f}x)",
                 flush=True,
             )
         sample = urls[: max(1, min(len(urls), 100))]
@@ -179,7 +176,7 @@ def main() -> None:
             f"RESULT feeds={args.feeds} cold_s={cold:.2f} warm_s={warm:.2f} baseline_s={base:.1f} "
             f"speedup={base / cold:.1f} feeds_per_s={args.feeds / cold:.0f}"
             + (
-                f" workers={args.workers} one_core_cold_s={one:.2f} parallel_cold_s={parallel:.2f} "
+                f" workers={args.workers} one_worker_cold_s={one:.2f} workers_cold_s={parallel:.2f} "
                 f"scale_out={one / parallel:.2f}"
                 if args.workers > 1
                 else ""

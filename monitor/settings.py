@@ -65,8 +65,17 @@ class PollingSettings(BaseModel):
     tick: Duration = Field(
         timedelta(seconds=1), description="How often `monitor run` looks for sources that fell due."
     )
+    processes: int = Field(
+        0,
+        ge=0,
+        description="Poller processes of `monitor run`, `worker` and `poll`, each fetching, parsing and "
+        "storing its share of the sources (leases share them out); 0 means one per core.",
+    )
     parse_workers: int = Field(
-        0, ge=0, description="Processes that parse feeds (CPU-bound); 0 means one per core."
+        1,
+        ge=0,
+        description="Processes each poller parses feeds in; 1 means a thread of the poller itself, which "
+        "suits the default of one poller per core; 0 means one per core.",
     )
     max_backoff: Duration = Field(
         timedelta(hours=24), description="Longest wait between checks of a source that keeps failing."

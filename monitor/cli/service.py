@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import typer
 
 from monitor.cli.context import CliContext
 from monitor.pipeline import CycleSummary, run_cycle
+from monitor.pipeline.pollers import PollerSpec, poller_count
+from monitor.scheduling.processes import serve_in_processes
 from monitor.scheduling.service import MonitorService
 
 
@@ -21,8 +24,13 @@ def poll(ctx: typer.Context) -> None:
 def run(ctx: typer.Context) -> None:
     """Run the scheduler: poll each source at its interval and deliver alerts, until SIGINT/SIGTERM."""
     context: CliContext = ctx.obj
-    service = MonitorService(context.config, context.settings, context.database)
-    asyncio.run(service.run())
+    database = context.database  # opened and migrated here, once, before any poller starts
+    pollers = poller_count(context.settings)
+    if pollers == 1:
+        asyncio.run(MonitorService(context.config, context.settings, database).run())
+    else:
+        level = logging.getLogger().getEffectiveLevel()
+        serve_in_processes(PollerSpec(context.config.directory, context.settings, level), pollers)
 
 
 def render_summary(summary: CycleSummary) -> str:

@@ -5,11 +5,11 @@ from monitor.pipeline.cycle import (
     SourcePoller,
     channel_urls,
     poll_all,
-    run_cycle,
     sync_configured_sources,
     worker_name,
 )
 from monitor.pipeline.poll import ClaimedSource, PollContext, SourceOutcome, poll_source
+from monitor.pipeline.pollers import run_cycle
 
 __all__ = [
     "ClaimedSource",

@@ -1,4 +1,4 @@
-"""Claiming and polling sources: one cycle now (`monitor poll`), or forever as they fall due (`monitor run`).
+"""Claiming and polling sources in one process: one cycle now, or forever as they fall due (`monitor run`).
 
 A worker leases the sources it polls in the database (see `monitor.storage.sources.claim_sources`), at
 most twice `fetch.max_concurrency` at a time, and refills as polls finish. Several workers on one PostgreSQL
@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from monitor.alerts.dispatcher import DispatchSummary, dispatch_pending
+from monitor.alerts.dispatcher import DispatchSummary
 from monitor.config import WatchConfig
 from monitor.fetching import Fetcher
 from monitor.pipeline.cpu import CpuPool
@@ -180,15 +180,3 @@ async def poll_all(
     ):
         context = PollContext(fetcher, database, config, settings, cpu)
         return await SourcePoller(context).drain(now=now)
-
-
-async def run_cycle(
-    config: WatchConfig, settings: Settings, database: Database, *, now: datetime | None = None
-) -> CycleSummary:
-    """Poll every enabled source, then send every pending delivery: what `monitor poll` does."""
-    sync_configured_sources(database, config)
-    outcomes = await poll_all(config, settings, database, now=now)
-    delivery = await asyncio.to_thread(
-        dispatch_pending, database, channel_urls(config), settings.delivery, now=now
-    )
-    return CycleSummary(outcomes=outcomes, delivery=delivery)

@@ -56,8 +56,6 @@ fetch:
   total_timeout: 10
   max_concurrency: 16
   per_host_concurrency: 16
-polling:
-  parse_workers: 2
 """
 NO_ALERTS = "json://127.0.0.1:9/x"
 FEEDPARSER_TESTS_STRIDE = int(os.environ.get("MONITOR_CORPUS_STRIDE", "4"))

@@ -1,0 +1,125 @@
+"""Poller processes: one per core by default (`polling.processes`), and `run_cycle`, what `monitor poll` does.
+
+feedparser, the matcher and the HTTP client all hold the GIL, so a process uses one core. Pollers share
+the sources through the same leases that share them between machines (see
+`monitor.storage.sources.claim_sources`): N pollers on one machine are N workers. Each poller is a fresh
+process (spawned, not forked: the parent may run threads) that loads the configuration directory itself,
+since a compiled configuration cannot be pickled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import queue
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monitor.alerts.dispatcher import dispatch_pending
+from monitor.config import WatchConfig, load_config
+from monitor.errors import MonitorError
+from monitor.pipeline.cycle import CycleSummary, channel_urls, poll_all, sync_configured_sources
+from monitor.pipeline.poll import SourceOutcome
+from monitor.settings import Settings
+from monitor.storage.database import Database, open_database
+
+logger = logging.getLogger(__name__)
+
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(processName)s %(name)s: %(message)s"
+
+
+def poller_count(settings: Settings) -> int:
+    """How many poller processes to run: the setting, or one per core."""
+    return settings.polling.processes or os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class PollerSpec:
+    """What a poller process needs to rebuild its worker: all of it can be pickled."""
+
+    config_dir: Path
+    settings: Settings
+    log_level: int
+
+    def configure_logging(self) -> None:
+        """The parent's log level, with the poller's name on each line."""
+        logging.basicConfig(level=self.log_level, format=LOG_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S")
+        for name in ("apscheduler", "httpx", "httpcore", "alembic"):
+            logging.getLogger(name).setLevel(max(self.log_level, logging.WARNING))
+
+
+async def run_cycle(
+    config: WatchConfig, settings: Settings, database: Database, *, now: datetime | None = None
+) -> CycleSummary:
+    """Poll every enabled source once, with the configured number of pollers, then send every pending
+    delivery: what `monitor poll` does."""
+    moment = now or datetime.now(UTC)
+    sync_configured_sources(database, config)
+    pollers = poller_count(settings)
+    if pollers == 1:
+        outcomes = await poll_all(config, settings, database, now=moment)
+    else:
+        spec = PollerSpec(config.directory, settings, logging.getLogger().getEffectiveLevel())
+        outcomes = await asyncio.to_thread(poll_in_processes, spec, pollers, now=moment)
+    delivery = await asyncio.to_thread(
+        dispatch_pending, database, channel_urls(config), settings.delivery, now=moment
+    )
+    return CycleSummary(outcomes=outcomes, delivery=delivery)
+
+
+def poll_in_processes(spec: PollerSpec, count: int, *, now: datetime) -> list[SourceOutcome]:
+    """Poll every enabled source once with `count` poller processes; their outcomes together."""
+    context = multiprocessing.get_context("spawn")
+    results: multiprocessing.Queue[list[SourceOutcome] | str] = context.Queue()
+    pollers = [
+        context.Process(target=_poll_share, args=(spec, now, results), name=f"poller-{n + 1}")
+        for n in range(count)
+    ]
+    for poller in pollers:
+        poller.start()
+    outcomes: list[SourceOutcome] = []
+    problems: list[str] = []
+    reported = 0
+    try:
+        while reported < count:
+            try:
+                share = results.get(timeout=1)
+            except queue.Empty:
+                if not any(poller.is_alive() for poller in pollers) and results.empty():
+                    codes = [poller.exitcode for poller in pollers]
+                    message = f"poller processes exited without reporting (exit codes {codes})"
+                    raise MonitorError(message) from None
+                continue
+            reported += 1
+            if isinstance(share, str):
+                problems.append(share)
+            else:
+                outcomes += share
+    finally:
+        for poller in pollers:
+            poller.join(timeout=30)
+            if poller.is_alive():
+                poller.kill()
+    if problems:
+        raise MonitorError("; ".join(dict.fromkeys(problems)))
+    return outcomes
+
+
+def _poll_share(spec: PollerSpec, now: datetime, results: multiprocessing.Queue) -> None:
+    """In a poller process: poll the sources no other poller has taken, report the outcomes."""
+    spec.configure_logging()
+    try:
+        config = load_config(spec.config_dir)
+        database = open_database(spec.settings.database_url)
+    except MonitorError as error:
+        results.put(str(error))
+        return
+    try:
+        results.put(asyncio.run(poll_all(config, spec.settings, database, now=now)))
+    except MonitorError as error:
+        results.put(str(error))
+    finally:
+        database.dispose()

@@ -1,0 +1,134 @@
+"""`monitor run` with several poller processes: each runs the whole service, the parent watches them.
+
+Each poller is a `MonitorService` of its own (claiming due sources, sending alerts, reloading the
+configuration), exactly as if it were a worker on another machine: leases make each due source and each
+pending alert go to one of them. The parent starts them, restarts one that dies (after a growing pause),
+and on SIGINT or SIGTERM asks each to stop and waits for their polls to finish their transactions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import multiprocessing.connection
+import signal
+import threading
+import time
+from multiprocessing.process import BaseProcess
+from types import FrameType
+
+from monitor.config import load_config
+from monitor.errors import ConfigError, MonitorError
+from monitor.pipeline.pollers import PollerSpec
+from monitor.scheduling.service import MonitorService
+from monitor.storage.database import open_database
+
+logger = logging.getLogger(__name__)
+
+FIRST_RESTART_DELAY = 1.0
+MAX_RESTART_DELAY = 60.0
+STOP_TIMEOUT = 60.0
+"""Seconds a poller gets to finish its running polls after SIGTERM before it is killed."""
+
+
+class _Poller:
+    """One poller process and, when it died, when it may be started again."""
+
+    def __init__(self, number: int) -> None:
+        self.name = f"poller-{number}"
+        self.process: BaseProcess | None = None
+        self.started_at = 0.0
+        self.restart_delay = FIRST_RESTART_DELAY
+        self.restart_at: float | None = None
+
+
+def serve_in_processes(spec: PollerSpec, count: int) -> None:
+    """Run `count` poller processes until SIGINT or SIGTERM; a poller that dies is started again."""
+    context = multiprocessing.get_context("spawn")
+    stopping = threading.Event()
+    previous = {sig: signal.signal(sig, _stop_on(stopping)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    pollers = [_Poller(number) for number in range(1, count + 1)]
+    try:
+        for poller in pollers:
+            _start(context, spec, poller)
+        while not stopping.is_set():
+            sentinels = [p.process.sentinel for p in pollers if p.process is not None]
+            multiprocessing.connection.wait(sentinels, timeout=0.5)
+            now = time.monotonic()
+            for poller in pollers:
+                _watch(context, spec, poller, now, stopping)
+    finally:
+        _stop_all(pollers)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _watch(
+    context: multiprocessing.context.BaseContext,
+    spec: PollerSpec,
+    poller: _Poller,
+    now: float,
+    stopping: threading.Event,
+) -> None:
+    """Notice a poller that died and start it again once its pause is over."""
+    process = poller.process
+    if process is not None and process.exitcode is not None and not stopping.is_set():
+        if now - poller.started_at > MAX_RESTART_DELAY:
+            poller.restart_delay = FIRST_RESTART_DELAY  # it had been running well: no long pause
+        logger.error(
+            "%s exited with code %s; starting it again in %.0f s",
+            poller.name,
+            process.exitcode,
+            poller.restart_delay,
+        )
+        poller.process, poller.restart_at = None, now + poller.restart_delay
+        poller.restart_delay = min(poller.restart_delay * 2, MAX_RESTART_DELAY)
+    if poller.process is None and poller.restart_at is not None and now >= poller.restart_at:
+        _start(context, spec, poller)
+
+
+def _start(context: multiprocessing.context.BaseContext, spec: PollerSpec, poller: _Poller) -> None:
+    process = context.Process(target=_serve, args=(spec,), name=poller.name)  # type: ignore[attr-defined]
+    process.start()
+    poller.process, poller.started_at, poller.restart_at = process, time.monotonic(), None
+
+
+def _stop_all(pollers: list[_Poller]) -> None:
+    """SIGTERM to every poller (each lets its polls finish), then wait; kill any still running after that."""
+    running = [p.process for p in pollers if p.process is not None and p.process.is_alive()]
+    for process in running:
+        process.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for process in running:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            logger.error("%s did not stop within %.0f s: killed", process.name, STOP_TIMEOUT)
+            process.kill()
+            process.join()
+
+
+def _stop_on(stopping: threading.Event):  # type: ignore[no-untyped-def]
+    def handler(signum: int, frame: FrameType | None) -> None:
+        logger.info("stopping the pollers")
+        stopping.set()
+
+    return handler
+
+
+def _serve(spec: PollerSpec) -> None:
+    """In a poller process: the whole service, until SIGTERM (or SIGINT from the terminal)."""
+    spec.configure_logging()
+    try:
+        config = load_config(spec.config_dir)
+        database = open_database(spec.settings.database_url)
+    except ConfigError as error:
+        logger.error("configuration rejected:\n%s", "\n".join(p.render() for p in error.problems))
+        raise SystemExit(1) from error
+    except MonitorError as error:
+        logger.error("%s", error)
+        raise SystemExit(1) from error
+    try:
+        asyncio.run(MonitorService(config, spec.settings, database).run())
+    finally:
+        database.dispose()

@@ -1,0 +1,94 @@
+"""`monitor run` with several poller processes: each runs the service, a dead one is started again, and
+SIGTERM stops them all."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+from tests.support.feed_server import FeedServer, feed_server
+from tests.support.watch_config import rss, write_config
+
+__all__ = ["feed_server"]
+
+TWO_POLLERS = "polling:\n  tick: 0.2s\n  processes: 2\ndelivery:\n  dispatch_interval: 1s\n"
+RUNNING = re.compile(r"(poller-\d) .*monitor running as [^:]+:(\d+):")
+
+
+class ServiceLog:
+    """The lines `monitor run` writes to stderr, read by a thread so that tests can wait for one."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        assert process.stderr is not None
+        stream = process.stderr
+        threading.Thread(target=lambda: [self.lines.put(line) for line in stream], daemon=True).start()
+
+    def wait_for(self, pattern: re.Pattern[str] | str, timeout: float = 30.0) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            self.seen.append(line)
+            if found := re.search(pattern, line):
+                return found
+        pytest.fail(f"no line matching {pattern!r} within {timeout} s; seen:\n{''.join(self.seen)}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_pollers_run_side_by_side_a_dead_one_is_restarted_and_sigterm_stops_all(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    sources = {"wire": feed_server.serve("/wire.xml", rss([("s1", "Shahed plant", "Shahed drones.")]))}
+    config_dir = write_config(
+        tmp_path / "c", sources=sources, alert_url="json://127.0.0.1:9/x", settings=TWO_POLLERS
+    )
+    monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
+    command = [monitor, "--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}"]
+    process = subprocess.Popen(
+        [*command, "--log-level", "INFO", "run"],
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    log = ServiceLog(process)
+    try:
+        started = dict(log.wait_for(RUNNING).groups() for _ in range(2))
+        assert sorted(started) == ["poller-1", "poller-2"]
+        pids = {name: int(pid) for name, pid in started.items()}
+        log.wait_for(r"source wire polled")
+
+        os.kill(pids["poller-1"], signal.SIGKILL)
+        log.wait_for(r"poller-1 exited with code -9; starting it again")
+        name, pid = log.wait_for(RUNNING).groups()
+        assert name == "poller-1" and int(pid) != pids["poller-1"]
+
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not any(_alive(p) for p in (int(pid), pids["poller-2"])), "a poller outlived its parent"
+    assert len(feed_server.requests_for("/wire.xml")) == 1, "the source is polled by one poller only"
