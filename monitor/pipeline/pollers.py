@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,6 +71,22 @@ async def run_cycle(
     return CycleSummary(outcomes=outcomes, delivery=delivery)
 
 
+def exit_with_parent() -> None:
+    """In a poller: exit at once if the parent dies, as if their machine had stopped (its leases then
+    expire and other workers take its sources). Left running, a poller would be out of reach of SIGTERM
+    and of the parent's restarts."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        logger.error("the parent process is gone: this poller stops")
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def poll_in_processes(spec: PollerSpec, count: int, *, now: datetime) -> list[SourceOutcome]:
     """Poll every enabled source once with `count` poller processes; their outcomes together."""
     context = multiprocessing.get_context("spawn")
@@ -111,6 +128,7 @@ def poll_in_processes(spec: PollerSpec, count: int, *, now: datetime) -> list[So
 def _poll_share(spec: PollerSpec, now: datetime, results: multiprocessing.Queue) -> None:
     """In a poller process: poll the sources no other poller has taken, report the outcomes."""
     spec.configure_logging()
+    exit_with_parent()
     try:
         config = load_config(spec.config_dir)
         database = open_database(spec.settings.database_url)

@@ -20,7 +20,7 @@ from types import FrameType
 
 from monitor.config import load_config
 from monitor.errors import ConfigError, MonitorError
-from monitor.pipeline.pollers import PollerSpec
+from monitor.pipeline.pollers import PollerSpec, exit_with_parent
 from monitor.scheduling.service import MonitorService
 from monitor.storage.database import open_database
 
@@ -119,6 +119,7 @@ def _stop_on(stopping: threading.Event):  # type: ignore[no-untyped-def]
 def _serve(spec: PollerSpec) -> None:
     """In a poller process: the whole service, until SIGTERM (or SIGINT from the terminal)."""
     spec.configure_logging()
+    exit_with_parent()
     try:
         config = load_config(spec.config_dir)
         database = open_database(spec.settings.database_url)

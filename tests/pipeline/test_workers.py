@@ -35,7 +35,7 @@ fetch:
 polling:
   tick: 0.2s
   lease: {LEASE_SECONDS}s
-  parse_workers: 1
+  processes: 1
 """
 POLLED = re.compile(r"source (feed \d+) polled")
 

@@ -49,6 +49,18 @@ class ServiceLog:
         pytest.fail(f"no line matching {pattern!r} within {timeout} s; seen:\n{''.join(self.seen)}")
 
 
+def _start_monitor_run(config_dir: Path, tmp_path: Path) -> subprocess.Popen[str]:
+    monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
+    command = [monitor, "--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}"]
+    return subprocess.Popen(
+        [*command, "--log-level", "INFO", "run"],
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -64,15 +76,7 @@ def test_pollers_run_side_by_side_a_dead_one_is_restarted_and_sigterm_stops_all(
     config_dir = write_config(
         tmp_path / "c", sources=sources, alert_url="json://127.0.0.1:9/x", settings=TWO_POLLERS
     )
-    monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
-    command = [monitor, "--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}"]
-    process = subprocess.Popen(
-        [*command, "--log-level", "INFO", "run"],
-        cwd=PROJECT_ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    process = _start_monitor_run(config_dir, tmp_path)
     log = ServiceLog(process)
     try:
         started = dict(log.wait_for(RUNNING).groups() for _ in range(2))
@@ -92,3 +96,24 @@ def test_pollers_run_side_by_side_a_dead_one_is_restarted_and_sigterm_stops_all(
             process.kill()
     assert not any(_alive(p) for p in (int(pid), pids["poller-2"])), "a poller outlived its parent"
     assert len(feed_server.requests_for("/wire.xml")) == 1, "the source is polled by one poller only"
+
+
+def test_pollers_stop_when_their_parent_is_killed(feed_server: FeedServer, tmp_path: Path) -> None:
+    """A SIGKILLed `monitor run` takes its pollers with it, as a machine that stops would."""
+    sources = {"wire": feed_server.serve("/wire.xml", rss([("s1", "Shahed plant", "Shahed drones.")]))}
+    config_dir = write_config(
+        tmp_path / "c", sources=sources, alert_url="json://127.0.0.1:9/x", settings=TWO_POLLERS
+    )
+    process = _start_monitor_run(config_dir, tmp_path)
+    log = ServiceLog(process)
+    try:
+        pids = [int(log.wait_for(RUNNING).group(2)) for _ in range(2)]
+        process.kill()
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not any(_alive(pid) for pid in pids), "pollers outlived their killed parent"
