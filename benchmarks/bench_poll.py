@@ -44,6 +44,7 @@ from feed_farm import start_farm
 
 from monitor.config import load_config
 from monitor.pipeline import poll_all, sync_configured_sources
+from monitor.pipeline.pollers import settings_for_poller
 from monitor.settings import build_settings
 from monitor.storage.database import open_database
 
@@ -79,7 +80,7 @@ def timed_cycle(config_dir: Path, database_url: str, workers: int) -> tuple[floa
     context = multiprocessing.get_context("spawn")
     ready, results = context.Barrier(workers + 1), context.Queue()
     processes = [
-        context.Process(target=_worker, args=(str(config_dir), database_url, now, ready, results))
+        context.Process(target=_worker, args=(str(config_dir), database_url, now, workers, ready, results))
         for _ in range(workers)
     ]
     for process in processes:
@@ -97,12 +98,14 @@ def _worker(
     config_dir: str,
     database_url: str,
     now: datetime,
+    workers: int,
     ready: threading.Barrier,
     results: multiprocessing.Queue,
 ) -> None:
     """One poller: ready like a started service, then its share of one cycle."""
     config = load_config(Path(config_dir))
     settings = build_settings(config.settings_values, {"database_url": database_url})
+    settings = settings_for_poller(settings, workers)  # as monitor run and poll share out the fetch limits
     database = open_database(database_url)
     ready.wait()
     try:

@@ -30,8 +30,12 @@ class FetchSettings(BaseModel):
     read_timeout: float = Field(20.0, gt=0, description="Seconds to wait for any bytes.")
     total_timeout: float = Field(60.0, gt=0, description="Seconds for a whole fetch, body included.")
     max_body_bytes: int = Field(10_000_000, gt=0, description="Largest body read; more is an error.")
-    max_concurrency: int = Field(32, ge=1, description="Fetches in flight at once, all hosts.")
-    per_host_concurrency: int = Field(2, ge=1, description="Fetches in flight at once per host.")
+    max_concurrency: int = Field(
+        32, ge=1, description="Fetches in flight at once, all hosts (shared out between the pollers)."
+    )
+    per_host_concurrency: int = Field(
+        2, ge=1, description="Fetches in flight at once per host (shared out between the pollers)."
+    )
     user_agent: str = Field(
         f"monitor/{__version__} (+self-hosted news monitor)",
         description="User-Agent header sent to every source.",

@@ -9,7 +9,7 @@ import typer
 
 from monitor.cli.context import CliContext
 from monitor.pipeline import CycleSummary, run_cycle
-from monitor.pipeline.pollers import PollerSpec, poller_count
+from monitor.pipeline.pollers import PollerSpec, poller_count, settings_for_poller
 from monitor.scheduling.processes import serve_in_processes
 from monitor.scheduling.service import MonitorService
 
@@ -30,7 +30,8 @@ def run(ctx: typer.Context) -> None:
         asyncio.run(MonitorService(context.config, context.settings, database).run())
     else:
         level = logging.getLogger().getEffectiveLevel()
-        serve_in_processes(PollerSpec(context.config.directory, context.settings, level), pollers)
+        settings = settings_for_poller(context.settings, pollers)
+        serve_in_processes(PollerSpec(context.config.directory, settings, level), pollers)
 
 
 def render_summary(summary: CycleSummary) -> str:

@@ -37,6 +37,19 @@ def poller_count(settings: Settings) -> int:
     return settings.polling.processes or os.cpu_count() or 1
 
 
+def settings_for_poller(settings: Settings, count: int) -> Settings:
+    """The settings of one of `count` pollers on this machine: the fetch limits are shared out between
+    them, so that a host sees `per_host_concurrency` requests at once from the machine, not from each
+    poller (or one per poller, when the limit is lower than the number of pollers)."""
+    fetch = settings.fetch.model_copy(
+        update={
+            "max_concurrency": max(1, settings.fetch.max_concurrency // count),
+            "per_host_concurrency": max(1, settings.fetch.per_host_concurrency // count),
+        }
+    )
+    return settings.model_copy(update={"fetch": fetch})
+
+
 @dataclass(frozen=True)
 class PollerSpec:
     """What a poller process needs to rebuild its worker: all of it can be pickled."""
@@ -63,7 +76,8 @@ async def run_cycle(
     if pollers == 1:
         outcomes = await poll_all(config, settings, database, now=moment)
     else:
-        spec = PollerSpec(config.directory, settings, logging.getLogger().getEffectiveLevel())
+        level = logging.getLogger().getEffectiveLevel()
+        spec = PollerSpec(config.directory, settings_for_poller(settings, pollers), level)
         outcomes = await asyncio.to_thread(poll_in_processes, spec, pollers, now=moment)
     delivery = await asyncio.to_thread(
         dispatch_pending, database, channel_urls(config), settings.delivery, now=moment
