@@ -78,6 +78,25 @@ def test_atom_entries_with_inherited_and_own_language():
     assert (second.url, second.language, second.summary) == (None, "de", "Text")
 
 
+RELATIVE_RSS = b"""<rss version="2.0"><channel><title>t</title>
+<item><title>One</title><link>/articles/1?utm_source=rss</link></item>
+<item><title>Two</title><link>2.html</link></item></channel></rss>"""
+RELATIVE_ATOM = b"""<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://other.example/blog/">
+<title>t</title><entry><title>One</title><id>urn:1</id><link href="post-1"/></entry></feed>"""
+
+
+@pytest.mark.parametrize(
+    ("body", "urls"),
+    [
+        (RELATIVE_RSS, ["https://news.example/articles/1", "https://news.example/feeds/2.html"]),
+        (RELATIVE_ATOM, ["https://other.example/blog/post-1"]),
+    ],
+)
+def test_relative_links_resolve_against_xml_base_else_the_feed_url(body: bytes, urls: list[str]):
+    parsed = parse_feed(body, url="https://news.example/feeds/rss.xml")
+    assert [entry.url for entry in parsed.entries] == urls
+
+
 def test_rdf_feed():
     entry = only(RDF)
     assert (entry.title, entry.url, entry.language) == (
