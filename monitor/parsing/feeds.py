@@ -50,7 +50,8 @@ def parse_feed(
     skipped = 0
     assumed = language
     for raw in result.get("entries", []):
-        entry = build_entry(raw, base_url=url, feed_language=assumed, now=now)
+        # a plain dict: FeedParserDict resolves aliases in Python on every lookup, and we use none
+        entry = build_entry(dict(raw), base_url=url, feed_language=assumed, now=now)
         if entry is None:
             skipped += 1
             continue
