@@ -36,17 +36,17 @@ class ServiceLog:
         stream = process.stderr
         threading.Thread(target=lambda: [self.lines.put(line) for line in stream], daemon=True).start()
 
-    def wait_for(self, pattern: re.Pattern[str] | str, timeout: float = 30.0) -> re.Match[str]:
+    def matches(
+        self, pattern: re.Pattern[str] | str, count: int = 1, timeout: float = 30.0
+    ) -> list[re.Match[str]]:
+        """The first `count` lines so far matching `pattern`, waiting for more lines as long as needed."""
         deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
+        while len(found := [m for line in self.seen if (m := re.search(pattern, line))]) < count:
             try:
-                line = self.lines.get(timeout=left)
+                self.seen.append(self.lines.get(timeout=max(0.0, deadline - time.monotonic())))
             except queue.Empty:
-                break
-            self.seen.append(line)
-            if found := re.search(pattern, line):
-                return found
-        pytest.fail(f"no line matching {pattern!r} within {timeout} s; seen:\n{''.join(self.seen)}")
+                pytest.fail(f"not {count} lines matching {pattern!r} in {timeout} s:\n{''.join(self.seen)}")
+        return found[:count]
 
 
 def _start_monitor_run(config_dir: Path, tmp_path: Path) -> subprocess.Popen[str]:
@@ -79,14 +79,13 @@ def test_pollers_run_side_by_side_a_dead_one_is_restarted_and_sigterm_stops_all(
     process = _start_monitor_run(config_dir, tmp_path)
     log = ServiceLog(process)
     try:
-        started = dict(log.wait_for(RUNNING).groups() for _ in range(2))
-        assert sorted(started) == ["poller-1", "poller-2"]
-        pids = {name: int(pid) for name, pid in started.items()}
-        log.wait_for(r"source wire polled")
+        pids = {name: int(pid) for name, pid in (match.groups() for match in log.matches(RUNNING, 2))}
+        assert sorted(pids) == ["poller-1", "poller-2"]
+        log.matches(r"source wire polled")
 
         os.kill(pids["poller-1"], signal.SIGKILL)
-        log.wait_for(r"poller-1 exited with code -9; starting it again")
-        name, pid = log.wait_for(RUNNING).groups()
+        log.matches(r"poller-1 exited with code -9; starting it again")
+        name, pid = log.matches(RUNNING, 3)[2].groups()
         assert name == "poller-1" and int(pid) != pids["poller-1"]
 
         process.send_signal(signal.SIGTERM)
@@ -107,7 +106,7 @@ def test_pollers_stop_when_their_parent_is_killed(feed_server: FeedServer, tmp_p
     process = _start_monitor_run(config_dir, tmp_path)
     log = ServiceLog(process)
     try:
-        pids = [int(log.wait_for(RUNNING).group(2)) for _ in range(2)]
+        pids = [int(match.group(2)) for match in log.matches(RUNNING, 2)]
         process.kill()
         process.wait(timeout=10)
         deadline = time.monotonic() + 10
