@@ -156,8 +156,6 @@ class NameKeys:
         shapes = outlines(words + stems)
         word_shapes, stem_shapes = shapes[: len(words)], shapes[len(words) :]
         known = self._outlines
-        if known.isdisjoint(word_shapes) and known.isdisjoint(stem_shapes):
-            return {}
         either = map(or_, map(known.__contains__, word_shapes), map(known.__contains__, stem_shapes))
         chosen = [index for index in compress(range(len(words)), either) if is_cyrillic(words[index])]
         if not chosen:
