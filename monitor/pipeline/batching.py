@@ -9,6 +9,7 @@ only the lease, which expires, and the source is polled again.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from monitor.storage.database import Database
@@ -20,10 +21,20 @@ MAX_BATCH_ROWS = 500
 
 
 class UnchangedSourceWriter:
-    """Collects "not modified" results of polls and commits them together; one per event loop."""
+    """Collects "not modified" results of polls and commits them together; one per event loop.
 
-    def __init__(self, database: Database, *, delay: float = BATCH_DELAY_SECONDS) -> None:
+    `run_blocking` runs the commit off the loop (the poll context's, to share its work thread).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        run_blocking: Callable[..., Awaitable[None]] = asyncio.to_thread,
+        *,
+        delay: float = BATCH_DELAY_SECONDS,
+    ) -> None:
         self._database = database
+        self._run_blocking = run_blocking
         self._delay = delay
         self._pending: list[tuple[NotModified, asyncio.Future[None]]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -52,7 +63,7 @@ class UnchangedSourceWriter:
 
     async def _write(self, batch: list[tuple[NotModified, asyncio.Future[None]]]) -> None:
         try:
-            await asyncio.to_thread(self._commit, [row for row, _ in batch])
+            await self._run_blocking(self._commit, [row for row, _ in batch])
         except Exception as error:  # every poll of the batch reports it, as if it had written alone
             for _, done in batch:
                 if not done.done():

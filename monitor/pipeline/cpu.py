@@ -87,6 +87,18 @@ class CpuPool:
         """`function(*args)` in a worker; its exception, if any, is raised here."""
         return await asyncio.get_running_loop().run_in_executor(self._started(), function, *args)
 
+    async def run_blocking(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)`, a blocking call such as a database transaction, beside the CPU work.
+
+        In thread mode it runs in the pool's own thread, in turn with parsing and matching: in one
+        thread they never compete for the GIL. Competing, a transaction slowed by a parse held
+        SQLite's write lock ten times longer, and every other poller of the machine waited for it.
+        With worker processes, it runs in the loop's default executor.
+        """
+        if self.workers == 1:
+            return await self.run(function, *args)
+        return await asyncio.to_thread(function, *args)
+
     async def match(self, documents: list[Document]) -> list[list[RuleMatch]]:
         """The matches of each document with this pool's rules, computed in a worker."""
         if not documents:

@@ -95,7 +95,7 @@ class SourcePoller:
         room = self.capacity - len(self._running - {task for task in self._running if task.done()})
         if room <= 0:
             return 0
-        claimed = await asyncio.to_thread(self._claim, moment, room, every_source)
+        claimed = await self.context.cpu.run_blocking(self._claim, moment, room, every_source)
         sources = {source.name: source for source in self.context.config.sources}
         for row in claimed:
             task = asyncio.create_task(poll_source(self.context, sources[row.name], row, now=moment))

@@ -29,7 +29,7 @@ MAX_PAGES_PER_POLL = 50
 
 async def with_full_text(context: PollContext, source: SourceConfig, parsed: ParsedFeed) -> ParsedFeed:
     """The feed with the main text of each new entry's page as its content."""
-    unseen = await asyncio.to_thread(_unseen, context, source, parsed.entries)
+    unseen = await context.cpu.run_blocking(_unseen, context, source, parsed.entries)
     wanted = [entry for entry in unseen if entry.url][:MAX_PAGES_PER_POLL]
     if not wanted:
         return parsed

@@ -8,7 +8,6 @@ Failures of the outside world are recorded on the source, never raised.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -55,7 +54,7 @@ class PollContext:
     """Commits the "nothing new" results of polls finishing together in one transaction."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "unchanged", UnchangedSourceWriter(self.database))
+        object.__setattr__(self, "unchanged", UnchangedSourceWriter(self.database, self.cpu.run_blocking))
 
 
 @dataclass(frozen=True)
@@ -137,13 +136,14 @@ async def poll_source(
             parse_source_body, result.body or b"", result.url, result.content_type, source.language, selectors
         )
     except FetchError as error:
-        return await asyncio.to_thread(_record_failure, context, source, claimed, error, now)
+        return await context.cpu.run_blocking(_record_failure, context, source, claimed, error, now)
     if source.full_text:
         parsed = await with_full_text(context, source, parsed)
-    unseen = await asyncio.to_thread(_unseen, context, claimed, parsed)
+    unseen = await context.cpu.run_blocking(_unseen, context, claimed, parsed)
     found = await context.cpu.match([document_for(entry, source.name) for entry in unseen])
     matched = {dedupe_key(entry): matches for entry, matches in zip(unseen, found, strict=True)}
-    return await asyncio.to_thread(_store, context, source, claimed, result, parsed, matched, body_hash, now)
+    store = (_store, context, source, claimed, result, parsed, matched, body_hash, now)
+    return await context.cpu.run_blocking(*store)
 
 
 def _unseen(context: PollContext, claimed: ClaimedSource, parsed: ParsedFeed) -> list[FeedEntry]:
@@ -181,7 +181,7 @@ async def _record_unchanged(
     if claimed.health_alert is None:
         await context.unchanged.record(claimed.id, now=now, next_check_at=next_check_at)
     else:
-        await asyncio.to_thread(_record_recovered, context, claimed, next_check_at, now)
+        await context.cpu.run_blocking(_record_recovered, context, claimed, next_check_at, now)
     return SourceOutcome(source.name, ok=True, not_modified=True)
 
 
