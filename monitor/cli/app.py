@@ -9,7 +9,8 @@ import typer
 
 from monitor import __version__
 from monitor.cli import check, hits, rules, service, sources
-from monitor.cli.context import CliContext, configure_logging
+from monitor.cli.context import CliContext
+from monitor.logs import configure_logging
 
 app = typer.Typer(
     help="Self-hosted news monitoring: poll feeds, match watch rules, store hits, send alerts.",

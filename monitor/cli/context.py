@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -70,22 +69,6 @@ def fail_with_problems(error: ConfigError) -> None:
     count = len(error.problems)
     typer.secho(f"{count} problem{'s' if count != 1 else ''} found", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
-
-
-QUIET_LOGGERS = ("apscheduler", "httpx", "httpcore", "alembic")
-"""Libraries that narrate every job run, request or migration step at INFO: shown from WARNING on,
-unless the level asked for is DEBUG."""
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        datefmt="%Y-%m-%dT%H:%M:%S",
-    )
-    if level.upper() != "DEBUG":
-        for name in QUIET_LOGGERS:
-            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def default_config_dir() -> Path:

@@ -34,7 +34,8 @@ IN_FLIGHT_PER_FETCH_SLOT = 2
 with only as many polls as fetch slots, fetching stopped whenever parsing fell behind, and the two took
 turns instead of overlapping. Fetch concurrency itself stays bounded by the fetcher's limits."""
 DATABASE_THREADS = 32
-"""Threads for database work: polls queued on SQLite's write lock must not hold up reads and claims."""
+"""Threads for blocking work off the loop (alerts, reloads, and the database work of polls when they parse
+in processes): polls queued on SQLite's write lock must not hold up the rest."""
 
 
 def use_database_threads() -> None:

@@ -22,14 +22,13 @@ from pathlib import Path
 from monitor.alerts.dispatcher import dispatch_pending
 from monitor.config import WatchConfig, load_config
 from monitor.errors import MonitorError
+from monitor.logs import configure_logging
 from monitor.pipeline.cycle import CycleSummary, channel_urls, poll_all, sync_configured_sources
 from monitor.pipeline.poll import SourceOutcome
 from monitor.settings import Settings
 from monitor.storage.database import Database, open_database
 
 logger = logging.getLogger(__name__)
-
-LOG_FORMAT = "%(asctime)s %(levelname)-7s %(processName)s %(name)s: %(message)s"
 
 
 def poller_count(settings: Settings) -> int:
@@ -58,11 +57,12 @@ class PollerSpec:
     settings: Settings
     log_level: int
 
-    def configure_logging(self) -> None:
-        """The parent's log level, with the poller's name on each line."""
-        logging.basicConfig(level=self.log_level, format=LOG_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S")
-        for name in ("apscheduler", "httpx", "httpcore", "alembic"):
-            logging.getLogger(name).setLevel(max(self.log_level, logging.WARNING))
+    def start(self) -> tuple[WatchConfig, Database]:
+        """In the poller process: its logging (the parent's level, its name on each line), its tie to
+        the parent, then its configuration and database (ConfigError or StorageError if either fails)."""
+        configure_logging(self.log_level, process_name=True)
+        exit_with_parent()
+        return load_config(self.config_dir), open_database(self.settings.database_url)
 
 
 async def run_cycle(
@@ -141,11 +141,8 @@ def poll_in_processes(spec: PollerSpec, count: int, *, now: datetime) -> list[So
 
 def _poll_share(spec: PollerSpec, now: datetime, results: multiprocessing.Queue) -> None:
     """In a poller process: poll the sources no other poller has taken, report the outcomes."""
-    spec.configure_logging()
-    exit_with_parent()
     try:
-        config = load_config(spec.config_dir)
-        database = open_database(spec.settings.database_url)
+        config, database = spec.start()
     except MonitorError as error:
         results.put(str(error))
         return

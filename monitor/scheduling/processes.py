@@ -15,14 +15,13 @@ import multiprocessing.connection
 import signal
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
-from monitor.config import load_config
 from monitor.errors import ConfigError, MonitorError
-from monitor.pipeline.pollers import PollerSpec, exit_with_parent
+from monitor.pipeline.pollers import PollerSpec
 from monitor.scheduling.service import MonitorService
-from monitor.storage.database import open_database
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +107,7 @@ def _stop_all(pollers: list[_Poller]) -> None:
             process.join()
 
 
-def _stop_on(stopping: threading.Event):  # type: ignore[no-untyped-def]
+def _stop_on(stopping: threading.Event) -> Callable[[int, FrameType | None], None]:
     def handler(signum: int, frame: FrameType | None) -> None:
         logger.info("stopping the pollers")
         stopping.set()
@@ -118,11 +117,8 @@ def _stop_on(stopping: threading.Event):  # type: ignore[no-untyped-def]
 
 def _serve(spec: PollerSpec) -> None:
     """In a poller process: the whole service, until SIGTERM (or SIGINT from the terminal)."""
-    spec.configure_logging()
-    exit_with_parent()
     try:
-        config = load_config(spec.config_dir)
-        database = open_database(spec.settings.database_url)
+        config, database = spec.start()
     except ConfigError as error:
         logger.error("configuration rejected:\n%s", "\n".join(p.render() for p in error.problems))
         raise SystemExit(1) from error

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,16 +50,30 @@ class ServiceLog:
         return found[:count]
 
 
-def _start_monitor_run(config_dir: Path, tmp_path: Path) -> subprocess.Popen[str]:
+MonitorRun = tuple[subprocess.Popen[str], ServiceLog]
+
+
+@pytest.fixture
+def monitor_run(feed_server: FeedServer, tmp_path: Path) -> Iterator[MonitorRun]:
+    """`monitor run` with two pollers and one source, and its log; killed if a test leaves it running."""
+    sources = {"wire": feed_server.serve("/wire.xml", rss([("s1", "Shahed plant", "Shahed drones.")]))}
+    config_dir = write_config(
+        tmp_path / "c", sources=sources, alert_url="json://127.0.0.1:9/x", settings=TWO_POLLERS
+    )
     monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
     command = [monitor, "--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}"]
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [*command, "--log-level", "INFO", "run"],
         cwd=PROJECT_ROOT,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    try:
+        yield process, ServiceLog(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
 
 
 def _alive(pid: int) -> bool:
@@ -70,49 +85,31 @@ def _alive(pid: int) -> bool:
 
 
 def test_pollers_run_side_by_side_a_dead_one_is_restarted_and_sigterm_stops_all(
-    feed_server: FeedServer, tmp_path: Path
+    monitor_run: MonitorRun, feed_server: FeedServer
 ) -> None:
-    sources = {"wire": feed_server.serve("/wire.xml", rss([("s1", "Shahed plant", "Shahed drones.")]))}
-    config_dir = write_config(
-        tmp_path / "c", sources=sources, alert_url="json://127.0.0.1:9/x", settings=TWO_POLLERS
-    )
-    process = _start_monitor_run(config_dir, tmp_path)
-    log = ServiceLog(process)
-    try:
-        pids = {name: int(pid) for name, pid in (match.groups() for match in log.matches(RUNNING, 2))}
-        assert sorted(pids) == ["poller-1", "poller-2"]
-        log.matches(r"source wire polled")
+    process, log = monitor_run
+    pids = {name: int(pid) for name, pid in (match.groups() for match in log.matches(RUNNING, 2))}
+    assert sorted(pids) == ["poller-1", "poller-2"]
+    log.matches(r"source wire polled")
 
-        os.kill(pids["poller-1"], signal.SIGKILL)
-        log.matches(r"poller-1 exited with code -9; starting it again")
-        name, pid = log.matches(RUNNING, 3)[2].groups()
-        assert name == "poller-1" and int(pid) != pids["poller-1"]
+    os.kill(pids["poller-1"], signal.SIGKILL)
+    log.matches(r"poller-1 exited with code -9; starting it again")
+    name, pid = log.matches(RUNNING, 3)[2].groups()
+    assert name == "poller-1" and int(pid) != pids["poller-1"]
 
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
     assert not any(_alive(p) for p in (int(pid), pids["poller-2"])), "a poller outlived its parent"
     assert len(feed_server.requests_for("/wire.xml")) == 1, "the source is polled by one poller only"
 
 
-def test_pollers_stop_when_their_parent_is_killed(feed_server: FeedServer, tmp_path: Path) -> None:
+def test_pollers_stop_when_their_parent_is_killed(monitor_run: MonitorRun) -> None:
     """A SIGKILLed `monitor run` takes its pollers with it, as a machine that stops would."""
-    sources = {"wire": feed_server.serve("/wire.xml", rss([("s1", "Shahed plant", "Shahed drones.")]))}
-    config_dir = write_config(
-        tmp_path / "c", sources=sources, alert_url="json://127.0.0.1:9/x", settings=TWO_POLLERS
-    )
-    process = _start_monitor_run(config_dir, tmp_path)
-    log = ServiceLog(process)
-    try:
-        pids = [int(match.group(2)) for match in log.matches(RUNNING, 2)]
-        process.kill()
-        process.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
-            time.sleep(0.1)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    process, log = monitor_run
+    pids = [int(match.group(2)) for match in log.matches(RUNNING, 2)]
+    process.kill()
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not any(_alive(pid) for pid in pids), "pollers outlived their killed parent"

@@ -1,0 +1,23 @@
+"""How monitor logs: one format for every command and every poller process."""
+
+from __future__ import annotations
+
+import logging
+
+QUIET_LOGGERS = ("apscheduler", "httpx", "httpcore", "alembic")
+"""Libraries that narrate every job run, request or migration step at INFO: shown from WARNING on,
+unless the level asked for is DEBUG."""
+
+
+def configure_logging(level: str | int, *, process_name: bool = False) -> None:
+    """Log to stderr at `level` (a name such as "INFO", or a number); `process_name` adds the process's
+    name to each line, to tell the poller processes of one machine apart."""
+    process = "%(processName)s " if process_name else ""
+    logging.basicConfig(
+        level=level.upper() if isinstance(level, str) else level,
+        format=f"%(asctime)s %(levelname)-7s {process}%(name)s: %(message)s",
+        datefmt="%Y-%m-%dT%H:%M:%S",
+    )
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
