@@ -16,10 +16,11 @@ import logging
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import apprise
 
+from monitor import clock
 from monitor.alerts.backoff import retry_delay
 from monitor.alerts.messages import AlertMessage, format_alert
 from monitor.alerts.redaction import mask_url, redact, redacted_logs
@@ -64,7 +65,7 @@ def dispatch_pending(
     rng: random.Random | None = None,
 ) -> DispatchSummary:
     """Send every delivery due at `now` (default: the current time) to its channel's Apprise URLs."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     lease = timedelta(seconds=BATCH_SIZE * settings.timeout * 2) + timedelta(minutes=1)
     secrets = [url for urls in channels.values() for url in urls]
     notifiers = _Notifiers(channels, settings.timeout)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from monitor import clock
 from monitor.cli.context import CliContext
 from monitor.durations import parse_duration
 from monitor.storage.hits import HitRecord, list_hits
@@ -41,7 +42,7 @@ def hits(
     """List stored hits, newest first."""
     context: CliContext = ctx.obj
     try:
-        cutoff = datetime.now(UTC) - parse_duration(since) if since else None
+        cutoff = clock.now() - parse_duration(since) if since else None
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--since") from error
     with context.database.session() as session:

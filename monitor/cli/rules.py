@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
 
+from monitor import clock
 from monitor.cli.context import CliContext
 from monitor.durations import parse_duration
 from monitor.pipeline.poll import document_for
@@ -42,7 +42,7 @@ def test_rules(
             _print_matches(matcher, _documents_from_jsonl(stream))
         return
     try:
-        cutoff = datetime.now(UTC) - parse_duration(since or "")
+        cutoff = clock.now() - parse_duration(since or "")
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--since") from error
     with context.database.session() as session:

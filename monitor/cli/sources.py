@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import typer
 from lxml import etree
 
+from monitor import clock
 from monitor.cli.context import CliContext, fail_with_problems
 from monitor.config import WatchConfig
 from monitor.config.editing import append_sources, entry_problem, source_entry, unique_name
@@ -86,7 +87,7 @@ def health(
     with context.database.session() as session:
         sync_sources(session, config.sources)
         session.commit()
-        records = list_source_health(session, now=datetime.now(UTC))
+        records = list_source_health(session, now=clock.now())
     rows = [health_row(record) for record in records if not status or record.status in status]
     if output is HealthFormat.json:
         for row in rows:

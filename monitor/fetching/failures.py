@@ -13,6 +13,7 @@ from http import HTTPStatus
 
 import httpx
 
+from monitor import clock
 from monitor.errors import FetchError
 
 _MAX_RETRY_AFTER = timedelta(days=1)
@@ -31,7 +32,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> time
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    delay = when - (now or datetime.now(UTC))
+    delay = when - (now or clock.now())
     return min(max(delay, timedelta(0)), _MAX_RETRY_AFTER)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import zlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urljoin
 from xml.sax import SAXParseException
@@ -16,6 +16,7 @@ from xml.sax import SAXParseException
 import feedparser
 from bs4 import BeautifulSoup
 
+from monitor import clock
 from monitor.errors import FetchError
 from monitor.parsing.charset import content_type_charset, redecode
 from monitor.parsing.entries import FeedEntry, ParsedFeed, build_entry
@@ -45,7 +46,7 @@ def parse_feed(
         raise _not_a_feed(body, url, content_type, result)
     feed = result.get("feed", {})
     language = _feed_language(feed) or normalize_language(language_hint)
-    now = datetime.now(UTC)
+    now = clock.now()
     entries: list[FeedEntry] = []
     skipped = 0
     assumed = language

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from monitor import clock
 from monitor.errors import FetchError
 from monitor.parsing.entries import (
     EARLIEST,
@@ -118,7 +119,7 @@ def _date(value: Any) -> datetime | None:
     except ValueError:
         return None
     when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
-    return when if EARLIEST <= when <= datetime.now(UTC) + MAX_FUTURE else None
+    return when if EARLIEST <= when <= clock.now() + MAX_FUTURE else None
 
 
 def _authors(item: Mapping[str, Any]) -> str | None:

@@ -15,8 +15,9 @@ import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
+from monitor import clock
 from monitor.alerts.dispatcher import DispatchSummary
 from monitor.config import WatchConfig
 from monitor.fetching import Fetcher
@@ -92,7 +93,7 @@ class SourcePoller:
         Normally only due sources are claimed; `every_source` claims every source not yet checked at or
         after `now` (a cycle that polls everything once).
         """
-        moment = now or datetime.now(UTC)
+        moment = now or clock.now()
         room = self.capacity - len(self._running - {task for task in self._running if task.done()})
         if room <= 0:
             return 0
@@ -126,7 +127,7 @@ class SourcePoller:
 
     async def drain(self, *, now: datetime | None = None) -> list[SourceOutcome]:
         """Poll every enabled source once (those other workers are not polling), then return."""
-        moment = now or datetime.now(UTC)
+        moment = now or clock.now()
         outcomes: list[SourceOutcome] = []
         await self.fill(now=moment, every_source=True)
         while self._running:

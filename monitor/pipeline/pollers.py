@@ -16,9 +16,10 @@ import os
 import queue
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from monitor import clock
 from monitor.alerts.dispatcher import dispatch_pending
 from monitor.config import WatchConfig, load_config
 from monitor.errors import MonitorError
@@ -70,7 +71,7 @@ async def run_cycle(
 ) -> CycleSummary:
     """Poll every enabled source once, with the configured number of pollers, then send every pending
     delivery: what `monitor poll` does."""
-    moment = now or datetime.now(UTC)
+    moment = now or clock.now()
     sync_configured_sources(database, config)
     pollers = poller_count(settings)
     if pollers == 1:

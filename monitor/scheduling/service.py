@@ -16,12 +16,13 @@ import dataclasses
 import logging
 import signal
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor import clock
 from monitor.alerts.dispatcher import dispatch_pending
 from monitor.config import WatchConfig, load_config
 from monitor.errors import ConfigError
@@ -98,7 +99,7 @@ class MonitorService:
         self, function: Callable[[], object], job_id: str, interval: timedelta, *, start_now: bool = True
     ) -> None:
         # APScheduler 3 reads an explicit next_run_time=None as "paused": pass it only to start at once.
-        first_run = {"next_run_time": datetime.now(UTC)} if start_now else {}
+        first_run = {"next_run_time": clock.wall_now()} if start_now else {}
         self._scheduler.add_job(
             function,
             IntervalTrigger(seconds=max(0.1, interval.total_seconds()), timezone=UTC),
@@ -115,7 +116,7 @@ class MonitorService:
         if self._stopping.is_set():
             return
         if any(outcome.new_hits for outcome in self._poller.reap()):
-            self._scheduler.modify_job("dispatch", next_run_time=datetime.now(UTC))
+            self._scheduler.modify_job("dispatch", next_run_time=clock.wall_now())
         try:
             await self._poller.fill()
         except asyncio.CancelledError:
@@ -135,7 +136,7 @@ class MonitorService:
     async def _report_silent(self) -> None:
         def report() -> list[str]:
             with self.database.session() as session:
-                names = report_silent_sources(session, self.settings.health, now=datetime.now(UTC))
+                names = report_silent_sources(session, self.settings.health, now=clock.now())
                 session.commit()
                 return names
 

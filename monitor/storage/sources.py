@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, or_, select
 
+from monitor import clock
 from monitor.storage.tables import Source
 from monitor.storage.upsert import insert_if_absent
 
@@ -37,7 +38,7 @@ def sync_sources(
     configuration replaces the stored one (even one learnt from a permanent redirect), forgets the old
     conditional-GET validators and clears a "gone" verdict, which all belonged to the old URL.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     names = [config.name for config in configs]
     for config in configs:  # workers starting together may insert the same sources: the first one wins
         row = {"name": config.name, "url": config.url, "configured_url": config.url, "created_at": now}

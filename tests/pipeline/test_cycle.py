@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from monitor import clock
 from monitor.config import load_config
 from monitor.pipeline import CycleSummary, run_cycle
 from monitor.settings import build_settings
@@ -43,7 +44,8 @@ SHAHED_FR = (
 )
 WEATHER_FR = ("f2", "Météo : un hiver doux", "Les prévisions annoncent un hiver doux sur la France.")
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+T0 = clock.now().replace(microsecond=0)
+"""The cycles' clock: now, as the feeds' dates are (they were published an hour before it)."""
 
 
 class World:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+from monitor import clock
 from monitor.config import load_config
 from monitor.pipeline import CycleSummary, run_cycle
 from monitor.settings import build_settings
@@ -21,7 +22,8 @@ from tests.support.feed_server import FeedServer
 from tests.support.hostile_server import serve_hostile
 from tests.support.watch_config import write_config
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+T0 = clock.now().replace(microsecond=0)
+"""The cycles' clock: now, as the feeds' dates are (they were published an hour before it)."""
 LIMITS = """
 fetch:
   connect_timeout: 1

@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
+from monitor import clock
 from tests.conftest import PROJECT_ROOT
 
 BUNDLED_CONFIG = PROJECT_ROOT / "config"
+PUBLISHED_AGO = timedelta(hours=1)
+"""How long before now the items of `rss` and `atom` were published: recent enough to alert at once."""
+
+
+def recent_pubdate() -> str:
+    """An RFC 822 date an hour before monitor's clock, as in an RSS `pubDate`."""
+    return format_datetime(clock.now() - PUBLISHED_AGO, usegmt=True)
+
+
+def recent_timestamp() -> str:
+    """An RFC 3339 date an hour before monitor's clock, as in an Atom `updated`."""
+    return (clock.now() - PUBLISHED_AGO).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def rss(items: list[tuple[str, str, str]], *, language: str = "en") -> bytes:
-    """An RSS 2.0 feed of (guid, title, description) items."""
+    """An RSS 2.0 feed of (guid, title, description) items published an hour ago."""
+    published = recent_pubdate()
     body = "".join(
         f"<item><guid>{guid}</guid><title>{title}</title>"
         f"<link>https://news.example/{guid}?utm_source=rss&amp;id={guid}#top</link>"
-        f"<pubDate>Mon, 23 Nov 2026 10:00:00 GMT</pubDate><description>{text}</description></item>"
+        f"<pubDate>{published}</pubDate><description>{text}</description></item>"
         for guid, title, text in items
     )
     return (
@@ -25,16 +41,17 @@ def rss(items: list[tuple[str, str, str]], *, language: str = "en") -> bytes:
 
 
 def atom(items: list[tuple[str, str, str]], *, language: str = "fr") -> bytes:
-    """An Atom feed of (id, title, summary) entries."""
+    """An Atom feed of (id, title, summary) entries updated an hour ago."""
+    updated = recent_timestamp()
     body = "".join(
         f"<entry><id>urn:{guid}</id><title>{title}</title><link href='https://presse.example/{guid}'/>"
-        f"<updated>2026-11-23T10:00:00Z</updated><summary type='html'>{text}</summary></entry>"
+        f"<updated>{updated}</updated><summary type='html'>{text}</summary></entry>"
         for guid, title, text in items
     )
     return (
         "<?xml version='1.0' encoding='utf-8'?>"
         f"<feed xmlns='http://www.w3.org/2005/Atom' xml:lang='{language}'>"
-        f"<title>Flux de test</title><id>urn:feed</id><updated>2026-11-23T10:00:00Z</updated>{body}</feed>"
+        f"<title>Flux de test</title><id>urn:feed</id><updated>{updated}</updated>{body}</feed>"
     ).encode()
 
 
