@@ -27,7 +27,13 @@ from monitor.pipeline.health import note_failure, note_success
 from monitor.rules import Document, RuleMatch
 from monitor.scheduling.policy import FeedHints, IntervalBounds, next_check_delay
 from monitor.settings import Settings
-from monitor.storage.articles import StoredArticle, dedupe_key, store_entries, unseen_entries
+from monitor.storage.articles import (
+    StoredArticle,
+    article_text,
+    dedupe_key,
+    store_entries,
+    unseen_entries,
+)
 from monitor.storage.database import Database
 from monitor.storage.hits import record_hits
 from monitor.storage.sources import (
@@ -112,13 +118,6 @@ def document_for(article: Article | StoredArticle | FeedEntry, source_name: str)
         url=article.url or "",
         source=source_name,
     )
-
-
-def article_text(summary: str, content: str) -> str:
-    """Summary and content as one text, without repeating a summary that opens the content."""
-    if summary and content and summary[:200] in content:
-        return content
-    return "\n\n".join(part for part in (summary, content) if part)
 
 
 async def poll_source(
