@@ -45,6 +45,7 @@ class HitFilter:
     until: datetime | None = None
     search: str | None = None
     article_id: int | None = None
+    hit_id: int | None = None
 
     def as_params(self) -> dict[str, Any]:
         """The filter as query parameters (what a URL, an export or a feed keeps)."""
@@ -136,6 +137,8 @@ def filtered(statement: Any, hit_filter: HitFilter, dialect: str) -> Any:
         conditions.append(_hit.c.id.in_(tagged))
     if f.article_id is not None:
         conditions.append(_hit.c.article_id == f.article_id)
+    if f.hit_id is not None:
+        conditions.append(_hit.c.id == f.hit_id)
     query = parse_search(f.search)
     if query is not None:
         conditions.append(_hit.c.article_id.in_(article_ids_matching(dialect, query)))
