@@ -4,6 +4,7 @@ uvicorn serving the desk on an ephemeral port of 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,8 +105,9 @@ def start_site(database_url: str, config_dir: Path, *, users: bool = True, poll:
     config = load_config(config_dir)
     settings = build_settings(config.settings_values, {"database_url": database_url})
     database = open_database(database_url)
-    if poll:
-        asyncio.run(run_cycle(config, settings, database))
+    if poll:  # in a thread of its own: the caller's thread may hold a running loop (Playwright's)
+        with ThreadPoolExecutor(1) as executor:
+            executor.submit(asyncio.run, run_cycle(config, settings, database)).result()
     tokens: dict[str, str] = {}
     if users:
         with database.session() as session:

@@ -101,7 +101,7 @@ async def change_tags(
     with desk.database.session() as session:
         (remove_tag if remove else add_tag)(session, [hit_id], tag, actor=caller.name, now=clock.now())
         session.commit()
-    return RedirectResponse(_back(request), status_code=303)
+    return RedirectResponse(f"/hits/{hit_id}", status_code=303)
 
 
 BULK_ACTIONS = {
