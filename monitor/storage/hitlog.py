@@ -80,6 +80,8 @@ class Cursor:
         try:
             raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
             moment, hit_id = raw.split("|")
+            if not 0 < int(hit_id) < 2**63:
+                raise ValueError(hit_id)
             return cls(as_utc(datetime.fromisoformat(moment)), int(hit_id))
         except (ValueError, UnicodeDecodeError) as error:
             raise ValueError("not a page cursor of this hit log") from error

@@ -6,11 +6,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path as FilePath
 from threading import Lock
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.templating import Jinja2Templates
 
 from monitor.config import WatchConfig, load_config
@@ -20,6 +20,10 @@ from monitor.storage.database import Database
 from monitor.storage.users import Role
 from monitor.web.security import AuthError, Caller, LoginThrottle, Sessions, check_csrf, identify
 
+MAX_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""The id of a row in a path: a positive 32-bit integer (larger ones cannot exist, and overflow drivers)."""
+
 PollerStatus = Callable[[], dict[str, bool]]
 """Name → alive of the poller processes this process supervises (empty when it supervises none)."""
 
@@ -27,7 +31,7 @@ PollerStatus = Callable[[], dict[str, bool]]
 class ConfigView:
     """The configuration directory as last loaded without problems, reloaded when a file changes."""
 
-    def __init__(self, directory: Path, config: WatchConfig | None = None) -> None:
+    def __init__(self, directory: FilePath, config: WatchConfig | None = None) -> None:
         self.directory = directory
         self._config = config
         self._fingerprint: tuple[Any, ...] | None = _fingerprint(directory) if config else None
@@ -44,7 +48,7 @@ class ConfigView:
             return self._config
 
 
-def _fingerprint(directory: Path) -> tuple[Any, ...]:
+def _fingerprint(directory: FilePath) -> tuple[Any, ...]:
     files = sorted(p for p in directory.glob("*.y*ml") if p.is_file()) if directory.is_dir() else []
     return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 

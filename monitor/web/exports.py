@@ -17,7 +17,7 @@ from monitor import clock
 from monitor.errors import NotFound
 from monitor.storage.hitlog import Cursor, HitFilter, HitRow, hit_page
 from monitor.storage.users import TokenKind, account_for_token, create_token, list_tokens, revoke_token
-from monitor.web.desk import Desk, analyst, get_desk, reader
+from monitor.web.desk import Desk, RowId, analyst, get_desk, reader
 from monitor.web.filters import hit_filter
 from monitor.web.security import Caller
 from monitor.web.templating import plain, web_url
@@ -174,7 +174,9 @@ async def create_feed(
 
 
 @router.post("/feeds/{token_id}/revoke")
-def revoke_feed(token_id: int, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)) -> Response:
+def revoke_feed(
+    token_id: RowId, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+) -> Response:
     with desk.database.session() as session:
         revoke_token(session, token_id, user=caller.name)
         session.commit()

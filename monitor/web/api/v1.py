@@ -3,7 +3,7 @@ its CSRF header). Errors are JSON objects with a message: `{"error": "…"}`."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -27,7 +27,7 @@ from monitor.storage.users import (
     remove_user,
     revoke_token,
 )
-from monitor.web.desk import Desk, admin, analyst, get_desk, reader
+from monitor.web.desk import MAX_ID, Desk, RowId, admin, analyst, get_desk, reader
 from monitor.web.exports import export_response, hit_json, iso
 from monitor.web.filters import hit_filter, page_cursor
 from monitor.web.security import Caller
@@ -99,7 +99,7 @@ def counts(desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> 
 
 
 @router.get("/hits/{hit_id}")
-def hit(hit_id: int, desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> dict[str, Any]:
+def hit(hit_id: RowId, desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> dict[str, Any]:
     """One hit with its article, every rule that matched it, tags, notes and audit trail."""
     with desk.database.read_session() as session:
         detail = hit_detail(session, hit_id)
@@ -136,7 +136,7 @@ class Triage(BaseModel):
 
 @router.post("/hits/{hit_id}/triage")
 def triage(
-    hit_id: int, change: Triage, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+    hit_id: RowId, change: Triage, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> dict[str, Any]:
     with desk.database.session() as session:
         hit_detail(session, hit_id)  # 404 for an unknown hit
@@ -155,7 +155,7 @@ class NoteIn(BaseModel):
 
 @router.post("/hits/{hit_id}/notes", status_code=201)
 def note(
-    hit_id: int, note: NoteIn, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+    hit_id: RowId, note: NoteIn, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> dict[str, Any]:
     with desk.database.session() as session:
         record = add_note(session, hit_id, note.body, author=caller.name, now=clock.now())
@@ -174,7 +174,7 @@ class TagIn(BaseModel):
 
 @router.post("/hits/{hit_id}/tags")
 def tag(
-    hit_id: int, tag: TagIn, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+    hit_id: RowId, tag: TagIn, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> dict[str, Any]:
     with desk.database.session() as session:
         hit_detail(session, hit_id)
@@ -185,7 +185,7 @@ def tag(
 
 @router.delete("/hits/{hit_id}/tags/{tag}")
 def untag(
-    hit_id: int, tag: str, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+    hit_id: RowId, tag: str, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> dict[str, Any]:
     with desk.database.session() as session:
         hit_detail(session, hit_id)
@@ -197,7 +197,7 @@ def untag(
 class Bulk(BaseModel):
     """One change to the listed hits, or to every hit of `filter`."""
 
-    ids: list[int] = Field(default_factory=list, max_length=10_000)
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(default_factory=list, max_length=10_000)
     filter: FilterParams | None = None
     state: State | None = None
     starred: bool | None = None
@@ -222,7 +222,7 @@ def bulk(change: Bulk, desk: Desk = Depends(get_desk), caller: Caller = Depends(
 
 @router.get("/articles/{article_id}")
 def article(
-    article_id: int, desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)
+    article_id: RowId, desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)
 ) -> dict[str, Any]:
     with desk.database.read_session() as session:
         view, rules = load_article(session, article_id)
@@ -303,7 +303,7 @@ def deliveries(
 
 @router.post("/deliveries/{delivery_id}/retry")
 def retry(
-    delivery_id: int, desk: Desk = Depends(get_desk), caller: Caller = Depends(admin)
+    delivery_id: RowId, desk: Desk = Depends(get_desk), caller: Caller = Depends(admin)
 ) -> dict[str, Any]:
     with desk.database.session() as session:
         retry_now(session, delivery_id, now=clock.now())
@@ -376,7 +376,7 @@ def create_feed(
 
 @router.delete("/feeds/{token_id}")
 def delete_feed(
-    token_id: int, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+    token_id: RowId, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> dict[str, int]:
     with desk.database.session() as session:
         revoke_token(session, token_id, user=caller.name)

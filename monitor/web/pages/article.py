@@ -11,7 +11,7 @@ from monitor.storage.hitlog import STATES
 from monitor.storage.reading import hit_detail
 from monitor.storage.triage import add_note, mark_seen, report_missed
 from monitor.storage.users import Role
-from monitor.web.desk import Desk, analyst, get_desk, reader
+from monitor.web.desk import Desk, RowId, analyst, get_desk, reader
 from monitor.web.security import Caller
 
 router = APIRouter()
@@ -19,7 +19,7 @@ router = APIRouter()
 
 @router.get("/hits/{hit_id}")
 def article_view(
-    request: Request, hit_id: int, desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)
+    request: Request, hit_id: RowId, desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)
 ) -> Response:
     if caller.may(Role.analyst):  # a viewer reads without leaving a trace
         with desk.database.session() as session:
@@ -44,7 +44,7 @@ def article_view(
 
 @router.post("/hits/{hit_id}/notes")
 async def note(
-    request: Request, hit_id: int, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+    request: Request, hit_id: RowId, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> Response:
     form = await request.form()
     with desk.database.session() as session:
@@ -55,7 +55,7 @@ async def note(
 
 @router.post("/hits/{hit_id}/missed")
 async def missed(
-    request: Request, hit_id: int, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+    request: Request, hit_id: RowId, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> Response:
     form = await request.form()
     rule = str(form.get("rule", "")).strip()

@@ -9,7 +9,7 @@ from monitor import clock
 from monitor.errors import DeskError
 from monitor.storage.hitlog import STATES, HitFilter, hit_counts, hit_page
 from monitor.storage.triage import add_tag, remove_tag, set_starred, set_state
-from monitor.web.desk import Desk, analyst, get_desk, reader
+from monitor.web.desk import MAX_ID, Desk, RowId, analyst, get_desk, reader
 from monitor.web.filters import hit_filter, page_cursor
 from monitor.web.security import Caller
 
@@ -70,7 +70,7 @@ def _back(request: Request) -> str:
 
 @router.post("/hits/{hit_id}/state")
 async def change_state(
-    request: Request, hit_id: int, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+    request: Request, hit_id: RowId, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> Response:
     form = await request.form()
     state = str(form.get("state", ""))
@@ -82,7 +82,7 @@ async def change_state(
 
 @router.post("/hits/{hit_id}/star")
 async def toggle_star(
-    request: Request, hit_id: int, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+    request: Request, hit_id: RowId, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> Response:
     form = await request.form()
     starred = str(form.get("starred", "yes")) == "yes"
@@ -94,7 +94,7 @@ async def toggle_star(
 
 @router.post("/hits/{hit_id}/tags")
 async def change_tags(
-    request: Request, hit_id: int, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+    request: Request, hit_id: RowId, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> Response:
     form = await request.form()
     tag, remove = str(form.get("tag", "")), form.get("remove") == "yes"
@@ -124,7 +124,7 @@ async def bulk(
     if form.get("scope") == "filter":
         target: list[int] | HitFilter = hit_filter(request.query_params)
     else:
-        target = [int(value) for value in form.getlist("hit") if str(value).isdigit()]
+        target = [int(v) for v in form.getlist("hit") if str(v).isdigit() and 0 < int(v) <= MAX_ID]
     if action not in BULK_ACTIONS and not (action == "tag" and tag):
         raise DeskError("choose an action (and a tag to add)")
     with desk.database.session() as session:

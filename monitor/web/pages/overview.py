@@ -13,7 +13,7 @@ from monitor.storage.health import list_source_health
 from monitor.storage.outbox import list_deliveries, retry_now
 from monitor.storage.tables import DeliveryStatus
 from monitor.web.charts import lines, sparkline
-from monitor.web.desk import Desk, admin, get_desk, reader
+from monitor.web.desk import Desk, RowId, admin, get_desk, reader
 from monitor.web.security import Caller
 
 router = APIRouter()
@@ -73,7 +73,7 @@ def deliveries(
 
 
 @router.post("/deliveries/{delivery_id}/retry")
-def retry(delivery_id: int, desk: Desk = Depends(get_desk), caller: Caller = Depends(admin)) -> Response:
+def retry(delivery_id: RowId, desk: Desk = Depends(get_desk), caller: Caller = Depends(admin)) -> Response:
     with desk.database.session() as session:
         retry_now(session, delivery_id, now=clock.now())
         session.commit()
