@@ -180,7 +180,11 @@ def test_a_viewer_sees_no_edit_controls_and_a_forced_post_is_refused(page: objec
     )
     after = api(site, "vic").get(f"/hits/{hit_id}").json()
     assert forced.status == 403
-    assert (after["state"], after["events"], after["notes"]) == (before["state"], [], [])
+    assert (after["state"], after["events"], after["notes"]) == (
+        before["state"],
+        before["events"],
+        before["notes"],
+    )
 
 
 def test_a_change_without_its_csrf_token_is_refused(page: object, site: DeskSite) -> None:
