@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from monitor import clock
@@ -14,6 +14,7 @@ from monitor.web.filters import hit_filter, page_cursor
 from monitor.web.security import Caller
 
 router = APIRouter()
+MAX_OFFSET = 1_000_000
 LANGUAGES = ("en", "fr", "de", "uk", "ru")
 
 
@@ -25,12 +26,15 @@ def is_htmx(request: Request) -> bool:
 def hit_log(
     request: Request,
     after: str | None = None,
+    offset: int | None = Query(None, ge=0, le=MAX_OFFSET),
     desk: Desk = Depends(get_desk),
     caller: Caller = Depends(reader),
 ) -> Response:
+    """The hit log, newest first; `after` pages by keyset (the Older link), `offset` the slow old way
+    (kept for comparison: its cost grows with the depth)."""
     chosen = hit_filter(request.query_params)
     with desk.database.read_session() as session:
-        page = hit_page(session, chosen, after=page_cursor(after))
+        page = hit_page(session, chosen, after=page_cursor(after), offset=offset)
     context = {
         "caller": caller,
         "page": page,
@@ -38,7 +42,7 @@ def hit_log(
         "rules": desk.rule_names(),
         "states": STATES,
         "languages": LANGUAGES,
-        "deeper": after is not None,
+        "deeper": after is not None or bool(offset),
     }
     return desk.templates.TemplateResponse(request, "hits.html", context)
 
