@@ -28,7 +28,12 @@ def desk_beside(context: CliContext, pollers: PollerStatus | None = None) -> Ite
     from monitor.web.app import create_app
 
     app = create_app(context.database, settings, context.config_dir, config=context.config, pollers=pollers)
-    server = DeskServer(app, settings.web.host, settings.web.port).start()
+    try:
+        server = DeskServer(app, settings.web.host, settings.web.port).start()
+    except RuntimeError as error:
+        logger.error("the desk is not served at %s: %s; polling goes on", settings.web.address, error)
+        yield
+        return
     announce(context.database, settings, _base_url(context, server.port))
     try:
         yield
