@@ -149,8 +149,31 @@ def filtered(statement: Any, hit_filter: HitFilter, dialect: str) -> Any:
 
 def filtered_hit_ids(hit_filter: HitFilter, dialect: str) -> Any:
     """SELECT hit.id of every hit the filter keeps (for bulk actions on a whole filter)."""
-    base = sa.select(_hit.c.id).select_from(_hit.join(_article, _article.c.id == _hit.c.article_id))
-    return filtered(base, hit_filter, dialect)
+    return filtered(sa.select(_hit.c.id).select_from(_from(hit_filter)), hit_filter, dialect)
+
+
+def _from(hit_filter: HitFilter) -> Any:
+    """The hit table, joined to the article only when the filter reads the article's columns."""
+    if hit_filter.languages or hit_filter.sources:
+        return _hit.join(_article, _article.c.id == _hit.c.article_id)
+    return _hit
+
+
+_COLUMNS = (
+    _hit.c.id,
+    _hit.c.rule,
+    _hit.c.state,
+    _hit.c.starred,
+    _hit.c.matched_at,
+    _hit.c.terms,
+    _hit.c.snippet,
+    _hit.c.article_id,
+    _article.c.title,
+    _article.c.url,
+    _source.c.name,
+    _article.c.language,
+    _article.c.published_at,
+)
 
 
 def hit_page(
@@ -161,38 +184,34 @@ def hit_page(
     limit: int = PAGE_SIZE,
     offset: int | None = None,
 ) -> HitPage:
-    """One page of the hit log, newest first: after `after` (keyset) or, for comparison, at `offset`."""
+    """One page of the hit log, newest first: after `after` (keyset) or, for comparison, at `offset`.
+
+    The page's hits are chosen first from the hit table alone (and the article's, for filters on its
+    columns), then only those are joined to their article and source: a search matching thousands of
+    articles sorts small rows, not joined ones."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     dialect = session.get_bind().dialect.name
-    columns = [
-        _hit.c.id,
-        _hit.c.rule,
-        _hit.c.state,
-        _hit.c.starred,
-        _hit.c.matched_at,
-        _hit.c.terms,
-        _hit.c.snippet,
-        _hit.c.article_id,
-        _article.c.title,
-        _article.c.url,
-        _source.c.name,
-        _article.c.language,
-        _article.c.published_at,
-    ]
-    joined = _hit.join(_article, _article.c.id == _hit.c.article_id).join(
-        _source, _source.c.id == _article.c.source_id
-    )
-    statement = filtered(sa.select(*columns).select_from(joined), hit_filter, dialect)
+    chosen = filtered(sa.select(_hit.c.id).select_from(_from(hit_filter)), hit_filter, dialect)
     if after is not None:
         moment = sa.bindparam("after_at", after.matched_at, type_=_hit.c.matched_at.type)
         position = sa.bindparam("after_id", after.hit_id, type_=sa.Integer)
-        statement = statement.where(sa.tuple_(_hit.c.matched_at, _hit.c.id) < sa.tuple_(moment, position))
-    statement = statement.order_by(_hit.c.matched_at.desc(), _hit.c.id.desc()).limit(limit + 1)
+        chosen = chosen.where(sa.tuple_(_hit.c.matched_at, _hit.c.id) < sa.tuple_(moment, position))
+    chosen = chosen.order_by(_hit.c.matched_at.desc(), _hit.c.id.desc()).limit(limit + 1)
     if offset:
-        statement = statement.offset(offset)
-    rows = [_row(values) for values in session.connection().execute(statement)]
-    more = len(rows) > limit
-    rows = _decorated(session, rows[:limit])
+        chosen = chosen.offset(offset)
+    ids = [hit_id for (hit_id,) in session.connection().execute(chosen)]
+    more = len(ids) > limit
+    ids = ids[:limit]
+    joined = _hit.join(_article, _article.c.id == _hit.c.article_id).join(
+        _source, _source.c.id == _article.c.source_id
+    )
+    found = {
+        values[0]: _row(values)
+        for values in session.connection().execute(
+            sa.select(*_COLUMNS).select_from(joined).where(_hit.c.id.in_(ids))
+        )
+    }
+    rows = _decorated(session, [found[hit_id] for hit_id in ids if hit_id in found])
     cursor = Cursor(rows[-1].matched_at, rows[-1].hit_id).encode() if more and rows else None
     return HitPage(rows, cursor, hit_filter)
 

@@ -200,9 +200,9 @@ def create_token(
 
 
 def account_for_token(
-    session: Session, token: str, kind: TokenKind | str, *, now: datetime
+    session: Session, token: str, kind: TokenKind | str
 ) -> tuple[Account, TokenInfo] | None:
-    """Who a token belongs to (and the token), when it exists; its last use is recorded."""
+    """Who a token belongs to (and the token), when it exists (a read: see `note_token_use`)."""
     statement = (
         select(ApiToken, DeskUser)
         .join(DeskUser, col(DeskUser.id) == ApiToken.user_id)
@@ -212,10 +212,16 @@ def account_for_token(
     if found is None:
         return None
     row, user = found
-    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-        row.last_used_at = now
-        session.add(row)
     return Account.of(user), _info(row, user.name)
+
+
+def token_use_is_stale(info: TokenInfo, now: datetime) -> bool:
+    """Whether the token's last use is worth writing again (once a minute at most: reads stay reads)."""
+    return info.last_used_at is None or (now - info.last_used_at).total_seconds() > 60
+
+
+def note_token_use(session: Session, token_id: int, *, now: datetime) -> None:
+    session.exec(update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now))  # type: ignore[call-overload]
 
 
 def list_tokens(session: Session, user: str | None = None) -> list[TokenInfo]:

@@ -19,7 +19,7 @@ from monitor.storage.hitlog import Cursor, HitFilter, HitRow, hit_page
 from monitor.storage.users import TokenKind, account_for_token, create_token, list_tokens, revoke_token
 from monitor.web.desk import Desk, RowId, analyst, get_desk, reader
 from monitor.web.filters import hit_filter
-from monitor.web.security import Caller
+from monitor.web.security import Caller, token_account
 from monitor.web.templating import plain, web_url
 
 router = APIRouter()
@@ -134,10 +134,9 @@ def _text(parent: Any, name: str, value: str) -> None:
 @router.get("/feeds/{token}.atom")
 def feed(token: str, desk: Desk = Depends(get_desk)) -> Response:
     """The Atom feed behind a secret URL (no login: the URL is the secret; revoking it ends the feed)."""
-    with desk.database.session() as session:
-        found = account_for_token(session, token, TokenKind.feed, now=clock.now())
-        session.commit()
-    if found is None:
+    with desk.database.read_session() as session:
+        found = account_for_token(session, token, TokenKind.feed)
+    if found is None or token_account(desk.database, token, TokenKind.feed) is None:
         raise NotFound("no such feed (it may have been revoked)")
     info = found[1]
     body = atom_feed(desk, hit_filter(info.filters), info.label or "hits")

@@ -21,7 +21,15 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from monitor import clock
 from monitor.storage.database import Database
-from monitor.storage.users import Account, Role, TokenKind, account_by_id, account_for_token
+from monitor.storage.users import (
+    Account,
+    Role,
+    TokenKind,
+    account_by_id,
+    account_for_token,
+    note_token_use,
+    token_use_is_stale,
+)
 
 SESSION_COOKIE = "monitor_session"
 CSRF_FIELD = "csrf_token"
@@ -102,12 +110,10 @@ def identify(request: Request, database: Database, sessions: Sessions) -> Caller
     """The caller of a request: a bearer token first, else the session cookie; None for nobody."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        with database.session() as session:
-            found = account_for_token(session, header[7:].strip(), TokenKind.api, now=clock.now())
-            session.commit()
+        found = token_account(database, header[7:].strip(), TokenKind.api)
         if found is None:
             raise AuthError(401, "invalid or revoked API token")
-        return Caller(found[0], None)
+        return Caller(found, None)
     value = request.cookies.get(SESSION_COOKIE)
     data = sessions.read(value) if value else None
     if not data:
@@ -117,6 +123,20 @@ def identify(request: Request, database: Database, sessions: Sessions) -> Caller
     if account is None or account.session_epoch != data.get("e"):
         return None
     return Caller(account, str(data.get("c", "")))
+
+
+def token_account(database: Database, token: str, kind: TokenKind) -> Account | None:
+    """The account of a bearer or feed token (None when unknown or revoked); its use noted once a minute."""
+    with database.read_session() as session:
+        found = account_for_token(session, token, kind)
+    if found is None:
+        return None
+    now = clock.now()
+    if token_use_is_stale(found[1], now):
+        with database.session() as session:
+            note_token_use(session, found[1].id, now=now)
+            session.commit()
+    return found[0]
 
 
 async def check_csrf(request: Request, caller: Caller) -> None:

@@ -13,7 +13,7 @@ from monitor import clock
 from monitor.alerts.redaction import mask_urls_in
 from monitor.storage.deliveries import delivery_counts
 from monitor.storage.health import list_source_health
-from monitor.storage.hitlog import hit_counts, hit_page
+from monitor.storage.hitlog import hit_page
 from monitor.storage.outbox import list_deliveries, retry_now
 from monitor.storage.reading import hit_detail, load_article
 from monitor.storage.triage import add_note, add_tag, remove_tag, set_starred, set_state
@@ -93,8 +93,7 @@ def export(
 
 @router.get("/hits/counts")
 def counts(desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> dict[str, Any]:
-    with desk.database.read_session() as session:
-        found = hit_counts(session)
+    found, _ = desk.hit_counts()
     return {"by_rule": found.by_rule, "by_state": found.by_state, "total": found.total}
 
 
@@ -146,6 +145,7 @@ def triage(
             set_starred(session, [hit_id], change.starred, actor=caller.name, now=clock.now())
         session.commit()
         detail = hit_detail(session, hit_id)
+    desk.forget_counts()
     return {"id": hit_id, "state": detail.hit.state, "starred": detail.hit.starred}
 
 
@@ -217,6 +217,7 @@ def bulk(change: Bulk, desk: Desk = Depends(get_desk), caller: Caller = Depends(
         if change.add_tag is not None:
             changed += add_tag(session, target, change.add_tag, actor=caller.name, now=now)
         session.commit()
+    desk.forget_counts()
     return {"changed": changed}
 
 

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from monitor import clock
 from monitor.errors import DeskError
-from monitor.storage.hitlog import STATES, HitFilter, hit_counts, hit_page
+from monitor.storage.hitlog import STATES, HitFilter, hit_page
 from monitor.storage.triage import add_tag, remove_tag, set_starred, set_state
 from monitor.web.desk import MAX_ID, Desk, RowId, analyst, get_desk, reader
 from monitor.web.filters import hit_filter, page_cursor
@@ -50,9 +50,8 @@ def hit_log(
 @router.get("/counts")
 def counts(request: Request, desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> Response:
     """Hits per rule and state (a panel of the hit log, loaded after it, and a page of its own)."""
-    with desk.database.read_session() as session:
-        found = hit_counts(session)
-    context = {"caller": caller, "counts": found, "states": STATES, "partial": is_htmx(request)}
+    found, age = desk.hit_counts()
+    context = {"caller": caller, "counts": found, "age": age, "states": STATES, "partial": is_htmx(request)}
     return desk.templates.TemplateResponse(request, "counts.html", context)
 
 
@@ -81,6 +80,7 @@ async def change_state(
     with desk.database.session() as session:
         set_state(session, [hit_id], state, actor=caller.name, now=clock.now())
         session.commit()
+    desk.forget_counts()
     return _row_response(request, desk, caller, hit_id)
 
 
@@ -93,6 +93,7 @@ async def toggle_star(
     with desk.database.session() as session:
         set_starred(session, [hit_id], starred, actor=caller.name, now=clock.now())
         session.commit()
+    desk.forget_counts()
     return _row_response(request, desk, caller, hit_id)
 
 
@@ -105,6 +106,7 @@ async def change_tags(
     with desk.database.session() as session:
         (remove_tag if remove else add_tag)(session, [hit_id], tag, actor=caller.name, now=clock.now())
         session.commit()
+    desk.forget_counts()
     return RedirectResponse(f"/hits/{hit_id}", status_code=303)
 
 
@@ -137,5 +139,6 @@ async def bulk(
         else:
             BULK_ACTIONS[action](session, target, caller.name, clock.now())
         session.commit()
+    desk.forget_counts()
     query = request.url.query
     return RedirectResponse("/" + (f"?{query}" if query else ""), status_code=303)
