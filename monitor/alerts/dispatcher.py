@@ -187,3 +187,17 @@ class Dispatcher:
     def dispatch(self, *, now: datetime | None = None) -> DispatchSummary:
         """Send what is due now; see `dispatch_pending`."""
         return dispatch_pending(self.database, self.channels, self.settings, now=now)
+
+
+def send_test_alert(channel: str, urls: Sequence[str], timeout: float) -> str | None:
+    """Send a test alert to a channel now, outside the outbox: None when it was accepted, else why not
+    (free of the channel's secrets)."""
+    notifier, rejected = _Notifiers({channel: urls}, timeout)._build(channel)
+    if not notifier:
+        return f"no usable Apprise URL in channel {channel!r}: {', '.join(rejected)}"
+    message = AlertMessage(
+        title="monitor: test alert", body=f"A test alert to channel {channel}, sent from the desk."
+    )
+    with redacted_logs(urls):
+        accepted, reason = _notify(notifier, message)
+    return None if accepted else redact(reason, urls)

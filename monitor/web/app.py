@@ -20,7 +20,7 @@ from monitor.storage.users import shared_secret
 from monitor.web import exports, ops
 from monitor.web.api import v1
 from monitor.web.desk import ConfigView, Desk, PollerStatus
-from monitor.web.pages import article, auth, hits, overview
+from monitor.web.pages import article, auth, hits, overview, sources
 from monitor.web.security import SECURE_HEADERS, AuthError, LoginThrottle, Sessions
 from monitor.web.templating import build_templates
 
@@ -60,7 +60,8 @@ def create_app(
         throttle=LoginThrottle(web.login_attempts),
         pollers=pollers or (lambda: {}),
     )
-    for router in (auth.router, hits.router, article.router, exports.router, overview.router, ops.router):
+    routers = (auth.router, hits.router, article.router, exports.router, overview.router, sources.router)
+    for router in (*routers, ops.router):
         app.include_router(router)
     app.include_router(v1.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -66,17 +66,16 @@ def desk_feeds(server: FeedServer) -> dict[str, str]:
     }
 
 
-def desk_config(directory: Path, sources: dict[str, str]) -> Path:
+def desk_config(directory: Path, sources: dict[str, str], *, channels: dict[str, str] | None = None) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     lines = ["sources:"]
     for name, url in sources.items():
         lines += [f"  - name: {name}", f"    url: {url}"]
     (directory / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (directory / "rules.yaml").write_text(RULES, encoding="utf-8")
-    (directory / "channels.yaml").write_text(
-        "channels:\n  - name: analysts\n    urls: ['json://127.0.0.1:9/hook?token=s3cretvalue']\n",
-        encoding="utf-8",
-    )
+    urls = {"analysts": "json://127.0.0.1:9/hook?token=s3cretvalue", **(channels or {})}
+    lines = ["channels:"] + [f"  - name: {name}\n    urls: ['{url}']" for name, url in urls.items()]
+    (directory / "channels.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (directory / "settings.yaml").write_text(
         "polling:\n  processes: 1\nfetch:\n  connect_timeout: 2\n  total_timeout: 5\n"
         "web:\n  address: 127.0.0.1:0\n",
