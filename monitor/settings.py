@@ -137,7 +137,10 @@ class WebSettings(BaseModel):
     )
     session_lifetime: Duration = Field(timedelta(days=14), description="How long a login lasts.")
     login_attempts: int = Field(
-        5, ge=1, description="Failed logins allowed per account and per client address in 15 minutes."
+        5,
+        ge=1,
+        description="Failed logins allowed per account in 15 minutes (four times as many per client "
+        "address).",
     )
 
     @field_validator("address")

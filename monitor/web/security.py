@@ -34,6 +34,7 @@ from monitor.storage.users import (
 SESSION_COOKIE = "monitor_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+ADDRESS_FACTOR = 4
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -155,7 +156,8 @@ async def check_csrf(request: Request, caller: Caller) -> None:
 
 
 class LoginThrottle:
-    """At most `attempts` failed logins per account and per client address within `window`."""
+    """At most `attempts` failed logins per account, and four times as many per client address (people
+    behind one address share it), within `window`."""
 
     def __init__(self, attempts: int, window: timedelta = timedelta(minutes=15)) -> None:
         self.attempts = attempts
@@ -165,7 +167,10 @@ class LoginThrottle:
 
     def blocked(self, *keys: str) -> bool:
         with self._lock:
-            return any(len(self._recent(key)) >= self.attempts for key in keys)
+            return any(len(self._recent(key)) >= self._limit(key) for key in keys)
+
+    def _limit(self, key: str) -> int:
+        return self.attempts * (ADDRESS_FACTOR if key.startswith("address:") else 1)
 
     def failed(self, *keys: str) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ import pytest
 
 from monitor.storage.outbox import list_deliveries
 from monitor.storage.tables import Delivery
+from monitor.storage.users import set_password
 from tests.support.desk import PASSWORD, DeskSite, desk_config, desk_feeds, start_site
 from tests.support.feed_server import FeedServer
 from tests.support.watch_config import rss
@@ -114,3 +115,33 @@ def test_deliveries_show_masked_urls_retry_and_test_alerts(
 def test_the_dashboard_draws_hits_per_rule_and_lists_trouble(admin_site: DeskSite) -> None:
     page = Browser(admin_site, "vic").client.get("/dashboard").text
     assert page.count("<polyline") == 3 and "korea" in page and "pending" in page
+
+
+def test_failed_logins_are_limited_and_a_password_change_ends_sessions(admin_site: DeskSite) -> None:
+    client = httpx.Client(base_url=admin_site.url)
+    statuses = [
+        client.post("/login", data={"name": "vic", "password": "wrong guess!"}).status_code for _ in range(5)
+    ]
+    blocked = client.post("/login", data={"name": "vic", "password": PASSWORD})
+    assert statuses == [401] * 5 and blocked.status_code == 429 and "too many failed logins" in blocked.text
+    ana = Browser(admin_site, "ana")
+    assert ana.client.get("/").status_code == 200
+    with admin_site.database.session() as session:
+        set_password(session, "ana", "a brand new password")
+        session.commit()
+    assert ana.client.get("/").status_code == 303  # back to the login page
+
+
+def test_pages_need_a_login_and_carry_the_security_headers(admin_site: DeskSite) -> None:
+    for path in ("/", "/hits/1", "/dashboard", "/sources", "/deliveries", "/feeds", "/counts", "/export.csv"):
+        response = httpx.get(f"{admin_site.url}{path}")
+        assert (response.status_code, response.headers["location"]) == (
+            303,
+            f"/login?next={path.replace('/', '%2F')}",
+        )
+    headers = httpx.get(f"{admin_site.url}/login").headers
+    assert (
+        "script-src 'self'" in headers["content-security-policy"]
+        and "unsafe" not in headers["content-security-policy"]
+    )
+    assert (headers["x-frame-options"], headers["x-content-type-options"]) == ("DENY", "nosniff")
