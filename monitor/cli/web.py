@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -65,10 +66,7 @@ def web(
         web_settings = context.settings.web.model_copy(update={"address": address})
         context.__dict__["settings"] = context.settings.model_copy(update={"web": web_settings})
     stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     with desk_beside(context):
-        _wait(stop.wait)
-
-
-def _wait(waiter: Callable[[], object]) -> None:
-    with contextlib.suppress(KeyboardInterrupt):
-        waiter()
+        stop.wait()

@@ -69,3 +69,26 @@ def test_monitor_run_serves_the_desk_once_with_readiness_and_metrics(tmp_path: P
         finally:
             if process.poll() is None:
                 process.kill()
+
+
+def test_monitor_web_serves_the_desk_alone_until_sigterm(tmp_path: Path) -> None:
+    config_dir = write_config(tmp_path / "c", sources={}, alert_url="json://127.0.0.1:9/x")
+    monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
+    process = subprocess.Popen(
+        [monitor, "--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}", "web"],
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        log = ServiceLog(process)
+        (desk,) = log.matches(r"the desk is at (http://127\.0\.0\.1:\d+)")
+        log.matches(r"create the first admin: http://\S+/setup/")
+        ready = httpx.get(f"{desk.group(1)}/readyz").json()
+        assert (ready["status"], ready["pollers"]) == ("ok", {})
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
