@@ -23,8 +23,10 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
-FIELDS = ("rule", "state", "starred", "tags", "title", "url", "source", "published", "matched_at", "terms")
-FIELDS += ("snippet",)
+FIELDS = (
+    *("rule", "state", "starred", "tags", "title", "url", "source", "published", "matched_at", "terms"),
+    "snippet",
+)
 
 
 RuleOption = Annotated[str | None, typer.Option("--rule", help="Only the hits of this rule.")]

@@ -97,7 +97,7 @@ def check_password(password: str) -> str:
 
 def add_user(session: Session, name: str, password: str, role: Role | str, *, now: datetime) -> Account:
     """Create a user; DeskError when the name is taken or the password too short."""
-    row = {"name": check_name(name), "password_hash": _hasher.hash(check_password(password))}
+    row: dict[str, Any] = {"name": check_name(name), "password_hash": _hasher.hash(check_password(password))}
     row |= {"role": Role(role).value, "session_epoch": 0, "created_at": now}
     if insert_if_absent(session, DeskUser, row, ("name",)) is None:
         raise DeskError(f"a user named {name!r} exists already")

@@ -25,8 +25,10 @@ from monitor.web.templating import plain, web_url
 router = APIRouter()
 MAX_EXPORT_ROWS = 100_000
 FEED_ENTRIES = 50
-FIELDS = ("id", "rule", "state", "starred", "title", "url", "source", "language", "published", "matched_at")
-FIELDS += ("terms", "tags", "snippet")
+FIELDS = (
+    *("id", "rule", "state", "starred", "title", "url", "source", "language", "published", "matched_at"),
+    *("terms", "tags", "snippet"),
+)
 ATOM = "http://www.w3.org/2005/Atom"
 
 

@@ -90,7 +90,7 @@ class Sessions:
 
     def read(self, value: str) -> dict[str, Any] | None:
         try:
-            data = self._serializer.loads(value, max_age=self.lifetime.total_seconds())
+            data = self._serializer.loads(value, max_age=int(self.lifetime.total_seconds()))
         except BadSignature:
             return None
         return data if isinstance(data, dict) else None

@@ -347,7 +347,7 @@ def delete_user(name: str, desk: Desk = Depends(get_desk), caller: Caller = Depe
 
 class FeedIn(BaseModel):
     label: str = Field("hits", max_length=200)
-    filter: FilterParams = Field(default_factory=FilterParams)
+    filter: FilterParams = Field(default_factory=lambda: FilterParams.model_validate({}))
 
 
 @router.get("/feeds")

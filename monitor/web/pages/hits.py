@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -60,7 +62,7 @@ def _row_response(request: Request, desk: Desk, caller: Caller, hit_id: int) -> 
     if is_htmx(request):
         with desk.database.read_session() as session:
             rows = hit_page(session, HitFilter(hit_id=hit_id), limit=1).rows
-        context = {"caller": caller, "row": rows[0] if rows else None, "params": {}}
+        context: dict[str, Any] = {"caller": caller, "row": rows[0] if rows else None, "params": {}}
         return desk.templates.TemplateResponse(request, "partials/hit_row.html", context)
     return RedirectResponse(_back(request), status_code=303)
 
@@ -130,7 +132,8 @@ async def bulk(
     if form.get("scope") == "filter":
         target: list[int] | HitFilter = hit_filter(request.query_params)
     else:
-        target = [int(v) for v in form.getlist("hit") if str(v).isdigit() and 0 < int(v) <= MAX_ID]
+        chosen = [str(value) for value in form.getlist("hit")]
+        target = [int(v) for v in chosen if v.isdigit() and 0 < int(v) <= MAX_ID]
     if action not in BULK_ACTIONS and not (action == "tag" and tag):
         raise DeskError("choose an action (and a tag to add)")
     with desk.database.session() as session:
