@@ -39,6 +39,10 @@ def upgrade() -> None:
     # Plain ADD COLUMN (no batch copy): rebuilding `hit` on SQLite would cascade-delete its deliveries.
     op.add_column("hit", sa.Column("state", sa.String(16), nullable=False, server_default="new"))
     op.add_column("hit", sa.Column("starred", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # The hit log pages by (matched_at, id): PostgreSQL needs both columns in the index to seek to a
+    # page (SQLite's index holds the rowid anyway); it replaces the index on matched_at alone.
+    op.drop_index("ix_hit_matched_at", table_name="hit")
+    op.create_index("ix_hit_matched_at_id", "hit", ["matched_at", "id"])
     op.create_index("ix_hit_state_matched_at", "hit", ["state", "matched_at"])
     op.create_index("ix_hit_rule_state_matched_at", "hit", ["rule", "state", "matched_at"])
     _accounts()
@@ -154,5 +158,7 @@ def downgrade() -> None:
     op.drop_table("desk_user")
     op.drop_index("ix_hit_rule_state_matched_at", table_name="hit")
     op.drop_index("ix_hit_state_matched_at", table_name="hit")
+    op.drop_index("ix_hit_matched_at_id", table_name="hit")
+    op.create_index("ix_hit_matched_at", "hit", ["matched_at"])
     op.drop_column("hit", "starred")
     op.drop_column("hit", "state")
