@@ -6,7 +6,8 @@ Measured, each page many times after a warm-up, p95 in milliseconds:
 - deep: the page 10,000 hits deep, reached by keyset (`?after=<cursor>`);
 - filter: a page filtered by rule + triage state + language;
 - search: a full-text search (an accent-less word found in about 1% of the articles);
-- offset_deep: the same deep page by OFFSET (`?offset=10000`), the baseline measured in the same run.
+- offset_deep: the same deep page by OFFSET (`?offset=10000`), the baseline measured in the same run;
+- and, printed apart, both ways at half the log deep, where OFFSET's cost shows.
 
     python benchmarks/bench_web.py                       # SQLite in a temporary directory
     python benchmarks/bench_web.py --hits 100000 --articles 50000
@@ -163,12 +164,12 @@ def generate(url: str, hits: int, articles: int, rules: int, seed: int = 7) -> t
     return token, "rule-07"
 
 
-def deep_cursor(url: str) -> str:
-    """The cursor of the page DEPTH hits deep (walked in big keyset pages, directly in the database)."""
+def deep_cursor(url: str, depth: int = DEPTH) -> str:
+    """The cursor of the page `depth` hits deep (walked in big keyset pages, directly in the database)."""
     database = open_database(url)
     cursor = None
     with database.read_session() as session:
-        for _ in range(DEPTH // 500):
+        for _ in range(depth // 500):
             page = hit_page(session, HitFilter(), after=cursor, limit=500)
             assert page.next_cursor is not None
             cursor = Cursor.decode(page.next_cursor)
@@ -254,6 +255,8 @@ def main() -> None:
     (config_dir / "rules.yaml").write_text(f"rules:\n{rules}\n")
     token, rule = generate(url, args.hits, args.articles, args.rules)
     cursor = deep_cursor(url)
+    far = args.hits // 2
+    far_cursor = deep_cursor(url, far)
     process, base = serve(url, config_dir)
     client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60)
     try:
@@ -264,6 +267,8 @@ def main() -> None:
         )
         search = measure(lambda: client.get("/", params={"q": SEARCH_WORD}), args.repeat)
         offset = measure(lambda: client.get("/", params={"offset": DEPTH}), max(5, args.repeat // 4))
+        far_keyset = measure(lambda: client.get("/", params={"after": far_cursor}), max(5, args.repeat // 4))
+        far_offset = measure(lambda: client.get("/", params={"offset": far}), max(5, args.repeat // 4))
         counts = measure(
             lambda: client.get("/counts", headers={"HX-Request": "true"}), max(5, args.repeat // 4)
         )
@@ -280,6 +285,7 @@ def main() -> None:
         f"first page p95 {first:.1f} ms; {DEPTH} deep by keyset {deep:.1f} ms, by OFFSET {offset:.1f} ms; "
         f"filtered {filtered:.1f} ms; search {search:.1f} ms"
     )
+    print(f"{far} deep (half the log): keyset p95 {far_keyset:.1f} ms, OFFSET p95 {far_offset:.1f} ms")
     print(
         f"RESULT hits={args.hits} first_p95_ms={first:.1f} deep_p95_ms={deep:.1f} "
         f"filter_p95_ms={filtered:.1f} search_p95_ms={search:.1f} offset_deep_p95_ms={offset:.1f} "
