@@ -34,8 +34,8 @@ def run(ctx: typer.Context) -> None:
     level = logging.getLogger().getEffectiveLevel()
     settings = settings_for_poller(context.settings, pollers)
     supervisor = PollerSupervisor(PollerSpec(context.config.directory, settings, level), pollers)
-    with shared_metrics(), desk_beside(context, supervisor.alive):
-        supervisor.serve()
+    with shared_metrics():  # before the pollers start: they inherit where to write their counts
+        supervisor.serve(beside=desk_beside(context, supervisor.alive))
 
 
 def render_summary(summary: CycleSummary) -> str:

@@ -9,6 +9,7 @@ and on SIGINT or SIGTERM asks each to stop and waits for their polls to finish t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -58,20 +59,22 @@ class PollerSupervisor:
         """Each poller's name → whether its process is running (for /readyz)."""
         return {p.name: p.process is not None and p.process.is_alive() for p in self.pollers}
 
-    def serve(self) -> None:
-        """Run the pollers until SIGINT or SIGTERM; a poller that dies is started again."""
+    def serve(self, beside: contextlib.AbstractContextManager[object] | None = None) -> None:
+        """Run the pollers until SIGINT or SIGTERM; a poller that dies is started again. `beside` (the
+        desk) is entered once the pollers are started, and left before they are stopped."""
         context = multiprocessing.get_context("spawn")
         stopping = threading.Event()
         previous = {sig: signal.signal(sig, _stop_on(stopping)) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             for poller in self.pollers:
                 _start(context, self.spec, poller)
-            while not stopping.is_set():
-                sentinels = [p.process.sentinel for p in self.pollers if p.process is not None]
-                multiprocessing.connection.wait(sentinels, timeout=0.5)
-                now = time.monotonic()
-                for poller in self.pollers:
-                    _watch(context, self.spec, poller, now, stopping)
+            with beside or contextlib.nullcontext():
+                while not stopping.is_set():
+                    sentinels = [p.process.sentinel for p in self.pollers if p.process is not None]
+                    multiprocessing.connection.wait(sentinels, timeout=0.5)
+                    now = time.monotonic()
+                    for poller in self.pollers:
+                        _watch(context, self.spec, poller, now, stopping)
         finally:
             _stop_all(self.pollers)
             for sig, handler in previous.items():

@@ -11,6 +11,7 @@ its own diacritic removal, which would also merge й into и), PostgreSQL in a `
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,9 +35,30 @@ def is_managed(name: str | None, type_: str = "table", *_: Any) -> bool:
     return not (type_ == "table" and (name or "").startswith("article_search"))
 
 
+class _FoldedWords:
+    """Raw word → its folded words, shared by the articles a process indexes (news vocabularies repeat),
+    forgotten whole past MAX_CACHED words so that it stays bounded."""
+
+    MAX_CACHED = 200_000
+
+    def __init__(self) -> None:
+        self.cache: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    def words(self, value: str) -> str:
+        with self.lock:
+            if len(self.cache) > self.MAX_CACHED:
+                self.cache.clear()
+            return " ".join(words_of(value, cache=self.cache))
+
+
+_folded = _FoldedWords()
+
+
 def search_text(title: str, body: str) -> str:
     """The folded words of an article's title and text, as both indexes store them."""
-    return " ".join(fold_words(f"{title}\n{body}"[:MAX_INDEXED_CHARS]))
+    joined = _folded.words(f"{title}\n{body}"[:MAX_INDEXED_CHARS])
+    return RESIDUAL_MARK.sub("", joined) if not joined.isascii() else joined
 
 
 def fold_words(value: str) -> list[str]:
