@@ -7,14 +7,15 @@ import logging
 import signal
 import threading
 from collections.abc import Iterator
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from monitor.cli.context import CliContext
 from monitor.settings import split_address
-from monitor.web.desk import PollerStatus
-from monitor.web.server import DeskServer, announce
+
+if TYPE_CHECKING:
+    from monitor.web.desk import PollerStatus
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,8 @@ def desk_beside(context: CliContext, pollers: PollerStatus | None = None) -> Ite
     if not settings.web.enabled:
         yield
         return
-    from monitor.web.app import create_app
+    from monitor.web.app import create_app  # the web stack loads only where the desk runs, not in pollers
+    from monitor.web.server import DeskServer, announce
 
     app = create_app(context.database, settings, context.config_dir, config=context.config, pollers=pollers)
     try:

@@ -29,8 +29,9 @@ ARGS = [
 DOCS = PROJECT_ROOT / "docs"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """One chromium for the module; closed with it, since Playwright holds an event loop in this thread."""
     if not CHROMIUM.exists():
         message = f"chromium not found at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("CI"):
