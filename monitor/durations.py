@@ -46,8 +46,10 @@ def _bounded(seconds: float, text: object) -> timedelta:
     if seconds != seconds or abs(seconds) > _MAX_SECONDS:  # NaN is the one value unequal to itself
         if isinstance(text, str):
             shown = repr(text) if len(text) <= 40 else repr(text[:37]) + "..."
+        elif isinstance(text, int) and abs(text) >= 10**40:
+            shown = "a larger number"  # str() of an int of more than 4,300 digits raises
         else:
-            shown = str(text) if isinstance(text, float) or abs(text) < 10**40 else "a larger number"
+            shown = str(text)
         raise ValueError(f"expected a duration of at most {MAX_DURATION.days:,}d (100 years), got {shown}")
     return timedelta(seconds=seconds)
 
