@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 QUIET_LOGGERS = ("apscheduler", "httpx", "httpcore", "alembic")
 """Libraries that narrate every job run, request or migration step at INFO: shown from WARNING on,
 unless the level asked for is DEBUG."""

@@ -8,6 +8,10 @@ partial failure repeats the alert on the URLs that had accepted it.
 
 Apprise never raises into the caller, and no URL is logged or stored in clear: Apprise's own log records
 are scrubbed while sending, and the recorded error is its captured warning with the channel's URLs masked.
+
+Alerts are plain text. Apprise escapes the body for services that render HTML or Markdown, but not a
+title the service shows apart from the body (`json://…?format=html`): such services get the title escaped
+here, with Apprise's own converter, so that an article's `<script>` never reaches them as markup.
 """
 
 from __future__ import annotations
@@ -15,14 +19,16 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import apprise
+from apprise.conversion import convert_between
 
 from monitor import clock
 from monitor.alerts.backoff import retry_delay
-from monitor.alerts.messages import AlertMessage, format_alert
+from monitor.alerts.messages import AlertMessage, format_alert, without_mentions
 from monitor.alerts.redaction import mask_url, redact, redacted_logs
 from monitor.settings import DeliverySettings
 from monitor.storage.database import Database
@@ -88,40 +94,73 @@ def message_for(delivery: ClaimedDelivery) -> AlertMessage:
     if delivery.hit is not None:
         return format_alert(delivery.hit)
     assert delivery.notice is not None, "a delivery announces a hit or a notice"
-    return AlertMessage(title=delivery.notice.title, body=delivery.notice.body)
+    return AlertMessage(
+        title=without_mentions(delivery.notice.title), body=without_mentions(delivery.notice.body)
+    )
 
 
 class _Notifiers:
-    """One Apprise object per configured channel, built on first use, with the delivery timeout applied."""
+    """Apprise objects per configured channel, one for each way its services want a title (built on first
+    use, with the delivery timeout applied)."""
 
     def __init__(self, channels: Mapping[str, Sequence[str]], timeout: float) -> None:
         self._channels = channels
         self._timeout = timeout
-        self._built: dict[str, tuple[apprise.Apprise, list[str]]] = {}
+        self._built: dict[str, tuple[dict[str, apprise.Apprise], list[str]]] = {}
 
     def send(self, delivery: ClaimedDelivery, secrets: Sequence[str]) -> _Outcome:
         """Notify the delivery's channel; never raises."""
         if delivery.channel not in self._channels:
             return _Outcome(f"channel {delivery.channel!r} is no longer configured", permanent=True)
-        notifier, rejected = self._build(delivery.channel)
-        if not notifier:
+        notifiers, rejected = self._build(delivery.channel)
+        if not notifiers:
             error = f"no usable Apprise URL in channel {delivery.channel!r}: {', '.join(rejected)}"
             return _Outcome(error, permanent=True)
-        accepted, reason = _notify(notifier, message_for(delivery))
-        return _Outcome() if accepted else _Outcome(redact(reason, secrets))
+        message = message_for(delivery)
+        reasons = []
+        for title_format, notifier in notifiers.items():
+            accepted, reason = _notify(notifier, _titled(message, title_format))
+            if not accepted:
+                reasons.append(reason)
+        return _Outcome() if not reasons else _Outcome(redact(reasons[-1], secrets))
 
-    def _build(self, channel: str) -> tuple[apprise.Apprise, list[str]]:
+    def _build(self, channel: str) -> tuple[dict[str, apprise.Apprise], list[str]]:
         if channel not in self._built:
-            notifier, rejected = apprise.Apprise(), []
+            notifiers: dict[str, apprise.Apprise] = {}
+            rejected = []
             for url in self._channels[channel]:
                 plugin = apprise.Apprise.instantiate(url)
                 if plugin is None:
                     rejected.append(mask_url(url))
                     continue
                 plugin.socket_connect_timeout = plugin.socket_read_timeout = self._timeout
-                notifier.add(plugin)
-            self._built[channel] = (notifier, rejected)
+                notifiers.setdefault(_title_format(plugin), apprise.Apprise()).add(plugin)
+            self._built[channel] = (notifiers, rejected)
         return self._built[channel]
+
+
+_TEXT = apprise.NotifyFormat.TEXT.value
+_ESCAPED_TITLES = frozenset({apprise.NotifyFormat.HTML.value, apprise.NotifyFormat.MARKDOWN.value})
+
+
+def _title_format(plugin: Any) -> str:
+    """The format a service shows its title in: its own format when it shows the title apart from the body
+    (Apprise converts a title it blends into the body), else plain text."""
+    if plugin.title_maxlen <= 0:
+        return _TEXT
+    resolve = getattr(plugin, "resolve_format", None)  # Apprise 2: services with several formats
+    shown = resolve(apprise.NotifyFormat.TEXT) if resolve is not None else plugin.notify_format
+    return str(getattr(shown, "value", shown))
+
+
+def _titled(message: AlertMessage, title_format: str) -> AlertMessage:
+    """The message with its plain-text title escaped for a service that renders titles as HTML/Markdown."""
+    if title_format not in _ESCAPED_TITLES:
+        return message
+    title = convert_between(_TEXT, title_format, message.title)
+    if title_format == apprise.NotifyFormat.MARKDOWN.value:
+        title = title.replace("<", "\\<")  # Apprise leaves `<` alone; escaped, no tag can open
+    return replace(message, title=title)
 
 
 def _record(

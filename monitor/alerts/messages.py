@@ -1,7 +1,9 @@
 """The text of an alert: plain, size-capped, and safe with hostile article text.
 
 Article fields are cleaned of control and bidirectional-override characters and sent as plain text
-(Apprise escapes it for services that render HTML), so nothing an article contains is rendered as markup.
+(Apprise escapes it for services that render HTML or Markdown, the dispatcher escapes titles those services
+show apart), so nothing an article contains is rendered as markup; mentions that would notify a whole chat
+room (`@everyone`, `@here`, `@channel`, `@all`) get a zero-width space after the `@`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ MAX_SNIPPET_CHARS = 1_000
 MAX_BODY_CHARS = 4_000
 MAX_LINK_CHARS = 2_000
 _SPACES = re.compile(r"[^\S\n]+")
+_MENTION = re.compile(r"@(?=(?:everyone|here|channel|all)\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,14 @@ def format_alert(hit: HitRecord) -> AlertMessage:
     body = "\n".join(lines)
     if len(body) > MAX_BODY_CHARS:
         body = body[: MAX_BODY_CHARS - 1] + "…"
-    return AlertMessage(title=one_line(f"[{rule}] {title}", MAX_TITLE_CHARS), body=body)
+    title = one_line(f"[{rule}] {title}", MAX_TITLE_CHARS)
+    return AlertMessage(title=without_mentions(title), body=without_mentions(body))
+
+
+def without_mentions(text: str) -> str:
+    """`text` with `@everyone`, `@here`, `@channel` and `@all` broken by a zero-width space (chat services
+    would otherwise notify every member of the room)."""
+    return _MENTION.sub("@\u200b", text)
 
 
 def clean_text(text: str, limit: int) -> str:

@@ -10,7 +10,7 @@ import typer
 from monitor import __version__
 from monitor.cli import check, hits, rules, service, sources, users, web
 from monitor.cli.context import CliContext
-from monitor.logs import configure_logging
+from monitor.logs import LOG_LEVELS, configure_logging
 
 app = typer.Typer(
     help="Self-hosted news monitoring: poll feeds, match watch rules, store hits, send alerts.",
@@ -61,6 +61,9 @@ def main_options(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
+    if log_level.upper() not in LOG_LEVELS:
+        choices = ", ".join(LOG_LEVELS)
+        raise typer.BadParameter(f"{log_level!r} is not a level: one of {choices}", param_hint="--log-level")
     configure_logging(log_level)
     context = CliContext(config_dir=config or Path("config"), database_url=db)
     ctx.obj = context

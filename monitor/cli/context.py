@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -52,8 +53,7 @@ class CliContext:
             try:
                 self._database = open_database(self.settings.database_url)
             except MonitorError as error:
-                typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
-                raise typer.Exit(1) from error
+                fail(str(error))
         return self._database
 
     def close(self) -> None:
@@ -68,6 +68,12 @@ def fail_with_problems(error: ConfigError) -> None:
         typer.echo(problem.render(), err=True)
     count = len(error.problems)
     typer.secho(f"{count} problem{'s' if count != 1 else ''} found", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def fail(message: str) -> NoReturn:
+    """Print `error: message` (one line) and exit 1."""
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
 
 

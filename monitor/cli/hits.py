@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -14,6 +15,7 @@ import typer
 from monitor import clock
 from monitor.cli.context import CliContext
 from monitor.durations import parse_duration
+from monitor.sanitize import sanitize, sanitize_optional
 from monitor.storage.hitlog import STATES, Cursor, HitFilter, HitRow, hit_page
 
 
@@ -23,6 +25,7 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
+_FORMULA = re.compile("[=+\\-@\t\r]")
 FIELDS = (
     *("rule", "state", "starred", "tags", "title", "url", "source", "published", "matched_at", "terms"),
     "snippet",
@@ -31,7 +34,10 @@ FIELDS = (
 
 RuleOption = Annotated[str | None, typer.Option("--rule", help="Only the hits of this rule.")]
 SinceOption = Annotated[str | None, typer.Option("--since", help="Only newer hits, e.g. 7d, 12h.")]
-LimitOption = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many hits.")]
+MAX_LIMIT = 1_000_000
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", min=1, max=MAX_LIMIT, help="At most this many hits.")
+]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="table, json (a line each) or csv.")]
 StateOption = Annotated[
     list[str] | None,
@@ -77,7 +83,7 @@ def hits(
         writer = csv.DictWriter(sys.stdout, fieldnames=FIELDS, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(
-            {**row, "terms": ", ".join(row["terms"]), "tags": ", ".join(row["tags"])} for row in rows
+            csv_row({**row, "terms": ", ".join(row["terms"]), "tags": ", ".join(row["tags"])}) for row in rows
         )
     else:
         typer.echo(render_table(rows))
@@ -100,20 +106,29 @@ def _all_rows(context: CliContext, chosen: HitFilter, limit: int | None) -> list
 
 
 def hit_row(record: HitRow) -> dict[str, Any]:
-    """One hit as plain JSON-able values."""
+    """One hit as plain JSON-able values, its text sanitized (stored before sanitizing existed, maybe)."""
     return {
         "id": record.hit_id,
-        "rule": record.rule,
+        "rule": sanitize(record.rule),
         "state": record.state,
         "starred": record.starred,
-        "tags": list(record.tags),
-        "title": record.title,
-        "url": record.url,
-        "source": record.source,
+        "tags": [sanitize(tag) for tag in record.tags],
+        "title": sanitize(record.title),
+        "url": sanitize_optional(record.url),
+        "source": sanitize(record.source),
         "published": _iso(record.published),
         "matched_at": _iso(record.matched_at),
-        "terms": list(record.terms),
-        "snippet": record.snippet,
+        "terms": [sanitize(term) for term in record.terms],
+        "snippet": sanitize(record.snippet),
+    }
+
+
+def csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row whose text cells a spreadsheet cannot take for formulas: a cell that starts with =, +, -, @,
+    a tab or a carriage return gets a leading apostrophe (OWASP's advice on CSV injection)."""
+    return {
+        key: "'" + value if isinstance(value, str) and _FORMULA.match(value) else value
+        for key, value in row.items()
     }
 
 

@@ -6,18 +6,23 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any, BinaryIO
 
 import typer
 
 from monitor import clock
-from monitor.cli.context import CliContext
+from monitor.cli.context import CliContext, fail
 from monitor.durations import parse_duration
 from monitor.pipeline.poll import document_for
-from monitor.rules import Document, Matcher, RuleSpec, compile_rules
+from monitor.rules import Document, Matcher, RuleCompileError, RuleSpec, compile_rules
+from monitor.sanitize import sanitize
 from monitor.storage.articles import iter_articles
 
 app = typer.Typer(help="Work with watch rules.", no_args_is_help=True)
+
+MAX_LINE_BYTES = 4_000_000
+"""Longest input line read: an article of the longest text analysed (1,000,000 characters), JSON-escaped."""
+_TEXT_FIELDS = ("title", "text", "language", "url", "source")
 
 InputOption = Annotated[
     Path | None,
@@ -25,6 +30,10 @@ InputOption = Annotated[
 ]
 RuleOption = Annotated[list[str] | None, typer.Option("--rule", help="Only this rule (repeatable).")]
 SinceOption = Annotated[str | None, typer.Option("--since", help="Replay stored articles, e.g. 30d.")]
+
+
+class InputError(Exception):
+    """A line of --input that cannot be read as an article."""
 
 
 @app.command("test")
@@ -35,16 +44,23 @@ def test_rules(
     context: CliContext = ctx.obj
     if (input is None) == (since is None):
         raise typer.BadParameter("give either --input FILE (or -) or --since DURATION", param_hint="--input")
-    matcher = _matcher_for(context, rule)
-    if input is not None:
-        stream = sys.stdin if str(input) == "-" else input.open(encoding="utf-8")
-        with stream:
-            _print_matches(matcher, _documents_from_jsonl(stream))
-        return
     try:
-        cutoff = clock.now() - parse_duration(since or "")
+        cutoff = None if since is None else clock.now() - parse_duration(since)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--since") from error
+    if input is not None and str(input) != "-" and (input.is_dir() or not input.exists()):
+        reason = "is a directory" if input.is_dir() else "does not exist"
+        raise typer.BadParameter(f"{input} {reason}", param_hint="--input")
+    matcher = _matcher_for(context, rule)
+    if input is not None:
+        try:
+            with sys.stdin.buffer if str(input) == "-" else input.open("rb") as stream:
+                _print_matches(matcher, _documents_from_jsonl(stream))
+        except InputError as error:
+            fail(f"--input {error}")
+        except OSError as error:
+            fail(f"cannot read {input}: {error.strerror or error}")
+        return
     with context.database.session() as session:
         documents = ((a.id, document_for(a, name)) for a, name in iter_articles(session, since=cutoff))
         _print_matches(matcher, documents)
@@ -57,30 +73,56 @@ def _matcher_for(context: CliContext, names: list[str] | None) -> Matcher:
     if unknown:
         raise typer.BadParameter(f"no rule named {', '.join(unknown)}", param_hint="--rule")
     chosen = [r for r in rules if not names or r.name in names]
-    return compile_rules([RuleSpec(r.name, r.query) for r in chosen], context.config.concepts)
+    try:
+        return compile_rules([RuleSpec(r.name, r.query) for r in chosen], context.config.concepts)
+    except RuleCompileError as error:  # only disabled rules can be broken: enabled ones were checked
+        first = error.errors[0]
+        more = f" (and {len(error.errors) - 1} more)" if len(error.errors) > 1 else ""
+        fail(
+            f"rule '{first.rule}' (disabled) does not compile: {first.message} at offset {first.offset}"
+            f"{more}; fix it, or leave it out with --rule"
+        )
 
 
-def _documents_from_jsonl(stream: TextIO) -> Iterator[tuple[Any, Document]]:
-    """Articles from JSON lines; a bad line is an error naming its line number."""
-    for number, line in enumerate(stream, start=1):
+def _documents_from_jsonl(stream: BinaryIO) -> Iterator[tuple[Any, Document]]:
+    """Articles from JSON lines, each read with bounded memory; InputError naming the line otherwise."""
+    for number, line in enumerate(_lines(stream), start=1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise typer.BadParameter(f"line {number}: not JSON: {error.msg}", param_hint="--input") from error
-        if not isinstance(item, dict) or not (item.get("text") or item.get("title")):
-            raise typer.BadParameter(f"line {number}: needs 'text' or 'title'", param_hint="--input")
-        yield (
-            item.get("id", number),
-            Document(
-                title=str(item.get("title") or ""),
-                text=str(item.get("text") or ""),
-                language=item.get("language"),
-                url=str(item.get("url") or ""),
-                source=str(item.get("source") or ""),
-            ),
-        )
+        except RecursionError:
+            raise InputError(f"line {number}: JSON nested too deeply") from None
+        except ValueError as error:  # JSONDecodeError, or a number too long to read
+            reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error).split(";")[0]
+            raise InputError(f"line {number}: not JSON: {reason}") from None
+        yield _article(number, item)
+
+
+def _lines(stream: BinaryIO) -> Iterator[str]:
+    """The lines of a stream as text, none longer than MAX_LINE_BYTES (so /dev/zero is an error, not a
+    memory exhaustion); InputError for a longer line or one that is not UTF-8."""
+    number = 0
+    while raw := stream.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise InputError(f"line {number}: longer than {MAX_LINE_BYTES:,} bytes")
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(f"line {number}: not UTF-8 (byte {error.start + 1})") from None
+
+
+def _article(number: int, item: Any) -> tuple[Any, Document]:
+    """The id and document of one JSON object; InputError when it is no article."""
+    if not isinstance(item, dict) or not (item.get("text") or item.get("title")):
+        raise InputError(f"line {number}: needs 'text' or 'title'")
+    for key in _TEXT_FIELDS:
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise InputError(f"line {number}: '{key}' must be text")
+    text = {key: sanitize(item.get(key) or "") for key in _TEXT_FIELDS}
+    language = text.pop("language") or None
+    return item.get("id", number), Document(**text, language=language)
 
 
 def _print_matches(matcher: Matcher, documents: Iterable[tuple[Any, Document]]) -> None:

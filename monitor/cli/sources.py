@@ -14,13 +14,13 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
 
 from monitor import clock
-from monitor.cli.context import CliContext, fail_with_problems
+from monitor.cli.context import CliContext, fail, fail_with_problems
 from monitor.config import WatchConfig
 from monitor.config.editing import append_sources, source_entry, unique_name
 from monitor.durations import parse_duration
@@ -39,6 +39,7 @@ from monitor.pipeline.source_admin import (
     sources_opml,
     url_key,
 )
+from monitor.sanitize import sanitize
 from monitor.settings import FetchSettings
 from monitor.storage.health import SourceHealth, list_source_health
 from monitor.storage.sources import sync_sources
@@ -94,10 +95,14 @@ def health(
 
 
 def health_row(record: SourceHealth) -> dict[str, Any]:
-    """One source's health as plain JSON-able values, times in ISO 8601 UTC."""
-    return {
-        key: _iso(value) if isinstance(value, datetime) else value for key, value in asdict(record).items()
-    }
+    """One source's health as plain JSON-able values, times in ISO 8601 UTC, text sanitized."""
+    return {key: _plain(value) for key, value in asdict(record).items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _iso(value)
+    return sanitize(value) if isinstance(value, str) else value
 
 
 def _iso(moment: datetime) -> str:
@@ -186,12 +191,7 @@ def _check_options(interval: str | None, language: str | None) -> None:
 def _refuse_configured(configured: Mapping[str, str], url: str, what: str) -> None:
     existing = configured.get(url_key(url))
     if existing is not None:
-        _fail(f"{what} is already configured as source '{existing}': {url}")
-
-
-def _fail(message: str) -> NoReturn:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(1)
+        fail(f"{what} is already configured as source '{existing}': {url}")
 
 
 def _find_feeds(
@@ -203,16 +203,16 @@ def _find_feeds(
         if looks_like_feed(page.body or b"", page.content_type):
             return [read_feed(page, url)]
     except FetchError as error:
-        _fail(f"could not read {url}: {error.message}")
+        fail(f"could not read {url}: {error.message}")
     discovered = discover_feeds(page.body or b"", page.url, content_type=page.content_type)
     if not discovered:
-        _fail(no_feed_message(url))
+        fail(no_feed_message(url))
     chosen = _choose(discovered, configured, add_all)
     found, failures = asyncio.run(read_all(settings, [feed.url for feed in chosen]))
     for feed_url, message in failures:
         typer.secho(f"warning: could not read {feed_url}: {message}", fg=typer.colors.YELLOW, err=True)
     if not found:
-        _fail(f"no feed listed by {url} could be read")
+        fail(f"no feed listed by {url} could be read")
     titles = {feed.url: feed.title for feed in chosen}
     return [FoundFeed(f.url, f.title or titles.get(f.url) or "", f.language) for f in found]
 
@@ -233,7 +233,7 @@ def _choose(
         if feed not in fresh:
             typer.echo(f"skipped {feed.url}: already configured as '{configured[url_key(feed.url)]}'")
     if not fresh:
-        _fail("every feed the page lists is already configured")
+        fail("every feed the page lists is already configured")
     return fresh
 
 
@@ -254,12 +254,17 @@ def import_opml(
 ) -> None:
     """Add every feed of an OPML file not configured yet (names from titles, folders become tags)."""
     context: CliContext = ctx.obj
-    if file.stat().st_size > MAX_OPML_BYTES:
-        _fail(f"{file}: larger than {MAX_OPML_BYTES:,} bytes")
     try:
-        outlines = parse_opml(file.read_bytes())
+        with file.open("rb") as stream:  # read up to the cap: a device such as /dev/zero has no size
+            data = stream.read(MAX_OPML_BYTES + 1)
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror or error}")
+    if len(data) > MAX_OPML_BYTES:
+        fail(f"{file}: larger than {MAX_OPML_BYTES:,} bytes")
+    try:
+        outlines = parse_opml(data)
     except ValueError as error:
-        _fail(f"{file}: {error}")
+        fail(f"{file}: {error}")
     entries, skipped = plan_import(outlines, context.config)
     if entries:
         _save(context, entries)
@@ -285,5 +290,8 @@ def export_opml(
     if output is None:
         typer.echo(document, nl=False)
         return
-    output.write_bytes(document)
+    try:
+        output.write_bytes(document)
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")
     typer.echo(f"exported {len(sources) - left_out} sources to {output}", err=True)

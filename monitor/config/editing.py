@@ -23,6 +23,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 from monitor.config.loader import load_config
 from monitor.config.models import SourceConfig, WatchConfig
 from monitor.errors import ConfigError, Problem
+from monitor.sanitize import sanitize
 
 SOURCES_FILE = "sources.yaml"
 MAX_NAME_CHARS = 200
@@ -30,8 +31,9 @@ _NEW_FILE = "# Sources polled by monitor (reference: docs/configuration.md).\nso
 
 
 def unique_name(wanted: str, taken: set[str], *, fallback: str = "source") -> str:
-    """`wanted` cleaned up (one line, trimmed, at most 200 characters), with ` (2)`, ` (3)`… if taken."""
-    base = " ".join(wanted.split()) or " ".join(fallback.split()) or "source"
+    """`wanted` cleaned up (sanitized, one line, trimmed, at most 200 characters), with ` (2)`, ` (3)`…
+    if taken."""
+    base = " ".join(sanitize(wanted).split()) or " ".join(sanitize(fallback).split()) or "source"
     if base[:MAX_NAME_CHARS] not in taken:
         return base[:MAX_NAME_CHARS]
     number = 2

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, RootModel, create_model
 
 from monitor.alerts.redaction import is_valid_apprise_url, mask_url
-from monitor.config.models import ChannelConfig, Name, RuleConfig, SourceConfig, WatchConfig
-from monitor.config.rulecheck import RuleFiles, compile_checked
+from monitor.config.models import ChannelConfig, Name, QueryText, RuleConfig, SourceConfig, WatchConfig
+from monitor.config.rulecheck import RuleFiles, compile_checked, disabled_rule_notes
 from monitor.config.validation import describe, unknown_key_message, validate_list, validate_mapping
 from monitor.config.yamlfile import YamlFile, read_yaml
 from monitor.errors import ConfigError, Problem
@@ -25,7 +25,7 @@ SECRET_FILES = ("channels.yaml", "settings.yaml")  # Apprise URLs; database URLs
 Model = TypeVar("Model", bound=BaseModel)
 
 
-class _Concepts(RootModel[dict[Name, list[str]]]):
+class _Concepts(RootModel[dict[Name, list[QueryText]]]):
     """concepts.yaml: a name → its alternatives (each a phrase of the rule language)."""
 
 
@@ -90,6 +90,8 @@ def _load(directory: Path, environ: Mapping[str, str]) -> tuple[list[Problem], W
     files = RuleFiles(rules_file or YamlFile(directory / "rules.yaml", ""), concepts_file)
     matcher = compile_checked(files, rules, concepts)
     problems = loaded.problems()
+    if not problems:
+        loaded.notes.extend(disabled_rule_notes(files, rules, concepts))
     loaded.note_defaults()
     if matcher is None and not problems:
         problems = [Problem(str(directory / "rules.yaml"), 1, 1, "the rules could not be compiled")]

@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+import httpx
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from monitor.alerts.redaction import mask_url
 from monitor.config.selectors import CssSelector
 from monitor.durations import Duration, format_duration
 from monitor.rules import Matcher
+from monitor.rules.limits import MAX_QUERY_CHARS
+from monitor.sanitize import sanitize
 
 DEFAULT_INTERVAL = timedelta(minutes=15)
 SHORTEST_INTERVAL = timedelta(minutes=1)
@@ -28,10 +31,25 @@ def _name(value: str) -> str:
         raise ValueError("must not start or end with spaces")
     if len(value) > 200:
         raise ValueError("is longer than 200 characters")
+    if sanitize(value) != value:
+        raise ValueError("must not contain control characters or bidirectional overrides")
     return value
 
 
 Name = Annotated[str, AfterValidator(_name)]
+
+
+def _query_text(value: str) -> str:
+    """Queries and concept alternatives are short; checked here so that a huge one is not even parsed."""
+    if len(value) > MAX_QUERY_CHARS:
+        raise ValueError(
+            f"is {len(value):,} characters long, more than the {MAX_QUERY_CHARS:,} a query or concept "
+            "alternative may have (write long lists of alternatives in concepts.yaml, one per line)"
+        )
+    return value
+
+
+QueryText = Annotated[str, AfterValidator(_query_text)]
 
 
 class HtmlSelectors(BaseModel):
@@ -85,7 +103,7 @@ class SourceConfig(BaseModel):
         parts = urlsplit(value)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
             raise ValueError(f"must be an http:// or https:// URL, got {value!r}")
-        return value
+        return _fetchable(value)
 
     @field_validator("interval")
     @classmethod
@@ -117,6 +135,20 @@ class SourceConfig(BaseModel):
         return None if value is None else _check_bound(info.field_name, value, info.data.get("interval"))
 
 
+def _fetchable(url: str) -> str:
+    """An http(s) URL the fetcher (httpx) can use: a host, a port from 1 to 65535, nothing unprintable."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as error:
+        reason = str(error).split(",")[0].rstrip(".")
+        raise ValueError(f"is not a valid URL: {reason[:1].lower()}{reason[1:]}") from None
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise ValueError(f"has port {parsed.port}: a port goes from 1 to 65535")
+    if not parsed.host or any(char.isspace() for char in urlsplit(url).netloc):
+        raise ValueError("has no valid host name")
+    return url
+
+
 def _check_bound(name: str | None, value: timedelta, interval: timedelta | None) -> timedelta:
     """An adaptive-scheduling bound: at least a minute, and on the right side of `interval`."""
     if value < SHORTEST_INTERVAL:
@@ -145,7 +177,7 @@ class RuleConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Name = Field(description="Unique name of the rule, stored with each hit.")
-    query: str = Field(description="The query, in the rule language.")
+    query: QueryText = Field(description="The query, in the rule language.")
     channels: list[str] = Field(description="Names of the channels alerted on a hit ([] to only store hits).")
     description: str = Field(default="", description="What the rule is for, shown in the interface.")
     enabled: bool = Field(

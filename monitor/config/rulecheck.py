@@ -50,6 +50,28 @@ def compile_checked(
     return matcher
 
 
+def disabled_rule_notes(
+    files: RuleFiles, rules: Sequence[tuple[int, RuleConfig]], concepts: Mapping[str, list[str]]
+) -> list[str]:
+    """A note for each disabled rule whose query does not compile: not an error (it is not matched), but
+    `rules test`, which tests disabled rules too, would refuse it."""
+    disabled = {rule.name: index for index, rule in rules if not rule.enabled}
+    if not disabled:
+        return []
+    try:
+        compile_rules([RuleSpec(rule.name, rule.query) for _, rule in rules if not rule.enabled], concepts)
+    except RuleCompileError as error:
+        notes = []
+        for fault in error.errors:
+            located = files.rules.located.get(("rules", disabled.get(fault.rule, -1), "query"))
+            line = located.node.start_mark.line + 1 if located is not None else 1
+            notes.append(
+                f"{files.rules.name}:{line}: disabled rule '{fault.rule}' does not compile: {fault.message}"
+            )
+        return notes
+    return []
+
+
 def _report_compile_errors(
     files: RuleFiles, enabled: Sequence[tuple[int, RuleConfig]], errors: Sequence[QueryError]
 ) -> None:

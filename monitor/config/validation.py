@@ -67,6 +67,8 @@ def validate_list(file: YamlFile, key: str, items: Any, model: type[Model]) -> l
 def report_error(file: YamlFile, path: KeyPath, model: type[BaseModel], error: ErrorDetails) -> None:
     """One pydantic error as a Problem at the key (unknown, missing) or value (anything else) it concerns."""
     loc = (*path, *error["loc"])
+    if loc in file.unresolved:
+        return  # reported already, as it was read
     field = dotted(error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":

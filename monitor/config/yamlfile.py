@@ -3,6 +3,11 @@
 The file is composed with ruamel.yaml (which keeps the position and style of every node) and turned into
 plain Python values by hand, so that duplicate keys, odd tags, recursive aliases and `${VAR}` references are
 all reported at their own line and column, and any later error can be located by its path of keys.
+
+Bounds: a file of at most MAX_FILE_BYTES, nested at most MAX_DEPTH levels (checked while composing, before
+any recursion could go deeper), at most MAX_NODES values and MAX_FILE_BYTES characters of text once its
+aliases are expanded (an alias repeats what it names: without the bound, a short file could stand for
+gigabytes).
 """
 
 from __future__ import annotations
@@ -10,11 +15,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from monitor.alerts.redaction import mask_urls_in
@@ -24,6 +31,7 @@ from monitor.errors import Problem
 
 MAX_FILE_BYTES = 2_000_000
 MAX_NODES = 100_000
+MAX_DEPTH = 32
 _STR_TAG = "tag:yaml.org,2002:str"
 
 KeyPath = tuple[str | int, ...]
@@ -47,9 +55,9 @@ class YamlFile:
         self.text = text
         self.mask_secrets = mask_secrets
         self.lines = text.split("\n")
-        self.line_starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+        self.line_starts = [0, *accumulate(len(line) + 1 for line in self.lines[:-1])]
         self.located: dict[KeyPath, Located] = {}
-        self.unresolved: set[KeyPath] = set()
+        self.unresolved: set[KeyPath] = set()  # values already reported as unreadable
         self.defaulted: list[tuple[str, int]] = []
         self.problems: list[Problem] = []
 
@@ -137,15 +145,48 @@ def read_yaml(path: Path, environ: Mapping[str, str], *, mask_secrets: bool = Fa
         file.report(0, f"file is larger than {MAX_FILE_BYTES:,} bytes")
         return None, file
     yaml = YAML(typ="safe", pure=True)
+    yaml.Composer = _BoundedComposer
     try:
         root = yaml.compose(text)
+    except _TooDeep as exc:
+        file.report(exc.mark.index, f"nested more than {MAX_DEPTH} levels deep")
+        return None, file
     except YAMLError as exc:
         _report_syntax(file, exc)
         return None, file
     if root is None:
         return None, file
     file.located[()] = Located(None, root, -1)
-    return _Converter(file, yaml, environ).convert(root, ()), file
+    try:
+        return _Converter(file, yaml, environ).convert(root, ()), file
+    except _TooMuch:
+        return None, file  # the one problem says why: every value after it would be missing
+
+
+class _TooDeep(Exception):
+    """Composing went past MAX_DEPTH levels of nesting, at `mark`."""
+
+    def __init__(self, mark: StreamMark) -> None:
+        self.mark = mark
+
+
+class _TooMuch(Exception):
+    """Converting went past MAX_NODES values or MAX_FILE_BYTES characters (reported where it did)."""
+
+
+class _BoundedComposer(Composer):
+    """ruamel.yaml's composer (recursive, one level per nested collection) stopped at MAX_DEPTH levels."""
+
+    nesting = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.nesting += 1
+        try:
+            if self.nesting > MAX_DEPTH:
+                raise _TooDeep(self.parser.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.nesting -= 1
 
 
 def _report_syntax(file: YamlFile, exc: YAMLError) -> None:
@@ -169,13 +210,15 @@ class _Converter:
         self.environ = environ
         self.active: set[int] = set()
         self.count = 0
+        self.characters = 0
 
     def convert(self, node: Node, path: KeyPath) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
-            if self.count == MAX_NODES + 1:
-                self.file.at_value(path, f"too many values (more than {MAX_NODES:,}; aliases expanding?)")
-            return None
+        if isinstance(node, ScalarNode):
+            self.characters += len(node.value)
+        if self.count > MAX_NODES or self.characters > MAX_FILE_BYTES:
+            self.file.at_key(path, self._too_much())
+            raise _TooMuch
         if id(node) in self.active:
             self.file.at_value(path, "recursive alias")
             return None
@@ -189,6 +232,11 @@ class _Converter:
             return self._scalar(node, path)
         finally:
             self.active.discard(id(node))
+
+    def _too_much(self) -> str:
+        if self.count > MAX_NODES:
+            return f"too many values: more than {MAX_NODES:,} (aliases expanding?)"
+        return f"too much text: more than {MAX_FILE_BYTES:,} characters once the aliases are expanded"
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -224,7 +272,12 @@ class _Converter:
             return self.yaml.constructor.construct_object(node, deep=True)
         except YAMLError:
             self.file.at_value(path, f"unsupported YAML tag {node.tag}")
-            return None
+        except (ValueError, OverflowError) as error:  # a 5,000-digit number, the 30th of February
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            reason = str(error).split(":")[0]
+            self.file.at_value(path, f"cannot read this {kind}: {reason[:1].lower()}{reason[1:]}")
+        self.file.unresolved.add(path)
+        return None
 
     def _string(self, node: ScalarNode, path: KeyPath) -> str:
         """A string with `${VAR}` replaced; errors point at the reference inside the file."""

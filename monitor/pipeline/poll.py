@@ -26,6 +26,7 @@ from monitor.pipeline.cpu import CpuPool, parse_source_body
 from monitor.pipeline.full_text import with_full_text
 from monitor.pipeline.health import note_failure, note_success
 from monitor.rules import Document, RuleMatch
+from monitor.sanitize import sanitize
 from monitor.scheduling.policy import FeedHints, IntervalBounds, next_check_delay
 from monitor.settings import Settings
 from monitor.storage.articles import (
@@ -111,10 +112,11 @@ class SourceOutcome:
 
 
 def document_for(article: Article | StoredArticle | FeedEntry, source_name: str) -> Document:
-    """The matcher's view of an article, stored or about to be: title, and summary plus content as text."""
+    """The matcher's view of an article, stored or about to be: title, and summary plus content as text,
+    sanitized as storage sanitizes them (so that highlights point into the stored text)."""
     return Document(
-        title=article.title or "",
-        text=article_text(article.summary or "", article.content or ""),
+        title=sanitize(article.title or ""),
+        text=article_text(sanitize(article.summary or ""), sanitize(article.content or "")),
         language=article.language,
         url=article.url or "",
         source=source_name,

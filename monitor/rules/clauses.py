@@ -68,8 +68,12 @@ def all_units(nodes: Iterable[Node]) -> set[Unit]:
     """Every word and prefix the trees mention, wherever (under NOT too: their positions are needed)."""
     units: set[Unit] = set()
     stack = list(nodes)
+    seen: set[int] = set()  # a concept used by many rules (or twice in one) is one node: walked once
     while stack:
         node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, Term):
             units.update(node.units)
         elif isinstance(node, Scope | Not):

@@ -21,7 +21,8 @@ class CompiledRules:
 
 def compile_trees(rules: Sequence[RuleSpec], concepts: Mapping[str, Sequence[str]]) -> CompiledRules:
     """Parse every rule against the resolved concepts; raise RuleCompileError listing all faults."""
-    resolved, broken, errors = resolve_concepts(concepts)
+    resolved = resolve_concepts(concepts)
+    errors = list(resolved.errors)
     names: list[str] = []
     trees: list[Node] = []
     seen: set[str] = set()
@@ -29,7 +30,7 @@ def compile_trees(rules: Sequence[RuleSpec], concepts: Mapping[str, Sequence[str
         if rule.name in seen:
             errors.append(QueryError(rule.name, f"another rule is already named {rule.name!r}", 0, 0))
         seen.add(rule.name)
-        tree, faults = parse_query(rule.query, resolved, broken)
+        tree, faults = parse_query(rule.query, resolved.nodes, resolved.broken, resolved.sizes)
         errors.extend(QueryError(rule.name, f.message, f.offset, f.length) for f in faults)
         if tree is not None:
             names.append(rule.name)

@@ -3,6 +3,11 @@
 A mark is (term label, first position, last position). Positional nodes (terms, OR-groups of them, NEAR)
 yield occurrences: (first position, last position, marks). `a NEAR/n b` holds when at most n words lie
 between an occurrence of a and one of b, in either order (ONEAR: a first); occurrences never overlap.
+
+Each occurrence of the operand that occurs less often is paired with the nearest occurrence of the other
+on each side (as search engines do): whether a NEAR holds is exactly the same as when every pair within
+reach is tried, and a NEAR has at most twice as many occurrences as its rarer operand, so that nested
+NEARs over a word repeated thousands of times stay linear in the text.
 """
 
 from __future__ import annotations
@@ -52,7 +57,8 @@ class Evaluator:
         for child in node.children:
             found = self.matches(child, field)
             if found is not None:
-                marks = (marks or []) + found
+                marks = [] if marks is None else marks
+                marks.extend(found)
         return marks
 
     def occurrences(self, node: Node, field: str | None = None) -> list[Occurrence]:
@@ -65,10 +71,7 @@ class Evaluator:
             return sorted(o for child in node.children for o in self.occurrences(child, field))
         if isinstance(node, Near):
             left, right = self.occurrences(node.left, field), self.occurrences(node.right, field)
-            pairs = _ordered_pairs(left, right, node.distance)
-            if not node.ordered:
-                pairs += _ordered_pairs(right, left, node.distance)
-            return sorted(pairs)
+            return _near(left, right, node.distance, node.ordered)
         return []
 
     def _term(self, term: Term) -> list[Occurrence]:
@@ -105,13 +108,47 @@ def _in_field(found: list[Occurrence], field: str | None) -> list[Occurrence]:
     return [o for o in found if o[0] >= TEXT_BASE]
 
 
-def _ordered_pairs(first: list[Occurrence], then: list[Occurrence], distance: int) -> list[Occurrence]:
-    """Pairs where an occurrence of `then` starts after one of `first` ends, at most `distance` words on."""
-    starts = [o[0] for o in then]
+def _near(left: list[Occurrence], right: list[Occurrence], distance: int, ordered: bool) -> list[Occurrence]:
+    """Occurrences of `left NEAR right` (ONEAR when `ordered`): each occurrence of the rarer side with the
+    nearest occurrence of the other before it and after it, each interval once, sorted."""
+    if not left or not right:
+        return []
+    if len(left) <= len(right):
+        pairs = _nearest_after(left, right, distance)
+        if not ordered:
+            pairs += _nearest_before(left, right, distance)
+    else:
+        pairs = _nearest_before(right, left, distance)
+        if not ordered:
+            pairs += _nearest_after(right, left, distance)
+    pairs.sort()
+    return [pair for index, pair in enumerate(pairs) if not index or pair[:2] != pairs[index - 1][:2]]
+
+
+def _nearest_after(anchors: list[Occurrence], others: list[Occurrence], distance: int) -> list[Occurrence]:
+    """Each anchor with the first of `others` that starts after it ends, at most `distance` words on (the
+    marks in text order)."""
+    starts = [other[0] for other in others]
     pairs: list[Occurrence] = []
-    for start, end, marks in first:
-        low, high = bisect_right(starts, end), bisect_left(starts, end + distance + 2)
-        pairs.extend((start, max(end, o[1]), marks + o[2]) for o in then[low:high])
+    for start, end, marks in anchors:
+        index = bisect_right(starts, end)
+        if index < len(others) and starts[index] <= end + distance + 1:
+            _, other_end, other_marks = others[index]
+            pairs.append((start, max(end, other_end), marks + other_marks))
+    return pairs
+
+
+def _nearest_before(anchors: list[Occurrence], others: list[Occurrence], distance: int) -> list[Occurrence]:
+    """Each anchor with the last of `others` that ends before it starts, at most `distance` words before
+    (the marks in text order)."""
+    by_end = sorted(others, key=lambda other: (other[1], other[0]))
+    ends = [other[1] for other in by_end]
+    pairs: list[Occurrence] = []
+    for start, end, marks in anchors:
+        index = bisect_left(ends, start) - 1
+        if index >= 0 and start - ends[index] - 1 <= distance:
+            other_start, other_end, other_marks = by_end[index]
+            pairs.append((other_start, max(end, other_end), other_marks + marks))
     return pairs
 
 

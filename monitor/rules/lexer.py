@@ -12,6 +12,8 @@ _NEAR = re.compile(r"(O?NEAR)(?:/(.*))?")
 _FIELD = re.compile(r"([A-Za-z]+):")
 _CONCEPT_NAME = re.compile(r"[\w-]+")
 _STOP = set(' \t\r\n\f\v()"')
+_DISTANCE = re.compile(r"[0-9]{1,3}")  # ASCII digits only: `NEAR/²` and `NEAR/٣` are errors
+_RUN = re.compile(r'[^ \t\r\n\f\v()"]*')
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,19 +77,19 @@ def _lex_phrase(query: str, i: int, lexemes: list[Lexeme], errors: list[LexError
 
 
 def _lex_run(query: str, i: int, lexemes: list[Lexeme], errors: list[LexError]) -> int:
-    end = i
-    while end < len(query) and query[end] not in _STOP:
-        end += 1
-    run = query[i:end]
-    field = _FIELD.match(run)
-    if field:
+    """A run of characters up to a space, parenthesis or quote: field prefixes, then a word, @concept,
+    operator or NEAR (the run is found once, so that a long run of prefixes costs linear time)."""
+    end = _RUN.match(query, i).end()  # type: ignore[union-attr]
+    while field := _FIELD.match(query, i, end):
         name = field.group(1).lower()
         lexemes.append(Lexeme("FIELD", field.group(), i, value=name))
-        rest = run[len(field.group()) :]
-        if name in FILTER_FIELDS and rest:
-            lexemes.append(Lexeme("WORD", rest, i + len(field.group()), value=rest))
+        i = field.end()
+        if name in FILTER_FIELDS and i < end:
+            lexemes.append(Lexeme("WORD", query[i:end], i, value=query[i:end]))
             return end
-        return i + len(field.group())
+    if i == end:
+        return end
+    run = query[i:end]
     if run in OPERATORS:
         lexemes.append(Lexeme(run, run, i))
     elif run.startswith("@"):
@@ -106,7 +108,7 @@ def _near(run: str, i: int, near: re.Match[str], errors: list[LexError]) -> Lexe
     """NEAR, NEAR/n, ONEAR, ONEAR/n, with n checked to lie in 1..50."""
     distance = DEFAULT_DISTANCE
     if near.group(2) is not None:
-        if near.group(2).isdigit() and MIN_DISTANCE <= int(near.group(2)) <= MAX_DISTANCE:
+        if _DISTANCE.fullmatch(near.group(2)) and MIN_DISTANCE <= int(near.group(2)) <= MAX_DISTANCE:
             distance = int(near.group(2))
         else:
             message = f"{near.group(1)}/n needs a distance n from {MIN_DISTANCE} to {MAX_DISTANCE} words"

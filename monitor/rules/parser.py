@@ -1,7 +1,8 @@
 """Lexemes → query tree, by recursive descent, with precise errors (message, offset, length).
 
 Precedence, loosest first: OR, AND (explicit or implied by juxtaposition), NOT / `-`, NEAR / ONEAR,
-field scopes (`title:`), then words, phrases, prefixes, @concepts and parenthesised groups.
+field scopes (`title:`), then words, phrases, prefixes, @concepts and parenthesised groups. The bounds of
+`monitor.rules.limits` are checked while parsing: the recursion never goes deeper than MAX_NESTING levels.
 """
 
 from __future__ import annotations
@@ -10,6 +11,16 @@ import re
 from collections.abc import Mapping
 
 from monitor.rules.lexer import Lexeme, LexError, lex
+from monitor.rules.limits import (
+    MAX_NESTING,
+    MAX_QUERY_CHARS,
+    MAX_TERMS,
+    TERM,
+    TOO_DEEP,
+    TOO_LONG,
+    Size,
+    too_many_terms,
+)
 from monitor.rules.syntax import (
     FIELDS,
     FILTERS,
@@ -42,12 +53,31 @@ class _Fatal(Exception):
 class _Parser:
     """One query being parsed; non-fatal errors are collected so that all are reported at once."""
 
-    def __init__(self, query: str, concepts: Mapping[str, Node], broken: frozenset[str]) -> None:
+    def __init__(
+        self, query: str, concepts: Mapping[str, Node], broken: frozenset[str], sizes: Mapping[str, Size]
+    ) -> None:
         self.query = query
         self.lexemes, self.errors = lex(query)
         self.position = 0
         self.concepts = concepts
         self.broken = broken
+        self.sizes = sizes
+        self.nesting = 0
+        self.terms = 0
+
+    def deeper(self, lexeme: Lexeme) -> None:
+        """One more level of nesting, opened by `lexeme`: a fatal error past MAX_NESTING."""
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise self.fail(TOO_DEEP, lexeme)
+
+    def count(self, size: Size, lexeme: Lexeme) -> None:
+        """Count a term or @concept; an error (once) past MAX_NESTING or MAX_TERMS."""
+        if self.nesting + size.nesting > MAX_NESTING:
+            self.errors.append(LexError(TOO_DEEP, lexeme.offset, max(1, lexeme.length)))
+        before, self.terms = self.terms, self.terms + size.terms
+        if before <= MAX_TERMS < self.terms:
+            self.errors.append(LexError(too_many_terms("the query"), lexeme.offset, max(1, lexeme.length)))
 
     def peek(self) -> Lexeme:
         return self.lexemes[self.position]
@@ -99,20 +129,25 @@ class _Parser:
         if lexeme.kind in ("NOT", "MINUS"):
             self.take()
             self.require_operand(lexeme, lexeme.text)
+            self.deeper(lexeme)
             node, _, end = self.unary()
+            self.nesting -= 1
             return Not(node), lexeme.offset, end
         return self.near()
 
     def near(self) -> tuple[Node, int, int]:
         node, start, end = self.scoped()
+        outer = self.nesting
         while self.peek().kind == "NEAR":
             operator = self.take()
             if self.peek().kind not in _PRIMARY_START:
                 raise self.fail(f"{operator.text} needs a word, phrase or group on its right", operator)
+            self.deeper(operator)  # a chain of NEARs is a tree as deep as the chain is long
             right, right_start, right_end = self.scoped()
             self.check_positional(node, start, end)
             self.check_positional(right, right_start, right_end)
             node, end = Near(node, right, operator.distance, operator.ordered), right_end
+        self.nesting = outer
         return node, start, end
 
     def check_positional(self, node: Node, start: int, end: int) -> None:
@@ -129,7 +164,9 @@ class _Parser:
             return self.filter(lexeme)
         if self.peek().kind not in _PRIMARY_START or self.peek().offset != lexeme.offset + lexeme.length:
             raise self.fail(f"{lexeme.text} needs a word, phrase or group right after it", lexeme)
+        self.deeper(lexeme)
         child, _, end = self.scoped()
+        self.nesting -= 1
         if lexeme.value not in FIELDS:
             known = ", ".join(FIELDS + FILTERS)
             message = f"unknown field {lexeme.value!r} (known: {known})"
@@ -142,6 +179,7 @@ class _Parser:
         if value.kind not in ("WORD", "PHRASE") or value.offset != field.offset + field.length:
             raise self.fail(f"{field.text} needs a value right after it, as in {field.text}example", field)
         self.take()
+        self.count(TERM, field)
         text = value.value.strip()
         end = value.offset + value.length
         pattern = {"lang": _LANG, "site": _SITE}.get(field.value)
@@ -155,7 +193,9 @@ class _Parser:
         lexeme = self.take()
         end = lexeme.offset + lexeme.length
         if lexeme.kind == "LPAREN":
+            self.deeper(lexeme)
             node, _, _ = self.or_expr()
+            self.nesting -= 1
             closing = self.take()
             if closing.kind != "RPAREN":
                 raise self.fail("unclosed parenthesis: add the matching ')'", lexeme)
@@ -170,6 +210,7 @@ class _Parser:
                 if all(error.offset != lexeme.offset for error in self.errors):
                     self.errors.append(term)
                 return _NOTHING, lexeme.offset, end
+            self.count(TERM, lexeme)
             return term, lexeme.offset, end
         if lexeme.kind == "CONCEPT":
             return self.concept(lexeme), lexeme.offset, end
@@ -181,6 +222,7 @@ class _Parser:
             if lexeme.value and lexeme.value not in self.broken:
                 self.errors.append(LexError(f"unknown concept {lexeme.text}", lexeme.offset, lexeme.length))
             return _NOTHING
+        self.count(self.sizes.get(lexeme.value, Size(1, 1)), lexeme)
         return node
 
     def unexpected(self, lexeme: Lexeme) -> _Fatal:
@@ -196,12 +238,18 @@ class _Parser:
 
 
 def parse_query(
-    query: str, concepts: Mapping[str, Node] | None = None, broken: frozenset[str] = frozenset()
+    query: str,
+    concepts: Mapping[str, Node] | None = None,
+    broken: frozenset[str] = frozenset(),
+    sizes: Mapping[str, Size] | None = None,
 ) -> tuple[Node | None, list[LexError]]:
-    """The tree of a query and its errors; the tree is None when the query cannot be read at all."""
+    """The tree of a query and its errors; the tree is None when the query cannot be read at all.
+    `concepts` are the resolved @concepts, `broken` those that could not be, `sizes` their sizes."""
+    if len(query) > MAX_QUERY_CHARS:
+        return None, [LexError(f"the query is {TOO_LONG}", MAX_QUERY_CHARS, len(query) - MAX_QUERY_CHARS)]
     if not query.strip():
         return None, [LexError("empty query: write at least one word", 0, len(query))]
-    parser = _Parser(query, concepts or {}, broken)
+    parser = _Parser(query, concepts or {}, broken, sizes or {})
     try:
         node = parser.parse()
     except _Fatal as fatal:

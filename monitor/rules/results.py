@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable
 from operator import itemgetter
@@ -13,27 +14,42 @@ from monitor.rules.model import Highlight, RuleMatch
 SNIPPET_CHARS = 200
 SNIPPET_BEFORE = 60
 MAX_HIGHLIGHTS = 100
+MAX_HIGHLIGHTS_PER_TERM = 20
 _SPACES = re.compile(r"\s+")
 
 
 def build_match(rule: str, marks: Iterable[Mark], document: AnalysedDocument) -> RuleMatch:
     """The RuleMatch of a rule that matched with these marks."""
-    highlights = _highlights(marks, document)
-    terms = tuple(dict.fromkeys(h.term for h in highlights))
+    chosen = _chosen_marks(marks)
+    highlights = _highlights(chosen, document)
+    terms = tuple(dict.fromkeys(label for label, _ in sorted(chosen, key=itemgetter(1))))
     return RuleMatch(rule, terms, highlights, snippet(highlights, document))
 
 
-def _highlights(marks: Iterable[Mark], document: AnalysedDocument) -> tuple[Highlight, ...]:
-    """One highlight per matched span (a phrase is one span), title first, in text order."""
-    marks = list(marks)
-    located = {
-        (first, last): document.span(first, last) for _, first, last in sorted(marks, key=itemgetter(1, 2))
-    }
-    spans: dict[tuple[str, int, int], str] = {}
+def _chosen_marks(marks: Iterable[Mark]) -> list[tuple[str, tuple[int, int]]]:
+    """The marks worth showing: each span once (under the first term that marked it), and of each term
+    only its first MAX_HIGHLIGHTS_PER_TERM spans, so that a word repeated thousands of times costs no
+    more than a few lookups and leaves room for the other terms. Linear in the number of marks."""
+    labels: dict[tuple[int, int], str] = {}
     for label, first, last in marks:
-        spans.setdefault(located[first, last], label)
-    ordered = sorted(spans.items(), key=lambda item: (item[0][0] != "title", item[0][1], item[0][2]))
-    return tuple(Highlight(term, field, start, end) for (field, start, end), term in ordered[:MAX_HIGHLIGHTS])
+        labels.setdefault((first, last), label)
+    by_term: dict[str, list[tuple[int, int]]] = {}
+    for where, label in labels.items():
+        by_term.setdefault(label, []).append(where)
+    return [
+        (label, where)
+        for label, spans in by_term.items()
+        for where in heapq.nsmallest(MAX_HIGHLIGHTS_PER_TERM, spans)
+    ]
+
+
+def _highlights(
+    chosen: list[tuple[str, tuple[int, int]]], document: AnalysedDocument
+) -> tuple[Highlight, ...]:
+    """One highlight per chosen span (a phrase is one span), title first, in text order (positions of the
+    title come first, and spans are located in increasing order: each field is read at most once)."""
+    ordered = sorted(chosen, key=itemgetter(1))[:MAX_HIGHLIGHTS]
+    return tuple(Highlight(label, *document.span(first, last)) for label, (first, last) in ordered)
 
 
 def snippet(highlights: tuple[Highlight, ...], document: AnalysedDocument) -> str:

@@ -1,17 +1,18 @@
 """Character spans of an article's words, found only as far as a match needs them.
 
 In a field whose words are its plain `\\w+` matches, word i is the k-th standalone occurrence of that
-word, k its count among the words before it: a few str.find calls. In another field without apostrophes
-every regex match is one word, so reaching word i means skipping i matches at C speed; asking in
-increasing order (as highlights do) reads the field at most once. A field with apostrophes (whose halves
-may be dropped) has all its offsets computed at once.
+word after the nearest word already located before it, k its count among the words in between: a few
+str.find calls. In another field without apostrophes every regex match is one word, so reaching word i
+means skipping matches at C speed from that nearest located word. Either way, asking for words in
+increasing order (as highlights do) reads the field at most once, whatever the number of words asked
+for: the work is linear in the text. A field with apostrophes (whose halves may be dropped) has all its
+offsets computed at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from bisect import bisect_right, insort
 from itertools import islice
-from re import Match
 
 from monitor.rules.tokens import PLAIN_WORD, Offsets, offsets, raw_words, word_pattern
 
@@ -26,9 +27,8 @@ class Spans:
         self._pattern, self._simple = word_pattern(self._source)
         self._words = words
         self._all: Offsets | None = None
-        self._matches: Iterator[Match[str]] | None = None
-        self._next = 0  # the index of the word self._matches yields next
         self._known: dict[int, tuple[int, int]] = {}
+        self._anchors: list[int] = []  # the indexes in _known, sorted: where a search resumes from
 
     def span(self, index: int) -> tuple[int, int]:
         """Start and end offsets of word `index` in the original text (IndexError past the last word)."""
@@ -36,29 +36,49 @@ class Spans:
             if self._all is None:
                 self._all = offsets(self._text, self._limit)
             return self._all.starts[index], self._all.ends[index]
+        if index < 0:
+            raise IndexError(f"no word {index} in the analysed text")
         known = self._known.get(index)
-        if known is None and self._pattern is PLAIN_WORD:
-            known = self._known[index] = self._standalone(index)
         if known is None:
-            if self._matches is None or index < self._next:
-                self._matches, self._next = self._pattern.finditer(self._source), 0
-            match = next(islice(self._matches, index - self._next, None), None)
-            if match is None:
-                raise IndexError(f"no word {index} in the analysed text")
-            self._next = index + 1
-            known = self._known[index] = match.span()
+            anchor = self._anchor(index)
+            if self._pattern is PLAIN_WORD:
+                known = self._standalone(index, anchor)
+            else:
+                known = self._matched(index, anchor)
+            self._known[index] = known
+            insort(self._anchors, index)
         return known
 
-    def _standalone(self, index: int) -> tuple[int, int]:
+    def _anchor(self, index: int) -> tuple[int, int]:
+        """The nearest located word before `index` and its end offset ((-1, 0) when there is none)."""
+        position = bisect_right(self._anchors, index) - 1
+        if position < 0:
+            return -1, 0
+        before = self._anchors[position]
+        return before, self._known[before][1]
+
+    def _matched(self, index: int, anchor: tuple[int, int]) -> tuple[int, int]:
+        """The span of word `index` of a field whose words are its regex matches, skipping matches from the
+        end of the anchor word (a match ends where a non-word character follows: matching resumes there)."""
+        before, end = anchor
+        matches = self._pattern.finditer(self._source, end)
+        match = next(islice(matches, index - before - 1, None), None)
+        if match is None:
+            raise IndexError(f"no word {index} in the analysed text")
+        return match.span()
+
+    def _standalone(self, index: int, anchor: tuple[int, int]) -> tuple[int, int]:
         """The span of word `index` of a field whose words are its `\\w+` matches: the k-th occurrence of the
-        word with no word character (no _ here: an alphanumeric one) on either side, k its count before."""
+        word after the anchor with no word character (no _ here: an alphanumeric one) on either side, k its
+        count between the anchor and `index`."""
         if self._words is None:
             self._words = raw_words(self._text, self._limit)[0]
         if index >= len(self._words):
             raise IndexError(f"no word {index} in the analysed text")
+        before, start = anchor
         word, source = self._words[index], self._source
-        skip = self._words[:index].count(word)
-        start = -1
+        skip = self._words[before + 1 : index].count(word)
+        start -= 1
         while True:
             start = source.find(word, start + 1)
             if start < 0:

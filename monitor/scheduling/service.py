@@ -156,6 +156,9 @@ class MonitorService:
                 "\n".join(p.render() for p in error.problems),
             )
             return
+        except Exception:  # a fault of monitor's own must not stop the reload job nor the configuration
+            logger.exception("configuration rejected, the last good one stays in force: it could not be read")
+            return
         await asyncio.to_thread(sync_configured_sources, self.database, config)
         self.config = config
         if self._poller is not None:

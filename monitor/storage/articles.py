@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from monitor.sanitize import sanitize
 from monitor.storage.search import index_articles
 from monitor.storage.tables import Article, Source
 from monitor.storage.upsert import insert_many_if_absent
@@ -115,15 +116,15 @@ def unseen_entries(session: Session, source_id: int, entries: Sequence[E]) -> li
 
 
 def _rows_by_key(source_id: int, entries: Sequence[EntryLike], now: datetime) -> dict[str, dict[str, Any]]:
-    """One row per dedupe key (the first occurrence wins), with hostile text cut to size."""
+    """One row per dedupe key (the first occurrence wins), with hostile text sanitized and cut to size."""
     rows: dict[str, dict[str, Any]] = {}
     for entry in entries:
         key = dedupe_key(entry)
         if key is None or key in rows:
             continue
-        title = (entry.title or "")[:MAX_TITLE_CHARS]
-        summary = (entry.summary or "")[:MAX_SUMMARY_CHARS]
-        content = (entry.content or "")[:MAX_CONTENT_CHARS]
+        title = sanitize(entry.title or "")[:MAX_TITLE_CHARS]
+        summary = sanitize(entry.summary or "")[:MAX_SUMMARY_CHARS]
+        content = sanitize(entry.content or "")[:MAX_CONTENT_CHARS]
         rows[key] = {
             "source_id": source_id,
             "dedupe_key": key,

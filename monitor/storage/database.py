@@ -143,7 +143,7 @@ def normalise_url(url: str) -> URL:
     """Parse a database URL, choosing psycopg 3 for PostgreSQL; StorageError for anything else."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         shown = _PASSWORD_IN_URL.sub(r"\1***@", url)
         raise StorageError(
             f"invalid database URL {shown!r}: expected sqlite:///path/to/file.db or postgresql://user@host/db"

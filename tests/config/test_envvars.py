@@ -6,7 +6,7 @@ import pytest
 
 from monitor.config.envvars import substitute
 
-ENV = {"TOKEN": "abc123", "EMPTY": ""}
+ENV = {"TOKEN": "abc123", "EMPTY": "", "OTHER": "json://other/hook"}
 
 # (text, expected value)
 REPLACED = [
@@ -18,6 +18,12 @@ REPLACED = [
     ("${TOKEN:-fallback}", "abc123"),
     ("${EMPTY}", ""),
     ("cost $5 and $${LITERAL}", "cost $5 and ${LITERAL}"),
+    # a default may hold references itself, read only when the default is used
+    ("${NOT_SET:-${OTHER}}", "json://other/hook"),
+    ("${NOT_SET:-${ALSO_UNSET:-json://localhost/x}}/y", "json://localhost/x/y"),
+    ("${TOKEN:-${NOT_SET}}", "abc123"),
+    ("${EMPTY:-${NOT_SET:-a}b}c}", "abc}"),
+    ("{braces} ${TOKEN}}", "{braces} abc123}"),
 ]
 
 
@@ -33,6 +39,13 @@ BROKEN = [
     ("${TOKEN", [(0, 7, "unclosed ${ (write $${ for a literal ${)")]),
     ("${1BAD}", [(0, 7, "invalid variable reference ${1BAD}: expected ${NAME} or ${NAME:-default}")]),
     ("${A} ${B}", [(0, 4, "environment variable A is not set"), (5, 4, "environment variable B is not set")]),
+    ("${NOT_SET:-${MISSING}}", [(11, 10, "environment variable MISSING is not set")]),
+    (
+        "${TOKEN:-${1BAD}}",
+        [(9, 7, "invalid variable reference ${1BAD}: expected ${NAME} or ${NAME:-default}")],
+    ),
+    ("${NOT_SET:-${OTHER}", [(0, 19, "unclosed ${ (write $${ for a literal ${)")]),
+    ("${A:-" * 9 + "x" + "}" * 9, [(40, 15, "defaults nested more than 8 levels deep")]),
 ]
 
 
@@ -46,3 +59,8 @@ def test_each_character_remembers_its_original_offset() -> None:
     result = substitute("a${TOKEN}b", ENV)
     assert result.value == "aabc123b"
     assert result.origin == [0, 1, 1, 1, 1, 1, 1, 9, 10]
+
+
+def test_a_nested_default_notes_every_variable_that_fell_back() -> None:
+    assert substitute("${NOT_SET:-${ALSO_UNSET:-x}}", ENV).defaulted == ["NOT_SET", "ALSO_UNSET"]
+    assert substitute("${NOT_SET:-${OTHER}}", ENV).defaulted == ["NOT_SET"]

@@ -8,7 +8,8 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,18 +41,26 @@ async def eventually(condition: Callable[[], bool], timeout: float = 20.0) -> No
         await asyncio.sleep(0.05)
 
 
+@asynccontextmanager
+async def running(service: MonitorService) -> AsyncIterator[MonitorService]:
+    """The service running until the block ends, then stopped and waited for."""
+    task = asyncio.create_task(service.run(install_signal_handlers=False))
+    try:
+        yield service
+    finally:
+        service.stop()
+        await asyncio.wait_for(task, timeout=20)
+
+
 async def with_service(config_dir: Path, database_url: str, body: Callable[[], Awaitable[None]]) -> None:
     """Run the service while `body` runs, then stop it and wait for it to end."""
     config = load_config(config_dir)
     settings = build_settings(config.settings_values, {"database_url": database_url})
     database = open_database(database_url)
-    service = MonitorService(config, settings, database)
-    task = asyncio.create_task(service.run(install_signal_handlers=False))
     try:
-        await body()
+        async with running(MonitorService(config, settings, database)):
+            await body()
     finally:
-        service.stop()
-        await asyncio.wait_for(task, timeout=20)
         database.dispose()
 
 
