@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -15,7 +14,7 @@ import typer
 from monitor import clock
 from monitor.cli.context import CliContext
 from monitor.durations import parse_duration
-from monitor.sanitize import sanitize, sanitize_optional
+from monitor.sanitize import sanitize, sanitize_optional, spreadsheet_safe
 from monitor.storage.hitlog import STATES, Cursor, HitFilter, HitRow, hit_page
 
 
@@ -25,7 +24,6 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
-_FORMULA = re.compile("[=+\\-@\t\r]")
 FIELDS = (
     *("rule", "state", "starred", "tags", "title", "url", "source", "published", "matched_at", "terms"),
     "snippet",
@@ -123,13 +121,7 @@ def hit_row(record: HitRow) -> dict[str, Any]:
     }
 
 
-def csv_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A row whose text cells a spreadsheet cannot take for formulas: a cell that starts with =, +, -, @,
-    a tab or a carriage return gets a leading apostrophe (OWASP's advice on CSV injection)."""
-    return {
-        key: "'" + value if isinstance(value, str) and _FORMULA.match(value) else value
-        for key, value in row.items()
-    }
+csv_row = spreadsheet_safe
 
 
 def _iso(moment: datetime | None) -> str | None:

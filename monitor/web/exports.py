@@ -15,6 +15,7 @@ from lxml import etree
 
 from monitor import clock
 from monitor.errors import NotFound
+from monitor.sanitize import spreadsheet_safe
 from monitor.storage.hitlog import Cursor, HitFilter, HitRow, hit_page
 from monitor.storage.users import TokenKind, account_for_token, create_token, list_tokens, revoke_token
 from monitor.web.desk import Desk, RowId, analyst, get_desk, reader
@@ -77,7 +78,8 @@ def csv_text(rows: Iterator[HitRow]) -> str:
     writer.writeheader()
     for row in rows:
         values = hit_json(row)
-        writer.writerow({**values, "terms": ", ".join(values["terms"]), "tags": ", ".join(values["tags"])})
+        joined = {"terms": ", ".join(values["terms"]), "tags": ", ".join(values["tags"])}
+        writer.writerow(spreadsheet_safe({**values, **joined}))
     return buffer.getvalue()
 
 
