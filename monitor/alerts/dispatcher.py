@@ -231,12 +231,16 @@ class Dispatcher:
 def send_test_alert(channel: str, urls: Sequence[str], timeout: float) -> str | None:
     """Send a test alert to a channel now, outside the outbox: None when it was accepted, else why not
     (free of the channel's secrets)."""
-    notifier, rejected = _Notifiers({channel: urls}, timeout)._build(channel)
-    if not notifier:
+    notifiers, rejected = _Notifiers({channel: urls}, timeout)._build(channel)
+    if not notifiers:
         return f"no usable Apprise URL in channel {channel!r}: {', '.join(rejected)}"
     message = AlertMessage(
         title="monitor: test alert", body=f"A test alert to channel {channel}, sent from the desk."
     )
+    reasons = []
     with redacted_logs(urls):
-        accepted, reason = _notify(notifier, message)
-    return None if accepted else redact(reason, urls)
+        for title_format, notifier in notifiers.items():
+            accepted, reason = _notify(notifier, _titled(message, title_format))
+            if not accepted:
+                reasons.append(reason)
+    return redact(reasons[-1], urls) if reasons else None
