@@ -3,6 +3,8 @@
     MonitorError                 base of every error monitor raises on purpose
     ├── ConfigError              the configuration directory is invalid; carries every Problem found
     ├── StorageError             the database cannot be reached or migrated
+    ├── DeskError                a person asked the desk or `monitor users` for something it refuses
+    │   └── NotFound             what was named (a hit, a user, a token) does not exist
     └── FetchError               a source could not be fetched or parsed; `message` is short and user-facing
 
 Expected failures of the outside world (a feed that times out, a receiver that answers 500) are *not*
@@ -49,6 +51,14 @@ class ConfigError(MonitorError):
 
 class StorageError(MonitorError):
     """The database cannot be opened, migrated or written."""
+
+
+class DeskError(MonitorError):
+    """A request refused with a message meant for the person (a taken name, a short password…)."""
+
+
+class NotFound(DeskError):
+    """The hit, article, user or token named does not exist."""
 
 
 class FetchError(MonitorError):

@@ -27,3 +27,15 @@ def sanitize(text: str) -> str:
 def sanitize_optional(text: str | None) -> str | None:
     """`sanitize` for a value that may be missing."""
     return None if text is None else sanitize(text)
+
+
+_FORMULA = re.compile("[=+\\-@\t\r]")
+
+
+def spreadsheet_safe(row: dict[str, object]) -> dict[str, object]:
+    """A CSV row whose text cells a spreadsheet cannot take for formulas: a cell that starts with =, +, -,
+    @, a tab or a carriage return gets a leading apostrophe (OWASP's advice on CSV injection)."""
+    return {
+        key: "'" + value if isinstance(value, str) and _FORMULA.match(value) else value
+        for key, value in row.items()
+    }

@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from monitor import __version__
@@ -116,12 +116,64 @@ class HealthSettings(BaseModel):
 
 
 class WebSettings(BaseModel):
-    """Where the web interface listens."""
+    """The desk (web interface and REST API): where it listens and how it keeps sessions."""
 
     model_config = ConfigDict(extra="forbid")
 
-    host: str = Field("127.0.0.1", description="Address the web interface binds to.")
-    port: int = Field(8080, ge=1, le=65535, description="Port of the web interface.")
+    address: str = Field(
+        "127.0.0.1:8080",
+        description="host:port the desk listens on (`monitor web`, and `monitor run` with `web.enabled`).",
+    )
+    enabled: bool = Field(True, description="Whether `monitor run` serves the desk too.")
+    public_url: str | None = Field(
+        None,
+        description="URL people reach the desk at (behind a proxy), used in the setup link and feeds; "
+        "default http://<address>.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key signing session cookies; default a random key kept in the database, shared by "
+        "every process.",
+    )
+    session_lifetime: Duration = Field(timedelta(days=14), description="How long a login lasts.")
+    login_attempts: int = Field(
+        5,
+        ge=1,
+        description="Failed logins allowed per account in 15 minutes (four times as many per client "
+        "address).",
+    )
+
+    @field_validator("address")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        split_address(value)
+        return value
+
+    @property
+    def host(self) -> str:
+        return split_address(self.address)[0]
+
+    @property
+    def port(self) -> int:
+        return split_address(self.address)[1]
+
+    @property
+    def base_url(self) -> str:
+        """Where the desk is reached: `public_url`, else http:// and the address."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host, port = split_address(self.address)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        return f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}"
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """`host:port` (IPv6 as `[::1]:8080`) → host and port; ValueError when it is neither."""
+    host, sep, port = address.strip().rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"expected host:port such as 127.0.0.1:8080, got {address!r}")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    return host or "127.0.0.1", int(port)
 
 
 class Settings(BaseSettings):

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A desk started by any test (`monitor run` serves one) listens on a port the system chooses: tests never
+# bind a fixed port, since other test runs share the machine.
+os.environ.setdefault("MONITOR_WEB__ADDRESS", "127.0.0.1:0")
 POSTGRES_URL = os.environ.get(
     "MONITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

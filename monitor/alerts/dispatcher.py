@@ -226,3 +226,21 @@ class Dispatcher:
     def dispatch(self, *, now: datetime | None = None) -> DispatchSummary:
         """Send what is due now; see `dispatch_pending`."""
         return dispatch_pending(self.database, self.channels, self.settings, now=now)
+
+
+def send_test_alert(channel: str, urls: Sequence[str], timeout: float) -> str | None:
+    """Send a test alert to a channel now, outside the outbox: None when it was accepted, else why not
+    (free of the channel's secrets)."""
+    notifiers, rejected = _Notifiers({channel: urls}, timeout)._build(channel)
+    if not notifiers:
+        return f"no usable Apprise URL in channel {channel!r}: {', '.join(rejected)}"
+    message = AlertMessage(
+        title="monitor: test alert", body=f"A test alert to channel {channel}, sent from the desk."
+    )
+    reasons = []
+    with redacted_logs(urls):
+        for title_format, notifier in notifiers.items():
+            accepted, reason = _notify(notifier, _titled(message, title_format))
+            if not accepted:
+                reasons.append(reason)
+    return redact(reasons[-1], urls) if reasons else None

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from monitor import __version__
-from monitor.cli import check, hits, rules, service, sources
+from monitor.cli import check, hits, rules, service, sources, users, web
 from monitor.cli.context import CliContext
 from monitor.logs import LOG_LEVELS, configure_logging
 
@@ -27,6 +27,8 @@ app.command("worker", help="The same as `run`: one of several workers sharing a 
 app.command("hits")(hits.hits)
 app.add_typer(rules.app, name="rules")
 app.add_typer(sources.app, name="sources")
+app.command("web")(web.web)
+app.add_typer(users.app, name="users")
 
 
 def _version(value: bool) -> None:

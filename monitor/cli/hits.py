@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -15,8 +14,8 @@ import typer
 from monitor import clock
 from monitor.cli.context import CliContext
 from monitor.durations import parse_duration
-from monitor.sanitize import sanitize, sanitize_optional
-from monitor.storage.hits import HitRecord, list_hits
+from monitor.sanitize import sanitize, sanitize_optional, spreadsheet_safe
+from monitor.storage.hitlog import STATES, Cursor, HitFilter, HitRow, hit_page
 
 
 class OutputFormat(StrEnum):
@@ -25,8 +24,10 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
-_FORMULA = re.compile("[=+\\-@\t\r]")
-FIELDS = ("rule", "title", "url", "source", "published", "matched_at", "terms", "snippet")
+FIELDS = (
+    *("rule", "state", "starred", "tags", "title", "url", "source", "published", "matched_at", "terms"),
+    "snippet",
+)
 
 
 RuleOption = Annotated[str | None, typer.Option("--rule", help="Only the hits of this rule.")]
@@ -36,6 +37,13 @@ LimitOption = Annotated[
     int | None, typer.Option("--limit", min=1, max=MAX_LIMIT, help="At most this many hits.")
 ]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="table, json (a line each) or csv.")]
+StateOption = Annotated[
+    list[str] | None,
+    typer.Option("--state", help="Only hits in this triage state (repeatable): " + ", ".join(STATES)),
+]
+TagOption = Annotated[str | None, typer.Option("--tag", help="Only hits with this tag.")]
+StarredOption = Annotated[bool, typer.Option("--starred", help="Only starred hits.")]
+SearchOption = Annotated[str | None, typer.Option("--search", help="Full-text search of titles and text.")]
 
 
 def hits(
@@ -44,32 +52,65 @@ def hits(
     since: SinceOption = None,
     limit: LimitOption = None,
     output: FormatOption = OutputFormat.table,
+    state: StateOption = None,
+    tag: TagOption = None,
+    starred: StarredOption = False,
+    search: SearchOption = None,
 ) -> None:
-    """List stored hits, newest first."""
+    """List stored hits, newest first, with their triage (state, star, tags)."""
     context: CliContext = ctx.obj
     try:
         cutoff = clock.now() - parse_duration(since) if since else None
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--since") from error
-    with context.database.session() as session:
-        records = list_hits(session, rule=rule, since=cutoff, limit=limit)
-    rows = [hit_row(record) for record in records]
+    if state and not set(state) <= set(STATES):
+        raise typer.BadParameter(f"one of {', '.join(STATES)}", param_hint="--state")
+    chosen = HitFilter(
+        rules=(rule,) if rule else (),
+        states=tuple(state or ()),
+        tag=tag,
+        starred=True if starred else None,
+        since=cutoff,
+        search=search,
+    )
+    rows = [hit_row(record) for record in _all_rows(context, chosen, limit)]
     if output is OutputFormat.json:
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False))
     elif output is OutputFormat.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=FIELDS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(csv_row({**row, "terms": ", ".join(row["terms"])}) for row in rows)
+        writer.writerows(
+            csv_row({**row, "terms": ", ".join(row["terms"]), "tags": ", ".join(row["tags"])}) for row in rows
+        )
     else:
         typer.echo(render_table(rows))
 
 
-def hit_row(record: HitRecord) -> dict[str, Any]:
+def _all_rows(context: CliContext, chosen: HitFilter, limit: int | None) -> list[HitRow]:
+    """The hits of the filter, page after page of the hit log, at most `limit`."""
+    found: list[HitRow] = []
+    cursor: Cursor | None = None
+    with context.database.read_session() as session:
+        while limit is None or len(found) < limit:
+            page = hit_page(
+                session, chosen, after=cursor, limit=min(500, limit - len(found)) if limit else 500
+            )
+            found += page.rows
+            if page.next_cursor is None:
+                break
+            cursor = Cursor.decode(page.next_cursor)
+    return found
+
+
+def hit_row(record: HitRow) -> dict[str, Any]:
     """One hit as plain JSON-able values, its text sanitized (stored before sanitizing existed, maybe)."""
     return {
         "id": record.hit_id,
         "rule": sanitize(record.rule),
+        "state": record.state,
+        "starred": record.starred,
+        "tags": [sanitize(tag) for tag in record.tags],
         "title": sanitize(record.title),
         "url": sanitize_optional(record.url),
         "source": sanitize(record.source),
@@ -80,13 +121,7 @@ def hit_row(record: HitRecord) -> dict[str, Any]:
     }
 
 
-def csv_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A row whose text cells a spreadsheet cannot take for formulas: a cell that starts with =, +, -, @,
-    a tab or a carriage return gets a leading apostrophe (OWASP's advice on CSV injection)."""
-    return {
-        key: "'" + value if isinstance(value, str) and _FORMULA.match(value) else value
-        for key, value in row.items()
-    }
+csv_row = spreadsheet_safe
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -97,14 +132,20 @@ def render_table(rows: list[dict[str, Any]]) -> str:
     """A plain aligned table of matched time, rule, source and title, for a terminal."""
     if not rows:
         return "no hits"
-    header = ("MATCHED", "RULE", "SOURCE", "TITLE")
+    header = ("MATCHED", "RULE", "STATE", "SOURCE", "TITLE")
     body = [
-        ((row["matched_at"] or "")[:16].replace("T", " "), row["rule"], row["source"], row["title"][:80])
+        (
+            (row["matched_at"] or "")[:16].replace("T", " "),
+            row["rule"],
+            row["state"] + (" *" if row["starred"] else ""),
+            row["source"],
+            row["title"][:80],
+        )
         for row in rows
     ]
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(3)]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(4)]
     lines = [
-        "  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(line))
+        "  ".join(cell.ljust(widths[i]) if i < 4 else cell for i, cell in enumerate(line))
         for line in [header, *body]
     ]
     return "\n".join(lines)

@@ -8,9 +8,10 @@ import logging
 import typer
 
 from monitor.cli.context import CliContext
+from monitor.cli.web import desk_beside
 from monitor.pipeline import CycleSummary, run_cycle
 from monitor.pipeline.pollers import PollerSpec, poller_count, settings_for_poller
-from monitor.scheduling.processes import serve_in_processes
+from monitor.scheduling.processes import PollerSupervisor, shared_metrics
 from monitor.scheduling.service import MonitorService
 
 
@@ -27,11 +28,14 @@ def run(ctx: typer.Context) -> None:
     database = context.database  # opened and migrated here, once, before any poller starts
     pollers = poller_count(context.settings)
     if pollers == 1:
-        asyncio.run(MonitorService(context.config, context.settings, database).run())
-    else:
-        level = logging.getLogger().getEffectiveLevel()
-        settings = settings_for_poller(context.settings, pollers)
-        serve_in_processes(PollerSpec(context.config.directory, settings, level), pollers)
+        with desk_beside(context, lambda: {"poller": True}):
+            asyncio.run(MonitorService(context.config, context.settings, database).run())
+        return
+    level = logging.getLogger().getEffectiveLevel()
+    settings = settings_for_poller(context.settings, pollers)
+    supervisor = PollerSupervisor(PollerSpec(context.config.directory, settings, level), pollers)
+    with shared_metrics():  # before the pollers start: they inherit where to write their counts
+        supervisor.serve(beside=desk_beside(context, supervisor.alive))
 
 
 def render_summary(summary: CycleSummary) -> str:

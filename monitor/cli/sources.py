@@ -10,7 +10,7 @@ import asyncio
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -18,18 +18,27 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
-from lxml import etree
 
 from monitor import clock
 from monitor.cli.context import CliContext, fail, fail_with_problems
 from monitor.config import WatchConfig
-from monitor.config.editing import append_sources, entry_problem, source_entry, unique_name
+from monitor.config.editing import append_sources, source_entry, unique_name
 from monitor.durations import parse_duration
 from monitor.errors import ConfigError, FetchError
-from monitor.fetching import Fetcher, FetchResult
-from monitor.parsing import canonicalize_url, normalize_language, parse_feed
 from monitor.parsing.discovery import DiscoveredFeed, discover_feeds, looks_like_feed
-from monitor.parsing.opml import MAX_OPML_BYTES, OpmlOutline, parse_opml, write_opml
+from monitor.parsing.opml import MAX_OPML_BYTES, parse_opml
+from monitor.pipeline.source_admin import (
+    FoundFeed,
+    configured_urls,
+    fetch_page,
+    language_code,
+    no_feed_message,
+    plan_import,
+    read_all,
+    read_feed,
+    sources_opml,
+    url_key,
+)
 from monitor.sanitize import sanitize
 from monitor.settings import FetchSettings
 from monitor.storage.health import SourceHealth, list_source_health
@@ -51,24 +60,12 @@ class HealthFormat(StrEnum):
     json = "json"
 
 
-@dataclass(frozen=True)
-class FoundFeed:
-    """A feed read for adding: the URL to configure, its title and declared language."""
-
-    url: str
-    title: str
-    language: str | None
-
-
 FormatOption = Annotated[HealthFormat, typer.Option("--format", help="table, or json (one line a source).")]
 NameOption = Annotated[str | None, typer.Option("--name", help="Name of the source (default: feed title).")]
 IntervalOption = Annotated[str | None, typer.Option("--interval", help="How often to poll, e.g. 30m.")]
 LanguageOption = Annotated[str | None, typer.Option("--language", help="ISO 639-1 hint (default: feed's).")]
 TagOption = Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")]
 AllOption = Annotated[bool, typer.Option("--all", help="Add every feed a page lists, not only the first.")]
-Failure = tuple[str, str]
-"""A URL that could not be read, and why."""
-
 StatusOption = Annotated[
     list[str] | None, typer.Option("--status", help="Only this status: ok, new, failing, gone, disabled.")
 ]
@@ -166,7 +163,7 @@ def add(
     context: CliContext = ctx.obj
     config = context.config
     _check_options(interval, language)
-    configured = _configured_urls(config)
+    configured = configured_urls(config)
     _refuse_configured(configured, url, "this URL")
     found = _find_feeds(context.settings.fetch, url, configured, add_all)
     taken = {source.name for source in config.sources}
@@ -174,7 +171,7 @@ def add(
     for feed in found:
         chosen = unique_name(name or feed.title, taken, fallback=urlsplit(feed.url).netloc)
         taken.add(chosen)
-        code = _language(language or feed.language)
+        code = language_code(language or feed.language)
         entries.append(source_entry(chosen, feed.url, interval=interval, language=code, tags=tag or []))
     _save(context, entries)
     for entry in entries:
@@ -187,27 +184,12 @@ def _check_options(interval: str | None, language: str | None) -> None:
             parse_duration(interval)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--interval") from error
-    if language is not None and _language(language) is None:
+    if language is not None and language_code(language) is None:
         raise typer.BadParameter("an ISO 639-1 code such as en, fr, uk, ru or de", param_hint="--language")
 
 
-def _language(tag: str | None) -> str | None:
-    """A feed's language tag as the ISO 639-1 code sources.yaml takes (`en-US` → `en`), if it is one."""
-    code = normalize_language(tag)
-    return code if code and _LANGUAGE.fullmatch(code) else None
-
-
-def _configured_urls(config: WatchConfig) -> dict[str, str]:
-    """Canonical URL → name of the source configured with it."""
-    return {_key(source.url): source.name for source in config.sources}
-
-
-def _key(url: str) -> str:
-    return canonicalize_url(url) or url
-
-
 def _refuse_configured(configured: Mapping[str, str], url: str, what: str) -> None:
-    existing = configured.get(_key(url))
+    existing = configured.get(url_key(url))
     if existing is not None:
         fail(f"{what} is already configured as source '{existing}': {url}")
 
@@ -217,16 +199,16 @@ def _find_feeds(
 ) -> list[FoundFeed]:
     """The feeds to add for `url`: itself when it is a feed, else those its page lists."""
     try:
-        page = asyncio.run(_fetch(settings, url))
+        page = asyncio.run(fetch_page(settings, url))
         if looks_like_feed(page.body or b"", page.content_type):
-            return [_read_feed(page, url)]
+            return [read_feed(page, url)]
     except FetchError as error:
         fail(f"could not read {url}: {error.message}")
     discovered = discover_feeds(page.body or b"", page.url, content_type=page.content_type)
     if not discovered:
-        fail(_no_feed_message(url))
+        fail(no_feed_message(url))
     chosen = _choose(discovered, configured, add_all)
-    found, failures = asyncio.run(_read_all(settings, [feed.url for feed in chosen]))
+    found, failures = asyncio.run(read_all(settings, [feed.url for feed in chosen]))
     for feed_url, message in failures:
         typer.secho(f"warning: could not read {feed_url}: {message}", fg=typer.colors.YELLOW, err=True)
     if not found:
@@ -246,50 +228,13 @@ def _choose(
             for feed in discovered[1:]:
                 typer.echo(f"  {feed.url}" + (f"  ({feed.title})" if feed.title else ""))
         return discovered[:1]
-    fresh = [feed for feed in discovered if _key(feed.url) not in configured]
+    fresh = [feed for feed in discovered if url_key(feed.url) not in configured]
     for feed in discovered:
         if feed not in fresh:
-            typer.echo(f"skipped {feed.url}: already configured as '{configured[_key(feed.url)]}'")
+            typer.echo(f"skipped {feed.url}: already configured as '{configured[url_key(feed.url)]}'")
     if not fresh:
         fail("every feed the page lists is already configured")
     return fresh
-
-
-def _no_feed_message(url: str) -> str:
-    return (
-        f"no feed found at {url}: it is a web page that lists no RSS, Atom or JSON feed.\n"
-        "To follow it anyway, add it to sources.yaml as a page read with CSS selectors, for example:\n"
-        f"  - name: ...\n    url: {url}\n    type: html\n    selectors:\n"
-        "      item: article        # one element per article\n"
-        "      title: h2            # optional: link, summary, date\n"
-        "(see docs/configuration.md, 'Pages without a feed')"
-    )
-
-
-async def _fetch(settings: FetchSettings, url: str) -> FetchResult:
-    async with Fetcher(settings) as fetcher:
-        return await fetcher.fetch(url)
-
-
-async def _read_all(settings: FetchSettings, urls: list[str]) -> tuple[list[FoundFeed], list[Failure]]:
-    """The URLs read as feeds, concurrently within the fetch limits; and (URL, why not) for the others."""
-    async with Fetcher(settings) as fetcher:
-        results = await asyncio.gather(*(_read_one(fetcher, url) for url in urls))
-    found = [result for result in results if isinstance(result, FoundFeed)]
-    return found, [result for result in results if not isinstance(result, FoundFeed)]
-
-
-async def _read_one(fetcher: Fetcher, url: str) -> FoundFeed | Failure:
-    try:
-        return _read_feed(await fetcher.fetch(url), url)
-    except FetchError as error:
-        return url, error.message
-
-
-def _read_feed(result: FetchResult, requested: str) -> FoundFeed:
-    """Title and language of a fetched feed; FetchError when the bytes are no feed."""
-    parsed = parse_feed(result.body or b"", url=result.url, content_type=result.content_type)
-    return FoundFeed(result.permanent_redirect or requested, " ".join(parsed.title.split()), parsed.language)
 
 
 def _save(context: CliContext, entries: Sequence[Mapping[str, Any]]) -> WatchConfig:
@@ -328,31 +273,6 @@ def import_opml(
         typer.echo(f"  skipped '{title}': {reason}")
 
 
-def plan_import(
-    outlines: Sequence[OpmlOutline], config: WatchConfig
-) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-    """The sources.yaml entries for the outlines worth adding, and (title, reason) for the others."""
-    configured = _configured_urls(config)
-    taken = {source.name for source in config.sources}
-    entries: list[dict[str, Any]] = []
-    skipped: list[tuple[str, str]] = []
-    for outline in outlines:
-        key = _key(outline.xml_url)
-        if key in configured:
-            skipped.append((outline.title, f"already configured as '{configured[key]}'"))
-            continue
-        name = unique_name(outline.title, taken, fallback=outline.xml_url)
-        entry = source_entry(name, outline.xml_url, language=_language(outline.language), tags=outline.tags)
-        problem = entry_problem(entry)
-        if problem:
-            skipped.append((outline.title, problem))
-            continue
-        entries.append(entry)
-        taken.add(name)
-        configured[key] = name
-    return entries, skipped
-
-
 @app.command("export")
 def export_opml(
     ctx: typer.Context,
@@ -364,11 +284,9 @@ def export_opml(
     """Write the configured feeds as OPML (each in a folder named after its first tag, tags kept)."""
     context: CliContext = ctx.obj
     sources = context.config.sources
-    feeds = [source for source in sources if source.type == "feed"]
-    outlines = [OpmlOutline(s.name, s.url, None, tuple(s.tags), s.language) for s in feeds]
-    document = in_folders(write_opml(outlines, title=title))
-    if len(feeds) < len(sources):
-        typer.echo(f"left out {len(sources) - len(feeds)} html source(s): OPML lists feeds only", err=True)
+    document, left_out = sources_opml(context.config, title)
+    if left_out:
+        typer.echo(f"left out {left_out} html source(s): OPML lists feeds only", err=True)
     if output is None:
         typer.echo(document, nl=False)
         return
@@ -376,22 +294,4 @@ def export_opml(
         output.write_bytes(document)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
-    typer.echo(f"exported {len(feeds)} sources to {output}", err=True)
-
-
-def in_folders(document: bytes) -> bytes:
-    """The OPML with each feed moved into a folder named after its first tag (readers show folders)."""
-    root = etree.fromstring(document, etree.XMLParser(resolve_entities=False, no_network=True))
-    body = root.find("body")
-    assert body is not None
-    folders: dict[str, etree._Element] = {}
-    for outline in list(body):
-        category = outline.get("category") or ""
-        first = category.split(",")[0].strip()
-        if not first:
-            continue
-        if first not in folders:
-            folders[first] = etree.SubElement(body, "outline", text=first, title=first)
-        folders[first].append(outline)
-    etree.indent(root, space="  ")
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    typer.echo(f"exported {len(sources) - left_out} sources to {output}", err=True)

@@ -92,6 +92,32 @@ def append_sources(
         raise
 
 
+def set_source_enabled(
+    directory: Path, name: str, enabled: bool, *, environ: Mapping[str, str] | None = None
+) -> WatchConfig:
+    """Set `enabled:` of the source called `name` in sources.yaml (all else kept) and return the
+    configuration loaded again; ConfigError (file restored) when there is no such source or it breaks."""
+    path = Path(directory) / SOURCES_FILE
+    original = path.read_bytes() if path.exists() else None
+    text = (original or b"").decode("utf-8-sig").replace("\r\n", "\n")
+    yaml, data = _load(text, str(path))
+    sources = data.get("sources") if isinstance(data, CommentedMap) else None
+    found = [
+        entry for entry in sources or [] if isinstance(entry, CommentedMap) and entry.get("name") == name
+    ]
+    if not found:
+        raise ConfigError([Problem(str(path), 1, 1, f"no source named {name!r}")])
+    found[0]["enabled"] = enabled
+    out = io.StringIO()
+    yaml.dump(data, out)
+    _write(path, out.getvalue().encode("utf-8"))
+    try:
+        return load_config(Path(directory), environ)
+    except BaseException:
+        _restore(path, original)
+        raise
+
+
 def appended_text(text: str, entries: Sequence[Mapping[str, Any]], *, name: str = SOURCES_FILE) -> str:
     """The YAML text with `entries` added at the end of its `sources:` list, all else unchanged."""
     yaml, data = _load(text, name)

@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from monitor.config import WatchConfig
+from monitor.metrics import timed_match
 from monitor.parsing import ParsedFeed, parse_feed
 from monitor.parsing.extraction import ExtractedArticle, extract_article
 from monitor.parsing.html_source import extract_links
@@ -103,9 +104,10 @@ class CpuPool:
         """The matches of each document with this pool's rules, computed in a worker."""
         if not documents:
             return []
-        if self.workers == 1:
-            return await self.run(self._match_in_thread, documents)
-        return await self.run(match_documents, documents)
+        with timed_match(len(documents)):
+            if self.workers == 1:
+                return await self.run(self._match_in_thread, documents)
+            return await self.run(match_documents, documents)
 
     def _match_in_thread(self, documents: list[Document]) -> list[list[RuleMatch]]:
         """Thread mode: the rules are compiled once, in the pool's only thread, and kept on the pool."""

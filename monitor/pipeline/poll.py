@@ -19,6 +19,7 @@ from sqlmodel import Session
 from monitor.config import SourceConfig, WatchConfig
 from monitor.errors import FetchError
 from monitor.fetching import Fetcher, FetchResult
+from monitor.metrics import count_hits, count_poll
 from monitor.parsing import FeedEntry, ParsedFeed
 from monitor.pipeline.batching import UnchangedSourceWriter
 from monitor.pipeline.cpu import CpuPool, parse_source_body
@@ -28,7 +29,13 @@ from monitor.rules import Document, RuleMatch
 from monitor.sanitize import sanitize
 from monitor.scheduling.policy import FeedHints, IntervalBounds, next_check_delay
 from monitor.settings import Settings
-from monitor.storage.articles import StoredArticle, dedupe_key, store_entries, unseen_entries
+from monitor.storage.articles import (
+    StoredArticle,
+    article_text,
+    dedupe_key,
+    store_entries,
+    unseen_entries,
+)
 from monitor.storage.database import Database
 from monitor.storage.hits import record_hits
 from monitor.storage.sources import (
@@ -116,17 +123,23 @@ def document_for(article: Article | StoredArticle | FeedEntry, source_name: str)
     )
 
 
-def article_text(summary: str, content: str) -> str:
-    """Summary and content as one text, without repeating a summary that opens the content."""
-    if summary and content and summary[:200] in content:
-        return content
-    return "\n\n".join(part for part in (summary, content) if part)
-
-
 async def poll_source(
     context: PollContext, source: SourceConfig, claimed: ClaimedSource, *, now: datetime
 ) -> SourceOutcome:
     """Fetch, parse and store one source; failures are recorded on the source, never raised."""
+    outcome = await _poll(context, source, claimed, now=now)
+    count_poll(
+        ok=outcome.ok,
+        not_modified=outcome.not_modified,
+        new_articles=outcome.new_articles,
+        error=outcome.error,
+    )
+    return outcome
+
+
+async def _poll(
+    context: PollContext, source: SourceConfig, claimed: ClaimedSource, *, now: datetime
+) -> SourceOutcome:
     try:
         validators = {"etag": claimed.etag, "last_modified": claimed.last_modified}
         result = await context.fetcher.fetch(claimed.url, **validators)
@@ -222,7 +235,9 @@ def _store(
             if matches:
                 alerted = alert_since is None or _published_since(article, alert_since)
                 channels = _channel_names(config) if alerted else _no_channels
-                new_hits += len(record_hits(session, article, matches, channels, now=now))
+                recorded = record_hits(session, article, matches, channels, now=now)
+                count_hits([hit.rule for hit in recorded])
+                new_hits += len(recorded)
         hints = FeedHints(ttl=parsed.ttl, max_age=result.cache_max_age, retry_after=result.retry_after)
         posts = [entry.published for entry in parsed.entries if entry.published]
         delay = _next_delay(context, source, 0, hints, posts, now)

@@ -9,13 +9,18 @@ and on SIGINT or SIGTERM asks each to stop and waits for their polls to finish t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
+import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
@@ -27,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 FIRST_RESTART_DELAY = 1.0
 MAX_RESTART_DELAY = 60.0
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 STOP_TIMEOUT = 60.0
 """Seconds a poller gets to finish its running polls after SIGTERM before it is killed."""
 
@@ -42,25 +48,59 @@ class _Poller:
         self.restart_at: float | None = None
 
 
+class PollerSupervisor:
+    """Starts `count` poller processes, restarts those that die, and says which are alive."""
+
+    def __init__(self, spec: PollerSpec, count: int) -> None:
+        self.spec = spec
+        self.pollers = [_Poller(number) for number in range(1, count + 1)]
+
+    def alive(self) -> dict[str, bool]:
+        """Each poller's name → whether its process is running (for /readyz)."""
+        return {p.name: p.process is not None and p.process.is_alive() for p in self.pollers}
+
+    def serve(self, beside: contextlib.AbstractContextManager[object] | None = None) -> None:
+        """Run the pollers until SIGINT or SIGTERM; a poller that dies is started again. `beside` (the
+        desk) is entered once the pollers are started, and left before they are stopped."""
+        context = multiprocessing.get_context("spawn")
+        stopping = threading.Event()
+        previous = {sig: signal.signal(sig, _stop_on(stopping)) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for poller in self.pollers:
+                _start(context, self.spec, poller)
+            with beside or contextlib.nullcontext():
+                while not stopping.is_set():
+                    sentinels = [p.process.sentinel for p in self.pollers if p.process is not None]
+                    multiprocessing.connection.wait(sentinels, timeout=0.5)
+                    now = time.monotonic()
+                    for poller in self.pollers:
+                        _watch(context, self.spec, poller, now, stopping)
+        finally:
+            _stop_all(self.pollers)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
 def serve_in_processes(spec: PollerSpec, count: int) -> None:
     """Run `count` poller processes until SIGINT or SIGTERM; a poller that dies is started again."""
-    context = multiprocessing.get_context("spawn")
-    stopping = threading.Event()
-    previous = {sig: signal.signal(sig, _stop_on(stopping)) for sig in (signal.SIGINT, signal.SIGTERM)}
-    pollers = [_Poller(number) for number in range(1, count + 1)]
+    PollerSupervisor(spec, count).serve()
+
+
+@contextmanager
+def shared_metrics() -> Iterator[None]:
+    """While inside, poller processes started write their Prometheus counts to a directory of their own
+    (prometheus-client's multiprocess mode), which the desk's /metrics adds up; removed afterwards."""
+    directory = tempfile.mkdtemp(prefix="monitor-metrics-")
+    previous = os.environ.get(MULTIPROC_DIR)
+    os.environ[MULTIPROC_DIR] = directory
     try:
-        for poller in pollers:
-            _start(context, spec, poller)
-        while not stopping.is_set():
-            sentinels = [p.process.sentinel for p in pollers if p.process is not None]
-            multiprocessing.connection.wait(sentinels, timeout=0.5)
-            now = time.monotonic()
-            for poller in pollers:
-                _watch(context, spec, poller, now, stopping)
+        yield
     finally:
-        _stop_all(pollers)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        if previous is None:
+            os.environ.pop(MULTIPROC_DIR, None)
+        else:
+            os.environ[MULTIPROC_DIR] = previous
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _watch(

@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from monitor.sanitize import sanitize
+from monitor.storage.search import index_articles
 from monitor.storage.tables import Article, Source
 from monitor.storage.upsert import insert_many_if_absent
 
@@ -88,9 +89,19 @@ def store_entries(
             _apply_edit(session, article_id, rows[key])
     fresh = [row for key, row in rows.items() if key not in known]
     new_ids = insert_many_if_absent(session, Article, fresh, ("source_id", "dedupe_key"), key="dedupe_key")
-    return [
+    stored = [
         StoredArticle(id=new_ids[row["dedupe_key"]], **row) for row in fresh if row["dedupe_key"] in new_ids
     ]
+    index_articles(session, [(a.id, a.title, article_text(a.summary, a.content)) for a in stored])
+    return stored
+
+
+def article_text(summary: str, content: str) -> str:
+    """Summary and content as one text, without repeating a summary that opens the content: the text the
+    matcher reads, and the one a hit's highlight offsets point into."""
+    if summary and content and summary[:200] in content:
+        return content
+    return "\n\n".join(part for part in (summary, content) if part)
 
 
 def unseen_entries(session: Session, source_id: int, entries: Sequence[E]) -> list[E]:
@@ -148,6 +159,7 @@ def _apply_edit(session: Session, article_id: int, row: dict[str, Any]) -> None:
     values = {name: row[name] for name in _EDITABLE if name != "published_at" or row[name] is not None}
     table = Article.__table__  # type: ignore[attr-defined]
     session.connection().execute(update(table).where(table.c.id == article_id).values(**values))
+    index_articles(session, [(article_id, row["title"], article_text(row["summary"], row["content"]))])
 
 
 def _bounded(key: str) -> str:

@@ -114,9 +114,11 @@ class Hit(SQLModel, table=True):
     __tablename__ = "hit"
     __table_args__ = (
         sa.UniqueConstraint("rule", "article_id", name="uq_hit_rule_article_id"),
-        sa.Index("ix_hit_matched_at", "matched_at"),
+        sa.Index("ix_hit_matched_at_id", "matched_at", "id"),  # the hit log's keyset order
         sa.Index("ix_hit_rule_matched_at", "rule", "matched_at"),
-        sa.Index("ix_hit_article_id", "article_id"),
+        sa.Index("ix_hit_article_id_matched_at", "article_id", "matched_at"),  # covers a search's sort
+        sa.Index("ix_hit_state_matched_at", "state", "matched_at"),
+        sa.Index("ix_hit_rule_state_matched_at", "rule", "state", "matched_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -132,6 +134,9 @@ class Hit(SQLModel, table=True):
     highlights: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
     snippet: str = Field(default="", sa_type=sa.Text, nullable=False)
     matched_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    state: str = Field(default="new", sa_type=sa.String(16), nullable=False)
+    """Triage: new, seen, relevant, irrelevant (see `monitor.storage.triage`)."""
+    starred: bool = Field(default=False, nullable=False)
 
 
 class Delivery(SQLModel, table=True):
@@ -167,4 +172,131 @@ class Delivery(SQLModel, table=True):
     next_attempt_at: datetime | None = _when()
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     sent_at: datetime | None = _when()
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+def _hit_id(constraint: str) -> Any:
+    """A hit_id column deleted with its hit."""
+    return Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("hit.id", name=constraint, ondelete="CASCADE"), nullable=False
+        )
+    )
+
+
+class DeskUser(SQLModel, table=True):
+    """A person who logs in to the desk: a viewer reads, an analyst triages, an admin manages."""
+
+    __tablename__ = "desk_user"
+    __table_args__ = (sa.UniqueConstraint("name", name="uq_desk_user_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=sa.String(100), nullable=False)
+    password_hash: str = Field(sa_type=sa.Text, nullable=False)
+    role: str = Field(sa_type=sa.String(16), nullable=False)
+    session_epoch: int = Field(default=0, nullable=False)
+    """Raised on a password change: every session signed with an older epoch is logged out."""
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token of the REST API (`api`) or the secret of an Atom feed (`feed`), stored hashed."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (sa.UniqueConstraint("token_hash", name="uq_api_token_token_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("desk_user.id", name="fk_api_token_user_id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    kind: str = Field(sa_type=sa.String(8), nullable=False)
+    label: str = Field(default="", sa_type=sa.String(200), nullable=False)
+    token_hash: str = Field(sa_type=sa.String(64), nullable=False)
+    filters: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    last_used_at: datetime | None = _when()
+
+
+class SetupToken(SQLModel, table=True):
+    """A one-time link that creates the first admin; printed at a start with no user, valid until used."""
+
+    __tablename__ = "setup_token"
+
+    token_hash: str = Field(sa_type=sa.String(64), primary_key=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class DeskSecret(SQLModel, table=True):
+    """A secret every process of the desk shares (the session signing key)."""
+
+    __tablename__ = "desk_secret"
+
+    name: str = Field(sa_type=sa.String(50), primary_key=True)
+    value: str = Field(sa_type=sa.Text, nullable=False)
+
+
+class HitTag(SQLModel, table=True):
+    """A free tag on a hit."""
+
+    __tablename__ = "hit_tag"
+    __table_args__ = (sa.Index("ix_hit_tag_tag_hit_id", "tag", "hit_id"),)
+
+    hit_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("hit.id", name="fk_hit_tag_hit_id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    tag: str = Field(sa_type=sa.String(100), primary_key=True)
+
+
+class HitNote(SQLModel, table=True):
+    """A plain-text note on a hit, with its author and time."""
+
+    __tablename__ = "hit_note"
+    __table_args__ = (sa.Index("ix_hit_note_hit_id", "hit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hit_id: int = _hit_id("fk_hit_note_hit_id")
+    author: str = Field(sa_type=sa.String(100), nullable=False)
+    body: str = Field(sa_type=sa.Text, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class HitEvent(SQLModel, table=True):
+    """The audit trail of a hit: who changed what, and when."""
+
+    __tablename__ = "hit_event"
+    __table_args__ = (sa.Index("ix_hit_event_hit_id", "hit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hit_id: int = _hit_id("fk_hit_event_hit_id")
+    actor: str = Field(sa_type=sa.String(100), nullable=False)
+    action: str = Field(sa_type=sa.String(32), nullable=False)
+    detail: str = Field(default="", sa_type=sa.Text, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class MissedMatch(SQLModel, table=True):
+    """An article a person says a rule should have matched (the rule workshop turns these into examples)."""
+
+    __tablename__ = "missed_match"
+    __table_args__ = (sa.UniqueConstraint("article_id", "rule", name="uq_missed_match_article_id_rule"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("article.id", name="fk_missed_match_article_id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    rule: str = Field(sa_type=sa.String(200), nullable=False)
+    reported_by: str = Field(sa_type=sa.String(100), nullable=False)
+    note: str = Field(default="", sa_type=sa.Text, nullable=False)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -108,7 +108,7 @@ def test_every_problem_of_every_file_is_raised_at_once(write_config: WriteConfig
             """,
             "channels.yaml": "channels:\n  - name: analysts\n    urls: [nonsense]\n",
             "rules.yaml": "rules:\n- name: drones\n  query: shahed\n  channels: [analysts, elsewhere]\n",
-            "settings.yaml": "web:\n  port: 0\n",
+            "settings.yaml": "fetch:\n  max_concurrency: 0\n",
         }
     )
     with pytest.raises(ConfigError) as raised:
@@ -119,7 +119,7 @@ def test_every_problem_of_every_file_is_raised_at_once(write_config: WriteConfig
         "sources.yaml:6:15: interval: expected a duration such as 10m, 2h or 7d, got 'soon'",
         "channels.yaml:3:12: not a valid Apprise URL: ***",
         "rules.yaml:4:24: unknown channel 'elsewhere'",
-        "settings.yaml:2:9: web.port: input should be greater than or equal to 1",
+        "settings.yaml:2:20: fetch.max_concurrency: input should be greater than or equal to 1",
     ]
     assert str(raised.value) == "\n".join(problem.render() for problem in raised.value.problems)
 
@@ -173,6 +173,6 @@ def test_recursive_aliases_are_refused(write_config: WriteConfig) -> None:
 def test_settings_yaml_is_checked_alone_not_with_the_environment(
     write_config: WriteConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MONITOR_WEB__PORT", "not-a-port")
-    directory = write_config({"settings.yaml": "web:\n  host: 0.0.0.0\n"})
-    assert load_config(directory, {}).settings_values == {"web": {"host": "0.0.0.0"}}
+    monkeypatch.setenv("MONITOR_WEB__ADDRESS", "not-an-address")
+    directory = write_config({"settings.yaml": "web:\n  address: 0.0.0.0:80\n"})
+    assert load_config(directory, {}).settings_values == {"web": {"address": "0.0.0.0:80"}}

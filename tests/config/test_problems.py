@@ -188,14 +188,14 @@ BROKEN = {
         """,
     ),
     "settings: unknown keys and wrong types, nested": (
-        {"settings.yaml": "fetch:\n  connect_timout: 5\nweb:\n  port: nope\nlog_level: [1]\n"},
+        {"settings.yaml": "fetch:\n  connect_timout: 5\ndelivery:\n  max_attempts: nope\nlog_level: [1]\n"},
         """
         settings.yaml:2:3: unknown key 'connect_timout' (did you mean 'connect_timeout'?)
               connect_timout: 5
               ^^^^^^^^^^^^^^
-        settings.yaml:4:9: web.port: expected a whole number, got text 'nope'
-              port: nope
-                    ^^^^
+        settings.yaml:4:17: delivery.max_attempts: expected a whole number, got text 'nope'
+              max_attempts: nope
+                            ^^^^
         settings.yaml:5:12: log_level: expected text, got a list
             log_level: [1]
                        ^^^

@@ -16,13 +16,15 @@ from sqlmodel import select
 from monitor.errors import StorageError
 from monitor.storage import Database, Source, open_database
 from monitor.storage.database import normalise_url
+from monitor.storage.search import is_managed
 from monitor.storage.tables import metadata
 from tests.conftest import PROJECT_ROOT
 
 
 def test_migrated_schema_equals_the_models(database: Database) -> None:
     with database.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": is_managed})
+        diff = compare_metadata(context, metadata)
     assert diff == []
 
 

@@ -12,12 +12,15 @@ import os
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
+from monitor.storage.search import is_managed
 from monitor.storage.tables import metadata
 
 
 def _migrate(connection: Connection) -> None:
     """Run the pending migrations on one connection (batch mode, so that SQLite can alter tables)."""
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    context.configure(
+        connection=connection, target_metadata=metadata, render_as_batch=True, include_name=is_managed
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,0 +1,301 @@
+"""Benchmark the desk's hit log over HTTP: a database of 1,000,000 hits over 500,000 articles and 50 rules
+(generated multilingual text: English, French, German, Ukrainian, Russian), served by `monitor web`.
+
+Measured, each page many times after a warm-up, p95 in milliseconds:
+- first: the hit log's first page (newest 50 hits);
+- deep: the page 10,000 hits deep, reached by keyset (`?after=<cursor>`);
+- filter: a page filtered by rule + triage state + language;
+- search: a full-text search (an accent-less word found in about 1% of the articles);
+- offset_deep: the same deep page by OFFSET (`?offset=10000`), the baseline measured in the same run;
+- and, printed apart, both ways at half the log deep, where OFFSET's cost shows.
+
+    python benchmarks/bench_web.py                       # SQLite in a temporary directory
+    python benchmarks/bench_web.py --hits 100000 --articles 50000
+    python benchmarks/bench_web.py --db postgresql://postgres@127.0.0.1/bench_web
+
+Last line: `RESULT hits=… first_p95_ms=… deep_p95_ms=… filter_p95_ms=… search_p95_ms=…
+offset_deep_p95_ms=… speedup=…` (speedup: OFFSET deep p95 over keyset deep p95). Targets on a 2-core
+machine: every page p95 ≤ 150 ms, search ≤ 300 ms, deep ≥ 20× faster than OFFSET.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from monitor import clock
+from monitor.storage.database import open_database
+from monitor.storage.hitlog import Cursor, HitFilter, hit_page
+from monitor.storage.search import index_articles
+from monitor.storage.tables import Article, Hit, Source
+from monitor.storage.users import add_user, create_token
+
+BATCH = 5_000
+DEPTH = 10_000
+SEARCH_WORD, SEARCH_SHOWN = "coree", "Corée"
+STATES = ["new"] * 16 + ["seen"] * 2 + ["relevant", "irrelevant"]
+WORDS = {
+    "en": "drone factory border freight train rail port missile shipment satellite report minister army "
+    "plant production sanctions export weapons ammunition convoy station bridge".split(),
+    "fr": "drone usine frontière fret train ferroviaire port missile livraison satellite rapport ministre "
+    "armée production sanctions exportation armes munitions convoi gare pont élevé sécurité".split(),
+    "de": "Drohne Fabrik Grenze Güterzug Bahn Hafen Rakete Lieferung Satellit Bericht Minister Armee "
+    "Produktion Sanktionen Ausfuhr Waffen Munition Konvoi Bahnhof Brücke Größe Straße".split(),
+    "uk": "дрон завод кордон вантаж потяг залізниця порт ракета поставка супутник звіт міністр армія "
+    "виробництво санкції експорт зброя боєприпаси колона станція міст Київ їжак".split(),
+    "ru": "дрон завод граница груз поезд железная дорога порт ракета поставка спутник отчёт министр армия "
+    "производство санкции экспорт оружие боеприпасы колонна станция мост самолёт ёж".split(),
+}
+
+
+def sentence(rng: random.Random, language: str, count: int) -> str:
+    words = WORDS[language]
+    return " ".join(
+        rng.choice(words) + (str(rng.randrange(1000)) if rng.random() < 0.05 else "") for _ in range(count)
+    )
+
+
+def generate(url: str, hits: int, articles: int, rules: int, seed: int = 7) -> tuple[str, str]:
+    """Fill the database; the name and token of a user to call the desk with, and one rule's name."""
+    rng = random.Random(seed)
+    database = open_database(url)
+    now = clock.now()
+    engine = database.engine
+    languages = list(WORDS)
+    with engine.begin() as connection:
+        sources = [
+            {
+                "name": f"source {i}",
+                "url": f"https://news{i}.example/feed",
+                "enabled": True,
+                "consecutive_failures": 0,
+                "created_at": now,
+            }
+            for i in range(40)
+        ]
+        connection.execute(Source.__table__.insert(), sources)  # type: ignore[attr-defined]
+        source_ids = [row[0] for row in connection.execute(text("SELECT id FROM source ORDER BY id"))]
+    started = time.perf_counter()
+    for first in range(0, articles, BATCH):
+        rows, indexed = [], []
+        for number in range(first, min(articles, first + BATCH)):
+            language = languages[number % len(languages)]
+            title = sentence(rng, language, 8)
+            summary = sentence(rng, language, 40)
+            if rng.random() < 0.01:
+                summary += f" {SEARCH_SHOWN} du Nord"
+            seen = now - timedelta(seconds=(articles - number) * 10)
+            rows.append(
+                {
+                    "id": number + 1,
+                    "source_id": source_ids[number % len(source_ids)],
+                    "dedupe_key": f"k{number}",
+                    "url": f"https://news.example/{number}",
+                    "guid": None,
+                    "title": title,
+                    "summary": summary,
+                    "content": "",
+                    "language": language,
+                    "published_at": seen,
+                    "first_seen_at": seen,
+                    "content_hash": hashlib.sha256(title.encode()).hexdigest(),
+                }
+            )
+            indexed.append((number + 1, title, summary))
+        with engine.begin() as connection:
+            connection.execute(Article.__table__.insert(), rows)  # type: ignore[attr-defined]
+            index_articles(connection, indexed)
+    print(f"{articles} articles stored and indexed in {time.perf_counter() - started:.0f} s", flush=True)
+    started = time.perf_counter()
+    per_article = hits // articles
+    hit_id = 0
+    for first in range(0, articles, BATCH):
+        rows = []
+        for number in range(first, min(articles, first + BATCH)):
+            chosen = rng.sample(range(rules), per_article + (1 if number < hits % articles else 0))
+            seen = now - timedelta(seconds=(articles - number) * 10)
+            for rule in chosen:
+                hit_id += 1
+                rows.append(
+                    {
+                        "id": hit_id,
+                        "rule": f"rule-{rule:02d}",
+                        "article_id": number + 1,
+                        "terms": ["drone"],
+                        "highlights": [{"term": "drone", "field": "title", "start": 0, "end": 5}],
+                        "snippet": "… «drone» …",
+                        "matched_at": seen,
+                        "state": rng.choice(STATES),
+                        "starred": False,
+                    }
+                )
+        with engine.begin() as connection:
+            connection.execute(Hit.__table__.insert(), rows)  # type: ignore[attr-defined]
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("SELECT setval('hit_id_seq', (SELECT max(id) FROM hit))"))
+            connection.execute(text("SELECT setval('article_id_seq', (SELECT max(id) FROM article))"))
+            connection.execute(text("ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    print(f"{hit_id} hits stored in {time.perf_counter() - started:.0f} s", flush=True)
+    with database.session() as session:
+        add_user(session, "bench", "benchmark password", "viewer", now=now)
+        token = create_token(session, "bench", "api", now=now)
+        session.commit()
+    database.dispose()
+    return token, "rule-07"
+
+
+def deep_cursor(url: str, depth: int = DEPTH) -> str:
+    """The cursor of the page `depth` hits deep (walked in big keyset pages, directly in the database)."""
+    database = open_database(url)
+    cursor = None
+    with database.read_session() as session:
+        for _ in range(depth // 500):
+            page = hit_page(session, HitFilter(), after=cursor, limit=500)
+            assert page.next_cursor is not None
+            cursor = Cursor.decode(page.next_cursor)
+    database.dispose()
+    assert cursor is not None
+    return cursor.encode()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(url: str, config_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`monitor web` in a process of its own, once it answers /healthz."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "monitor",
+        "--config",
+        str(config_dir),
+        "--db",
+        url,
+        "web",
+        "--address",
+        f"127.0.0.1:{port}",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return process, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("monitor web did not start")
+
+
+def p95(timings: list[float]) -> float:
+    return statistics.quantiles(timings, n=20)[-1] * 1000 if len(timings) > 1 else timings[0] * 1000
+
+
+def measure(call: Callable[[], httpx.Response], repeat: int) -> float:
+    for _ in range(3):
+        call().raise_for_status()
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = call()
+        timings.append(time.perf_counter() - started)
+        response.raise_for_status()
+    return p95(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--hits", type=int, default=1_000_000)
+    parser.add_argument("--articles", type=int, default=500_000)
+    parser.add_argument("--rules", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=40, help="Timed requests per page.")
+    parser.add_argument("--db", help="Database URL (default: SQLite in a temporary directory).")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
+    url = args.db or f"sqlite:///{workdir / 'monitor.db'}"
+    if make_url(url).get_backend_name() == "postgresql":
+        admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            name = make_url(url).database
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    config_dir = workdir / "config"
+    config_dir.mkdir()
+    rules = "\n".join(
+        f"  - name: rule-{i:02d}\n    query: drone{i}\n    channels: []" for i in range(args.rules)
+    )
+    (config_dir / "rules.yaml").write_text(f"rules:\n{rules}\n")
+    token, rule = generate(url, args.hits, args.articles, args.rules)
+    cursor = deep_cursor(url)
+    far = args.hits // 2
+    far_cursor = deep_cursor(url, far)
+    process, base = serve(url, config_dir)
+    client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    try:
+        first = measure(lambda: client.get("/"), args.repeat)
+        deep = measure(lambda: client.get("/", params={"after": cursor}), args.repeat)
+        filtered = measure(
+            lambda: client.get("/", params={"rule": rule, "state": "new", "language": "fr"}), args.repeat
+        )
+        search = measure(lambda: client.get("/", params={"q": SEARCH_WORD}), args.repeat)
+        offset = measure(lambda: client.get("/", params={"offset": DEPTH}), max(5, args.repeat // 4))
+        far_keyset = measure(lambda: client.get("/", params={"after": far_cursor}), max(5, args.repeat // 4))
+        far_offset = measure(lambda: client.get("/", params={"offset": far}), max(5, args.repeat // 4))
+        counts = measure(
+            lambda: client.get("/counts", headers={"HX-Request": "true"}), max(5, args.repeat // 4)
+        )
+        found = client.get("/api/v1/hits", params={"q": SEARCH_WORD, "limit": 500}).json()["hits"]
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(timeout=30)
+    print(
+        f"database: {make_url(url).get_backend_name()}; search '{SEARCH_WORD}' finds '{SEARCH_SHOWN}' "
+        f"({len(found)}+ hits on its first 500); counts panel (loaded after the page) p95 {counts:.0f} ms"
+    )
+    print(
+        f"first page p95 {first:.1f} ms; {DEPTH} deep by keyset {deep:.1f} ms, by OFFSET {offset:.1f} ms; "
+        f"filtered {filtered:.1f} ms; search {search:.1f} ms"
+    )
+    print(f"{far} deep (half the log): keyset p95 {far_keyset:.1f} ms, OFFSET p95 {far_offset:.1f} ms")
+    print(
+        f"RESULT hits={args.hits} first_p95_ms={first:.1f} deep_p95_ms={deep:.1f} "
+        f"filter_p95_ms={filtered:.1f} search_p95_ms={search:.1f} offset_deep_p95_ms={offset:.1f} "
+        f"speedup={offset / deep:.1f}"
+    )
+    if not args.db:
+        for leftover in workdir.glob("**/*"):
+            if leftover.is_file():
+                leftover.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""The desk's other pages with a logged-in browser session (cookies and CSRF tokens, as a browser sends
+them): sources (add by discovery, disable, OPML), deliveries (masked URLs, retry, test alert), dashboard."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from monitor.storage.outbox import list_deliveries
+from monitor.storage.tables import Delivery
+from monitor.storage.users import set_password
+from tests.support.desk import PASSWORD, DeskSite, desk_config, desk_feeds, start_site
+from tests.support.feed_server import FeedServer
+from tests.support.watch_config import rss
+from tests.support.webhook_receiver import WebhookReceiver
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def admin_site(
+    feeds: FeedServer, receiver: WebhookReceiver, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DeskSite]:
+    directory = tmp_path_factory.mktemp("desk")
+    channels = {"team": receiver.apprise_url("/team"), "broken": "json://127.0.0.1:9/x?token=hidden1234"}
+    config_dir = desk_config(directory / "config", desk_feeds(feeds), channels=channels)
+    desk = start_site(f"sqlite:///{directory / 'monitor.db'}", config_dir)
+    yield desk
+    desk.stop()
+
+
+class Browser:
+    """A logged-in session: its cookie, and the CSRF token its pages carry."""
+
+    def __init__(self, site: DeskSite, name: str) -> None:
+        self.client = httpx.Client(base_url=site.url, timeout=60)
+        response = self.client.post("/login", data={"name": name, "password": PASSWORD})
+        assert response.status_code == 303, response.text
+        self.csrf = re.search(r'data-csrf="([^"]+)"', self.client.get("/").text).group(1)  # type: ignore[union-attr]
+
+    def post(self, path: str, **data: str) -> httpx.Response:
+        return self.client.post(path, data={**data, "csrf_token": self.csrf})
+
+
+def test_an_admin_adds_a_source_found_on_a_page_and_disables_it(
+    admin_site: DeskSite, feeds: FeedServer
+) -> None:
+    feed_url = feeds.serve("/extra.xml", rss([("e1", "Rason port", "Freight at Rason.")]))
+    page = f'<html><head><link rel="alternate" type="application/rss+xml" href="{feed_url}"></head></html>'
+    site_url = feeds.serve("/site", page.encode(), headers={"Content-Type": "text/html"})
+    ada = Browser(admin_site, "ada")
+    assert Browser(admin_site, "ana").post("/sources", url=site_url).status_code == 403
+    added = ada.post("/sources", url=site_url, name="Rason watch")
+    assert added.status_code == 303 and "added+source" in added.headers["location"]
+    sources_yaml = (admin_site.config_dir / "sources.yaml").read_text()
+    assert f"url: {feed_url}" in sources_yaml and "Rason watch" in sources_yaml
+    listing = ada.client.get("/sources").text
+    assert "Rason watch" in listing and "<polyline" in listing
+    again = ada.post("/sources", url=feed_url)
+    assert again.status_code == 400 and "already configured" in again.text
+    assert ada.post("/sources/enabled", name="Rason watch", enabled="no").status_code == 303
+    assert "enabled: false" in (admin_site.config_dir / "sources.yaml").read_text()
+    assert "Enable</button>" in ada.client.get("/sources").text
+
+
+def test_sources_go_out_and_come_in_as_opml(admin_site: DeskSite, feeds: FeedServer) -> None:
+    ada = Browser(admin_site, "ada")
+    exported = ada.client.get("/sources.opml")
+    assert exported.status_code == 200 and b"news.xml" in exported.content
+    new_feed = feeds.serve("/opml-feed.xml", rss([("o1", "From OPML", "Imported.")]))
+    opml = f'<opml version="2.0"><body><outline text="Imported feed" xmlUrl="{new_feed}"/></body></opml>'
+    imported = ada.client.post(
+        "/sources/import",
+        data={"csrf_token": ada.csrf},
+        files={"file": ("feeds.opml", opml.encode(), "text/x-opml")},
+    )
+    assert imported.status_code == 303 and "added+1+sources" in imported.headers["location"]
+    assert "Imported feed" in (admin_site.config_dir / "sources.yaml").read_text()
+
+
+def test_deliveries_show_masked_urls_retry_and_test_alerts(
+    admin_site: DeskSite, receiver: WebhookReceiver
+) -> None:
+    ada = Browser(admin_site, "ada")
+    page = ada.client.get("/deliveries").text
+    assert "s3cretvalue" not in page and "hidden1234" not in page and "analysts" in page
+    with admin_site.database.session() as session:
+        delivery = session.get(Delivery, list_deliveries(session)[0].id)
+        delivery.status, delivery.last_error = (
+            "failed",
+            "HTTP 500 from json://127.0.0.1:9/hook?token=s3cretvalue",
+        )
+        session.add(delivery)
+        session.commit()
+        failed_id = delivery.id
+    failed_page = ada.client.get("/deliveries", params={"status": "failed"}).text
+    assert "s3cretvalue" not in failed_page and "HTTP 500" in failed_page
+    assert ada.post(f"/deliveries/{failed_id}/retry").status_code == 303
+    with admin_site.database.read_session() as session:
+        assert session.get(Delivery, failed_id).status == "pending"
+    sent = ada.post("/deliveries/test", channel="team")
+    assert "test+alert+sent+to+team" in sent.headers["location"]
+    assert receiver.wait_for(1)[0].json["title"] == "monitor: test alert"
+    failed = ada.client.get(ada.post("/deliveries/test", channel="broken").headers["location"]).text
+    assert "test alert to broken failed" in failed and "hidden1234" not in failed
+
+
+def test_the_dashboard_draws_hits_per_rule_and_lists_trouble(admin_site: DeskSite) -> None:
+    page = Browser(admin_site, "vic").client.get("/dashboard").text
+    assert page.count("<polyline") == 3 and "korea" in page and "pending" in page
+
+
+def test_failed_logins_are_limited_and_a_password_change_ends_sessions(admin_site: DeskSite) -> None:
+    client = httpx.Client(base_url=admin_site.url)
+    statuses = [
+        client.post("/login", data={"name": "vic", "password": "wrong guess!"}).status_code for _ in range(5)
+    ]
+    blocked = client.post("/login", data={"name": "vic", "password": PASSWORD})
+    assert statuses == [401] * 5 and blocked.status_code == 429 and "too many failed logins" in blocked.text
+    ana = Browser(admin_site, "ana")
+    assert ana.client.get("/").status_code == 200
+    with admin_site.database.session() as session:
+        set_password(session, "ana", "a brand new password")
+        session.commit()
+    assert ana.client.get("/").status_code == 303  # back to the login page
+
+
+def test_pages_need_a_login_and_carry_the_security_headers(admin_site: DeskSite) -> None:
+    for path in ("/", "/hits/1", "/dashboard", "/sources", "/deliveries", "/feeds", "/counts", "/export.csv"):
+        response = httpx.get(f"{admin_site.url}{path}")
+        assert (response.status_code, response.headers["location"]) == (
+            303,
+            f"/login?next={path.replace('/', '%2F')}",
+        )
+    headers = httpx.get(f"{admin_site.url}/login").headers
+    assert (
+        "script-src 'self'" in headers["content-security-policy"]
+        and "unsafe" not in headers["content-security-policy"]
+    )
+    assert (headers["x-frame-options"], headers["x-content-type-options"]) == ("DENY", "nosniff")

@@ -1,0 +1,94 @@
+"""`monitor run` serves the desk from its supervising process: once, beside its pollers, with /healthz,
+/readyz (database and pollers) and /metrics (every poller's counts), and the setup link at first start."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import PROJECT_ROOT
+from tests.scheduling.test_processes import RUNNING, ServiceLog
+from tests.support.feed_server import FeedServer
+from tests.support.watch_config import rss, write_config
+
+SETTINGS = "polling:\n  tick: 0.2s\n  processes: 2\ndelivery:\n  dispatch_interval: 1s\n"
+
+
+def _metric(text: str, name: str) -> float:
+    values = re.findall(rf"^{re.escape(name)}(?:\{{[^}}]*\}})? ([0-9.e+]+)$", text, re.MULTILINE)
+    return sum(float(value) for value in values)
+
+
+def test_monitor_run_serves_the_desk_once_with_readiness_and_metrics(tmp_path: Path) -> None:
+    with FeedServer() as feeds:
+        sources = {
+            "wire": feeds.serve("/wire.xml", rss([("s1", "Shahed plant", "Shahed drones made at Alabuga.")]))
+        }
+        config_dir = write_config(
+            tmp_path / "c", sources=sources, alert_url="json://127.0.0.1:9/x", settings=SETTINGS
+        )
+        monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
+        process = subprocess.Popen(
+            [monitor, "--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}", "run"],
+            cwd=PROJECT_ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "MONITOR_LOG_LEVEL": "INFO"},
+        )
+        try:
+            log = ServiceLog(process)
+            (desk,) = log.matches(r"the desk is at (http://127\.0\.0\.1:\d+)")
+            (setup,) = log.matches(r"create the first admin: (http://\S+/setup/\S+)")
+            log.matches(RUNNING, 2)
+            log.matches(r"source wire polled")
+            base = desk.group(1)
+            assert setup.group(1).startswith(base)
+            assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+            ready = httpx.get(f"{base}/readyz").json()
+            assert ready["status"] == "ok" and ready["pollers"] == {"poller-1": True, "poller-2": True}
+            assert httpx.get(f"{base}/setup/{setup.group(1).rsplit('/', 1)[1]}").status_code == 200
+            deadline = time.monotonic() + 30
+            while _metric(httpx.get(f"{base}/metrics").text, "monitor_polls_total") < 1:
+                assert time.monotonic() < deadline, "the pollers' counts never reached /metrics"
+                time.sleep(0.2)
+            metrics = httpx.get(f"{base}/metrics").text
+            assert _metric(metrics, "monitor_new_articles_total") == 1
+            assert 'monitor_new_hits_total{rule="shahed-production-russia"}' in metrics
+            assert "monitor_deliveries{" in metrics and "monitor_web_request_seconds_count" in metrics
+            assert httpx.get(f"{base}/").status_code == 303  # every page needs a login
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=60) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+def test_monitor_web_serves_the_desk_alone_until_sigterm(tmp_path: Path) -> None:
+    config_dir = write_config(tmp_path / "c", sources={}, alert_url="json://127.0.0.1:9/x")
+    monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
+    process = subprocess.Popen(
+        [monitor, "--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}", "web"],
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        log = ServiceLog(process)
+        (desk,) = log.matches(r"the desk is at (http://127\.0\.0\.1:\d+)")
+        log.matches(r"create the first admin: http://\S+/setup/")
+        ready = httpx.get(f"{desk.group(1)}/readyz").json()
+        assert (ready["status"], ready["pollers"]) == ("ok", {})
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
