@@ -139,6 +139,19 @@ class Hit(SQLModel, table=True):
     starred: bool = Field(default=False, nullable=False)
 
 
+class HitCount(SQLModel, table=True):
+    """How many hits a rule has in a triage state, kept by triggers on `hit` (see
+    `monitor.storage.hitcounts`): the counts of a (rule, state) are the sum of its rows' `n`."""
+
+    __tablename__ = "hit_count"
+    __table_args__ = (sa.Index("ix_hit_count_rule_state", "rule", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule: str = Field(sa_type=sa.String(200), nullable=False)
+    state: str = Field(sa_type=sa.String(16), nullable=False)
+    n: int = Field(sa_type=sa.BigInteger, nullable=False)
+
+
 class Delivery(SQLModel, table=True):
     """The outbox: one alert of one hit to one channel, with its attempts."""
 
