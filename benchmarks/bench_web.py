@@ -19,6 +19,7 @@ The load average of the machine is printed at the start and the end (the figures
     python benchmarks/bench_web.py                       # SQLite in a temporary directory
     python benchmarks/bench_web.py --hits 100000 --articles 50000
     python benchmarks/bench_web.py --db postgresql://postgres@127.0.0.1/bench_web
+    python benchmarks/bench_web.py --db sqlite:////tmp/bench.db --reuse   # again, without generating
 
 Last line: `RESULT hits=… first_p95_ms=… deep_p95_ms=… filter_p95_ms=… search_p95_ms=…
 offset_deep_p95_ms=… speedup=…` (speedup: OFFSET deep p95 over keyset deep p95). Targets on a 2-core
@@ -44,6 +45,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -79,8 +81,8 @@ def sentence(rng: random.Random, language: str, count: int) -> str:
     )
 
 
-def generate(url: str, hits: int, articles: int, rules: int, seed: int = 7) -> tuple[str, str]:
-    """Fill the database; the name and token of a user to call the desk with, and one rule's name."""
+def generate(url: str, hits: int, articles: int, rules: int, seed: int = 7) -> None:
+    """Fill the database, with a user to call the desk as."""
     rng = random.Random(seed)
     database = open_database(url)
     now = clock.now()
@@ -159,17 +161,40 @@ def generate(url: str, hits: int, articles: int, rules: int, seed: int = 7) -> t
         with engine.begin() as connection:
             connection.execute(text("SELECT setval('hit_id_seq', (SELECT max(id) FROM hit))"))
             connection.execute(text("SELECT setval('article_id_seq', (SELECT max(id) FROM article))"))
-            connection.execute(text("ANALYZE"))
+        # The state of a database in use (autovacuum may be off): statistics, and the visibility map that
+        # lets PostgreSQL answer from an index alone.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
     else:
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
     print(f"{hit_id} hits stored in {time.perf_counter() - started:.0f} s", flush=True)
     with database.session() as session:
         add_user(session, "bench", "benchmark password", "viewer", now=now)
-        token = create_token(session, "bench", "api", now=now)
         session.commit()
     database.dispose()
-    return token, "rule-07"
+
+
+def bench_token(url: str) -> str:
+    """A new API token of the benchmark's user."""
+    database = open_database(url)
+    with database.session() as session:
+        token = create_token(session, "bench", "api", now=clock.now())
+        session.commit()
+    database.dispose()
+    return token
+
+
+def filled(url: str, hits: int) -> bool:
+    """Whether the database holds the hits of an earlier run (for --reuse)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM hit")).scalar_one()) == hits
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
 
 
 def deep_cursor(url: str, depth: int = DEPTH) -> str:
@@ -249,10 +274,14 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=40, help="Timed requests per page.")
     parser.add_argument("--db", help="Database URL (default: SQLite in a temporary directory).")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Measure again on the --db an earlier run filled (if it did)."
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
     url = args.db or f"sqlite:///{workdir / 'monitor.db'}"
-    if make_url(url).get_backend_name() == "postgresql":
+    reuse = bool(args.db and args.reuse and filled(url, args.hits))
+    if make_url(url).get_backend_name() == "postgresql" and not reuse:
         admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             name = make_url(url).database
@@ -266,7 +295,11 @@ def main() -> None:
     )
     (config_dir / "rules.yaml").write_text(f"rules:\n{rules}\n")
     load_before = os.getloadavg()
-    token, rule = generate(url, args.hits, args.articles, args.rules)
+    if reuse:
+        print("measuring again on the database of an earlier run", flush=True)
+    else:
+        generate(url, args.hits, args.articles, args.rules)
+    token, rule = bench_token(url), "rule-07"
     cursor = deep_cursor(url)
     far = args.hits // 2
     far_cursor = deep_cursor(url, far)

@@ -58,7 +58,9 @@ def hit_counts(session: Session) -> HitCounts:
     for rule, state, total, summed in session.connection().execute(statement):
         rows += summed
         if total:
-            by_rule.setdefault(rule, dict.fromkeys(STATES, 0))[state] = int(total)
+            if rule not in by_rule:
+                by_rule[rule] = dict.fromkeys(STATES, 0)
+            by_rule[rule][state] = int(total)
     return HitCounts(dict(sorted(by_rule.items())), rows)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from monitor.storage.search import article_ids_matching, parse_search
+from monitor.storage.search import Reach, article_ids_matching, parse_search, reach
 from monitor.storage.tables import Article, Hit, HitTag, Source
 from monitor.storage.types import as_utc
 
@@ -115,8 +115,9 @@ class HitPage:
     filters: HitFilter = field(default_factory=HitFilter)
 
 
-def filtered(statement: Any, hit_filter: HitFilter, dialect: str) -> Any:
-    """`statement` (which selects from hit joined to article) narrowed to the filter."""
+def filtered(statement: Any, hit_filter: HitFilter, dialect: str, *, search: Reach | None = None) -> Any:
+    """`statement` (which selects from hit joined to article) narrowed to the filter; `search` says how a
+    page newest first reaches a search's hits (by default: through their articles, for a whole filter)."""
     f = hit_filter
     conditions: list[Any] = []
     if f.rules:
@@ -143,7 +144,10 @@ def filtered(statement: Any, hit_filter: HitFilter, dialect: str) -> Any:
         conditions.append(_hit.c.id == f.hit_id)
     query = parse_search(f.search)
     if query is not None:
-        conditions.append(_hit.c.article_id.in_(article_ids_matching(dialect, query)))
+        if search is None:
+            conditions.append(_hit.c.article_id.in_(article_ids_matching(dialect, query)))
+        else:
+            conditions.append(search.condition(dialect, query, _hit.c.article_id))
     return statement.where(*conditions) if conditions else statement
 
 
@@ -191,15 +195,20 @@ def hit_page(
     """One page of the hit log, newest first: after `after` (keyset) or, for comparison, at `offset`.
 
     A keyset page's hits are chosen first from the hit table alone (and the article's, for filters on its
-    columns), then only those are joined to their article and source: a search matching thousands of
-    articles sorts small rows, not joined ones. An `offset` page is the naive pager, kept as the honest
-    baseline of the benchmark: the same joined query (same joins, columns, filters and order) with
-    `LIMIT n OFFSET k`, so the database walks and joins the k rows it skips."""
+    columns), then only those are joined to their article and source. A search matching few articles
+    fetches their hits and sorts them; one matching many walks the log newest first through the
+    (matched_at, id, article_id) index, keeping the hits of matching articles: the denser the matches,
+    the sooner the page is full, where fetching and sorting would grow with them (`search.reach`). An `offset`
+    page is the naive pager, kept as the honest baseline of the benchmark: the same joined query (same
+    joins, columns, filters and order) with `LIMIT n OFFSET k`, so the database reads and joins the k
+    rows it skips."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     if offset:
         return _offset_page(session, hit_filter, offset, limit)
     dialect = session.get_bind().dialect.name
-    chosen = filtered(sa.select(_hit.c.id).select_from(_from(hit_filter)), hit_filter, dialect)
+    query = parse_search(hit_filter.search)
+    way = reach(session.connection(), query) if query is not None else None
+    chosen = filtered(sa.select(_hit.c.id).select_from(_from(hit_filter)), hit_filter, dialect, search=way)
     if after is not None:
         moment = sa.bindparam("after_at", after.matched_at, type_=_hit.c.matched_at.type)
         position = sa.bindparam("after_id", after.hit_id, type_=sa.Integer)

@@ -114,7 +114,8 @@ class Hit(SQLModel, table=True):
     __tablename__ = "hit"
     __table_args__ = (
         sa.UniqueConstraint("rule", "article_id", name="uq_hit_rule_article_id"),
-        sa.Index("ix_hit_matched_at_id", "matched_at", "id"),  # the hit log's keyset order
+        # the hit log's keyset order, and the article of each hit for a search walking it (hitlog.hit_page)
+        sa.Index("ix_hit_matched_at_id_article_id", "matched_at", "id", "article_id"),
         sa.Index("ix_hit_rule_matched_at", "rule", "matched_at"),
         sa.Index("ix_hit_article_id_matched_at", "article_id", "matched_at"),  # covers a search's sort
         sa.Index("ix_hit_state_matched_at", "state", "matched_at"),

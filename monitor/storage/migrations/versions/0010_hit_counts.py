@@ -1,4 +1,5 @@
-"""Counts of hits per rule and triage state, kept by the database as hits change.
+"""Counts of hits per rule and triage state, kept by the database as hits change; the article of each hit
+in the index of the hit log's order.
 
 - hit_count (rule, state, n): the count of a (rule, state) is the sum of its rows' `n`, filled here from
   the hits already stored.
@@ -7,6 +8,8 @@
 - PostgreSQL: statement triggers with transition tables append one row per (rule, state) a statement
   changes, with the net change; they never update a shared row, so concurrent writers of hits never wait
   on each other and cannot deadlock. `monitor.storage.hitcounts` folds the rows together from time to time.
+- ix_hit_matched_at_id_article_id replaces ix_hit_matched_at_id: a search matching many articles walks
+  the log newest first and checks each hit's article, from the index alone (`monitor.storage.hitlog`).
 
 Revision ID: 0010
 Revises: 0005
@@ -50,6 +53,8 @@ _POSTGRES_TABLES = {
 
 
 def upgrade() -> None:
+    op.create_index("ix_hit_matched_at_id_article_id", "hit", ["matched_at", "id", "article_id"])
+    op.drop_index("ix_hit_matched_at_id", table_name="hit")
     op.create_table(
         "hit_count",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -86,3 +91,5 @@ def downgrade() -> None:
             op.execute(f"DROP FUNCTION IF EXISTS hit_count_{event}()")
     op.drop_index("ix_hit_count_rule_state", table_name="hit_count")
     op.drop_table("hit_count")
+    op.create_index("ix_hit_matched_at_id", "hit", ["matched_at", "id"])
+    op.drop_index("ix_hit_matched_at_id_article_id", table_name="hit")
