@@ -109,19 +109,23 @@ class Fetcher:
         seen = {str(request.url)}
         statuses: list[int] = []
         for _ in range(self._max_redirects + 1):
-            response = await self._client_for(request.url.host).send(request, stream=True)
             try:
-                next_request = response.next_request
-                if next_request is None:
+                response = await self._client_for(request.url.host).send(request, stream=True)
+            except httpx.InvalidURL as exc:  # httpx prepares the redirect of any 3xx with a Location
+                raise failures.bad_redirect("an unsupported or invalid URL") from exc
+            try:
+                target = _redirect_target(response)
+                if target is None:
                     return await self._finish(response, statuses, etag, last_modified)
             finally:
                 await response.aclose()
-            target = str(next_request.url)
-            if target in seen:
+            if str(target) in seen:
                 raise failures.redirect_loop(str(request.url))
-            seen.add(target)
+            seen.add(str(target))
             statuses.append(response.status_code)
-            request = next_request
+            request = self._client_for(target.host).build_request(
+                "GET", target, headers=_conditional(request)
+            )
         raise failures.too_many_redirects(self._max_redirects)
 
     async def _finish(
@@ -171,6 +175,31 @@ class Fetcher:
             return self._client_for(parsed.host).build_request("GET", parsed, headers=headers)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
             raise failures.bad_url(url, str(exc)) from exc
+
+
+def _redirect_target(response: httpx.Response) -> httpx.URL | None:
+    """Where a redirect leads (relative locations resolved), None for any other response; FetchError for
+    a location that is no http(s) URL we can request (`javascript:`, `mailto:`, a port past 65535)."""
+    if not response.has_redirect_location:
+        return None
+    try:
+        target = response.url.join(response.headers["location"].strip())
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        raise failures.bad_redirect(f"an invalid URL ({exc})") from exc
+    if target.scheme not in ("http", "https") or not target.host:
+        raise failures.bad_redirect(f"an unsupported URL ({target.scheme or 'no'} scheme)")
+    if target.port is not None and not 1 <= target.port <= 65535:
+        raise failures.bad_redirect(f"an invalid URL (port {target.port})")
+    return target
+
+
+def _conditional(request: httpx.Request) -> dict[str, str]:
+    """The validators of `request`, kept along a redirect chain (the client adds its own headers)."""
+    return {
+        name: request.headers[name]
+        for name in ("if-none-match", "if-modified-since")
+        if name in request.headers
+    }
 
 
 def _max_age(cache_control: str | None) -> timedelta | None:

@@ -98,6 +98,19 @@ def bad_url(url: str, reason: str) -> FetchError:
     return FetchError(f"invalid URL {url!r}: {reason}")
 
 
+def bad_redirect(reason: str) -> FetchError:
+    """A redirect whose Location cannot be followed (`javascript:`, `mailto:`, a port past 65535)."""
+    return FetchError(f"redirect to {reason}")
+
+
+def unexpected_error(exc: BaseException) -> FetchError:
+    """Any other fault in a source's poll, in a line: its kind and the start of its text."""
+    detail = " ".join(str(exc).split())
+    if len(detail) > 160:
+        detail = detail[:159] + "…"
+    return FetchError(f"unexpected error: {exc.__class__.__name__}" + (f": {detail}" if detail else ""))
+
+
 def transport_error(exc: httpx.HTTPError, timeouts: httpx.Timeout) -> FetchError:
     """A failure below HTTP: timeouts, DNS, refused or reset connections, TLS."""
     if isinstance(exc, httpx.ConnectTimeout):

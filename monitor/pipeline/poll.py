@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from monitor.config import SourceConfig, WatchConfig
 from monitor.errors import FetchError
-from monitor.fetching import Fetcher, FetchResult
+from monitor.fetching import Fetcher, FetchResult, failures
 from monitor.metrics import count_hits, count_poll
 from monitor.parsing import FeedEntry, ParsedFeed
 from monitor.pipeline.batching import UnchangedSourceWriter
@@ -126,8 +126,18 @@ def document_for(article: Article | StoredArticle | FeedEntry, source_name: str)
 async def poll_source(
     context: PollContext, source: SourceConfig, claimed: ClaimedSource, *, now: datetime
 ) -> SourceOutcome:
-    """Fetch, parse and store one source; failures are recorded on the source, never raised."""
-    outcome = await _poll(context, source, claimed, now=now)
+    """Fetch, parse and store one source; failures are recorded on the source, never raised.
+
+    A fault of our own or of a library (a redirect httpx cannot follow, text the database refuses) is
+    recorded as the source's failure too, its work rolled back: one bad source never breaks the others'
+    poll, nor leaves itself leased and unchecked.
+    """
+    try:
+        outcome = await _poll(context, source, claimed, now=now)
+    except Exception as exc:  # anything unforeseen in this source's poll is this source's failure
+        error = failures.unexpected_error(exc)
+        logger.debug("source %s: %s", source.name, error.message, exc_info=exc)
+        outcome = await context.cpu.run_blocking(_record_failure, context, source, claimed, error, now)
     count_poll(
         ok=outcome.ok,
         not_modified=outcome.not_modified,
