@@ -103,6 +103,14 @@ def bad_redirect(reason: str) -> FetchError:
     return FetchError(f"redirect to {reason}")
 
 
+def address_blocked(host: str, address: str) -> FetchError:
+    """A URL found in content (or a redirect to another host) that leads to an internal address."""
+    return FetchError(
+        f"blocked: {host} resolves to {address}, an internal address that links found in feeds and pages "
+        "may not reach (list its network in fetch.allowed_networks to allow it)"
+    )
+
+
 def unexpected_error(exc: BaseException) -> FetchError:
     """Any other fault in a source's poll, in a line: its kind and the start of its text."""
     detail = " ".join(str(exc).split())

@@ -151,8 +151,9 @@ async def _poll(
     context: PollContext, source: SourceConfig, claimed: ClaimedSource, *, now: datetime
 ) -> SourceOutcome:
     try:
-        validators = {"etag": claimed.etag, "last_modified": claimed.last_modified}
-        result = await context.fetcher.fetch(claimed.url, **validators)
+        result = await context.fetcher.fetch(
+            claimed.url, etag=claimed.etag, last_modified=claimed.last_modified
+        )
         body_hash = hashlib.sha256(result.body).hexdigest() if result.body is not None else None
         if result.not_modified or body_hash == claimed.body_hash:
             return await _record_unchanged(context, source, claimed, result, now)

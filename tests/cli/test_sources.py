@@ -14,7 +14,7 @@ from monitor.cli.app import main_options
 from monitor.config import load_config
 from monitor.parsing.opml import parse_opml
 from tests.support.feed_server import FeedServer
-from tests.support.watch_config import atom, rss, write_config
+from tests.support.watch_config import FETCH_SETTINGS, LOOPBACK_CONTENT_SETTINGS, atom, rss, write_config
 from tests.support.webhook_receiver import WebhookReceiver
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -72,7 +72,12 @@ def server(feed_server: FeedServer) -> FeedServer:
 
 @pytest.fixture
 def config_dir(server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path) -> Path:
-    directory = write_config(tmp_path / "config", sources={}, alert_url=webhook_receiver.apprise_url("/a"))
+    directory = write_config(
+        tmp_path / "config",
+        sources={},
+        alert_url=webhook_receiver.apprise_url("/a"),
+        settings=LOOPBACK_CONTENT_SETTINGS,
+    )
     (directory / "sources.yaml").write_text(SOURCES_YAML.format(existing=server.url("/existing.xml")))
     return directory
 
@@ -203,6 +208,20 @@ def test_add_refuses_with_a_clear_message_and_leaves_the_file_alone(
 
     assert code == 1
     assert message in err
+    assert sources_yaml(config_dir) == original(server)
+
+
+def test_add_does_not_read_a_discovered_feed_at_an_internal_address(
+    config_dir: Path, server: FeedServer
+) -> None:
+    (config_dir / "settings.yaml").write_text(FETCH_SETTINGS, encoding="utf-8")  # no allowed_networks
+    code, _, err = invoke(config_dir, "sources", "add", server.url("/one.html"))
+
+    assert code == 1
+    assert (
+        f"warning: could not read {server.url('/fr.atom')}: blocked: 127.0.0.1 resolves to 127.0.0.1" in err
+    )
+    assert server.requests_for("/fr.atom") == [] and server.requests_for("/one.html") != []
     assert sources_yaml(config_dir) == original(server)
 
 
