@@ -28,6 +28,7 @@ from monitor.pipeline.health import note_failure, note_success
 from monitor.rules import Document, RuleMatch
 from monitor.sanitize import sanitize
 from monitor.scheduling.policy import FeedHints, IntervalBounds, next_check_delay
+from monitor.secrets import mask_url_secrets
 from monitor.settings import Settings
 from monitor.storage.articles import (
     StoredArticle,
@@ -265,7 +266,9 @@ def _store(
         _note_success(context, session, claimed, new_items=len(new_articles), now=now)
         session.commit()
     if result.permanent_redirect:
-        logger.info("source %s moved permanently to %s", source.name, result.permanent_redirect)
+        logger.info(
+            "source %s moved permanently to %s", source.name, mask_url_secrets(result.permanent_redirect)
+        )
     logger.info("source %s polled: %d new articles, %d new hits", source.name, len(new_articles), new_hits)
     return SourceOutcome(
         source.name,

@@ -376,3 +376,30 @@ def test_health_table_is_aligned_with_errors_shortened(
     assert down.split()[:3] == ["Down", "failing", "1"]
     assert len(down) - header.index("LAST ERROR") <= sources.ERROR_CHARS
     assert total == "2 sources: 1 failing, 1 ok"
+
+
+def test_feed_credentials_are_masked_in_the_listing_and_the_failing_notice_but_kept_in_the_export(
+    config_dir: Path, server: FeedServer, webhook_receiver: WebhookReceiver, database_url: str
+) -> None:
+    server.serve("/private.xml", b"", status=500)
+    secret_url = server.url("/private.xml?apikey=K3Y5678&lang=en").replace("://", "://reader:s3cretpw@")
+    (config_dir / "sources.yaml").write_text(
+        original(server) + f"  - name: Private\n    url: '{secret_url}'\n"
+    )
+    (config_dir / "settings.yaml").write_text(
+        LOOPBACK_CONTENT_SETTINGS + "health:\n  operations_channel: analysts\n  failure_threshold: 1\n"
+    )
+    db = ("--db", database_url)
+
+    assert invoke(config_dir, *db, "poll")[0] == 0
+    _, table, _ = invoke(config_dir, *db, "sources")
+    _, rows, _ = invoke(config_dir, *db, "sources", "--format", "json")
+    [notice] = [r for r in webhook_receiver.wait_for(1) if b"Source failing" in r.body]
+    _, exported, _ = invoke(config_dir, "sources", "export")
+
+    shown = table + rows + notice.body.decode()
+    assert "s3cretpw" not in shown and "K3Y5678" not in shown
+    private = next(row for row in map(json.loads, rows.splitlines()) if row["name"] == "Private")
+    assert private["url"] == secret_url.replace("s3cretpw", "***").replace("K3Y5678", "***")
+    assert "HTTP 500" in private["last_error"] and "reader:***@" in notice.body.decode()
+    assert secret_url.replace("&", "&amp;") in exported, "the export is a file asked for: real URLs"
