@@ -6,6 +6,7 @@ nested ones as `MONITOR_FETCH__TOTAL_TIMEOUT`), the `settings.yaml` of the confi
 
 from __future__ import annotations
 
+import ipaddress
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
@@ -40,6 +41,24 @@ class FetchSettings(BaseModel):
         f"monitor/{__version__} (+self-hosted news monitor)",
         description="User-Agent header sent to every source.",
     )
+    allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Networks (CIDR, e.g. 127.0.0.0/8) that URLs found in content may reach although they "
+        "are loopback, private or link-local: article links fetched for full text, feeds a page lists, "
+        "redirects to another host. Configured sources may point anywhere.",
+    )
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{network!r} is not a network (write it as 10.0.0.0/8 or ::1/128)"
+                ) from None
+        return value
 
 
 class DeliverySettings(BaseModel):
