@@ -164,6 +164,19 @@ def delivery_counts(session: Session) -> dict[str, int]:
     return counts
 
 
+def undelivered_count(session: Session) -> int:
+    """Alerts held up by failures: failed deliveries, and once any attempt failed, every pending one (they
+    wait for a retry, or behind an earlier alert of their channel that does); 0 when nothing failed."""
+    failing = or_(
+        col(Delivery.status) == DeliveryStatus.FAILED.value,
+        (col(Delivery.status) == DeliveryStatus.PENDING.value) & col(Delivery.last_error).is_not(None),
+    )
+    if not session.exec(select(Delivery.id).where(failing).limit(1)).first():
+        return 0
+    counts = delivery_counts(session)
+    return counts[DeliveryStatus.FAILED.value] + counts[DeliveryStatus.PENDING.value]
+
+
 def _finish(session: Session, delivery_id: int, *, status: DeliveryStatus, **values: Any) -> bool:
     """One attempt more, the new status and values, only if the delivery is still pending."""
     statement = (
