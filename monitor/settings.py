@@ -66,9 +66,22 @@ class DeliverySettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_attempts: int = Field(8, ge=1, description="Attempts before a delivery is marked failed.")
+    max_attempts: int | None = Field(
+        None,
+        ge=1,
+        description="Attempts before a delivery is marked failed; none (the default) means an alert waits "
+        "for its channel however long it is down.",
+    )
     retry_base: Duration = Field(timedelta(seconds=30), description="Delay after the first failure.")
-    retry_max: Duration = Field(timedelta(hours=1), description="Longest delay between attempts.")
+    retry_max: Duration = Field(
+        timedelta(minutes=5),
+        description="Longest delay between attempts: how soon a channel that came back gets its alerts.",
+    )
+    claim_lease: Duration = Field(
+        timedelta(seconds=30),
+        description="How long a process holds the deliveries it is sending, renewed while it sends; a "
+        "killed process's deliveries are sent by another one when it expires.",
+    )
     dispatch_interval: Duration = Field(
         timedelta(seconds=30), description="How often `monitor run` sends pending alerts."
     )
