@@ -84,6 +84,11 @@ class PollingSettings(BaseModel):
     max_backoff: Duration = Field(
         timedelta(hours=24), description="Longest wait between checks of a source that keeps failing."
     )
+    max_server_wait: Duration = Field(
+        timedelta(hours=1),
+        description="Longest wait a server may ask for (RSS ttl, Cache-Control max-age, Retry-After) "
+        "beyond a healthy source's interval; a source's `max_interval` overrides it.",
+    )
     first_poll_alert_window: Duration = Field(
         timedelta(hours=24),
         description="On a new source's first poll, only entries published this recently are alerted; "

@@ -4,21 +4,43 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Annotated
 
 import typer
 
-from monitor.cli.context import CliContext
+from monitor.cli.context import CliContext, fail
 from monitor.cli.web import desk_beside
+from monitor.errors import MonitorError
 from monitor.pipeline import CycleSummary, run_cycle
 from monitor.pipeline.pollers import PollerSpec, poller_count, settings_for_poller
 from monitor.scheduling.processes import PollerSupervisor, shared_metrics
 from monitor.scheduling.service import MonitorService
 
+SourceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help="Check only this source, now, whether due or not (repeatable); beside a running service, "
+        "after its poll of the source if one is under way.",
+    ),
+]
 
-def poll(ctx: typer.Context) -> None:
+
+def poll(ctx: typer.Context, source: SourceOption = None) -> None:
     """Poll every enabled source once, match, store hits and deliver pending alerts; print a summary."""
     context: CliContext = ctx.obj
-    summary = asyncio.run(run_cycle(context.config, context.settings, context.database))
+    config = context.config
+    for name in source or ():
+        configured = config.source_by_name(name)
+        if configured is None:
+            fail(f"no source named {name!r} in {config.directory / 'sources.yaml'}")
+        if not configured.enabled:
+            fail(f"source {name!r} is disabled in {config.directory / 'sources.yaml'}")
+    try:
+        summary = asyncio.run(run_cycle(config, context.settings, context.database, names=source or None))
+    except MonitorError as error:
+        fail(str(error))
     typer.echo(render_summary(summary))
 
 
