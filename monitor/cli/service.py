@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from monitor.cli.banner import start_banner
 from monitor.cli.context import CliContext, fail
 from monitor.cli.web import desk_beside
 from monitor.errors import MonitorError
@@ -15,6 +16,8 @@ from monitor.pipeline import CycleSummary, run_cycle
 from monitor.pipeline.pollers import PollerSpec, poller_count, settings_for_poller
 from monitor.scheduling.processes import PollerSupervisor, shared_metrics
 from monitor.scheduling.service import MonitorService
+
+logger = logging.getLogger(__name__)
 
 SourceOption = Annotated[
     list[str] | None,
@@ -47,8 +50,14 @@ def poll(ctx: typer.Context, source: SourceOption = None) -> None:
 def run(ctx: typer.Context) -> None:
     """Run the scheduler: poll each source at its interval and deliver alerts, until SIGINT/SIGTERM."""
     context: CliContext = ctx.obj
+    context.use_service_log_level()
     database = context.database  # opened and migrated here, once, before any poller starts
     pollers = poller_count(context.settings)
+    web = context.settings.web
+    desk = web.base_url if web.enabled else None
+    logger.info(
+        "%s", start_banner(context.config, context.settings, database.display_url, pollers=pollers, desk=desk)
+    )
     if pollers == 1:
         with desk_beside(context, lambda: {"poller": True}):
             asyncio.run(MonitorService(context.config, context.settings, database).run())
