@@ -58,6 +58,7 @@ class Source(SQLModel, table=True):
     lease_expires_at: datetime | None = _when()
     body_hash: str | None = Field(default=None, sa_type=sa.String(64))
     health_alert: str | None = Field(default=None, sa_type=sa.String(16))
+    next_check_reason: str | None = Field(default=None, sa_type=sa.String(200))
 
 
 class Notice(SQLModel, table=True):

@@ -88,6 +88,29 @@ def test_renewing_extends_only_the_leases_the_owner_still_holds(database: Databa
         renewed_by_other = renew_leases(session, owner="w2", source_ids=list(ids.values()), until=later)
         renewed_by_owner = renew_leases(session, owner="w1", source_ids=list(ids.values()), until=later)
         session.commit()
+        session.expire_all()  # the rows were updated without loading them
         leases = {s.name: (s.lease_owner, s.lease_expires_at) for s in session.exec(select(Source))}
     assert (renewed_by_other, renewed_by_owner) == (0, 1)
     assert leases == {"a": ("w1", later), "b": (None, None)}
+
+
+def test_a_shortened_interval_pulls_in_a_next_check_the_interval_decided_not_one_the_server_asked_for(
+    database: Database,
+) -> None:
+    hour, later = timedelta(hours=1), NOW + timedelta(hours=1)
+    specs = [SourceSpec(name, f"https://{name}/", interval=hour) for name in ("chosen", "told", "failing")]
+    with database.session() as session:
+        rows = sync_sources(session, specs, now=NOW)
+        for name, reason in (("chosen", "interval 1h"), ("told", "server: max-age 1h")):
+            checked = {"etag": None, "last_modified": None, "now": NOW, "next_check_at": later}
+            record_fetch_success(session, rows[name].id, **checked, reason=reason)
+        record_fetch_failure(session, rows["failing"], "HTTP 500", now=NOW, next_check_at=later)
+        session.commit()
+        shorter = [SourceSpec(spec.name, spec.url, interval=timedelta(minutes=5)) for spec in specs]
+        synced = {
+            name: (row.next_check_at, row.next_check_reason)
+            for name, row in sync_sources(session, shorter).items()
+        }
+    assert synced["chosen"] == (NOW + timedelta(minutes=5), "interval changed to 5m")
+    assert synced["told"] == (later, "server: max-age 1h")
+    assert synced["failing"][0] == later, "a failing source keeps its backoff"
