@@ -19,6 +19,7 @@ from monitor.rules.analysis import (
     COMPOUND_PLAIN,
     RESIDUAL_MARK,
     fold_plain,
+    has_cjk,
     marks_and_apostrophes,
     split_word,
 )
@@ -58,13 +59,14 @@ def _source(text: str, limit: int | None) -> tuple[str, bool]:
 
 def word_pattern(source: str) -> tuple[re.Pattern[str], bool]:
     """The pattern that finds the raw matches of `source`, and whether each match is exactly one word (no
-    apostrophe anywhere). Plain `\\w+` is the fastest, and equivalent without marks, apostrophes and `_`."""
+    apostrophe anywhere, no CJK run). Plain `\\w+` is the fastest, and equivalent without marks,
+    apostrophes and `_`."""
     marked, apostrophe = marks_and_apostrophes(source)
     if marked:
-        return COMPOUND, not apostrophe
+        return COMPOUND, not apostrophe and not has_cjk(source)
     if apostrophe:
         return COMPOUND_PLAIN, False
-    return (COMPOUND_PLAIN if "_" in source else PLAIN_WORD), True
+    return (COMPOUND_PLAIN if "_" in source else PLAIN_WORD), not has_cjk(source)
 
 
 def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
@@ -82,11 +84,11 @@ def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
         words = source.split()
         glued = "".join(words)
         if glued.isalnum():
-            return words, True
+            return words, not has_cjk(glued)
         if RESIDUAL_MARK.search(glued) is None:  # no mark, only separators the list lacks
             for separator in set(_SEPARATOR.findall(glued)):
                 source = source.replace(separator, " ")
-            return source.split(), True
+            return source.split(), not has_cjk(glued)
         source = text if limit is None else text[:limit]
     pattern, simple = word_pattern(source)
     return pattern.findall(source), simple
@@ -95,10 +97,11 @@ def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
 def fold_raws(raws: list[str]) -> list[str]:
     """The folded words of each raw match, joined by spaces; apostrophe-free matches in one batch."""
     glued = "".join(raws)
-    if glued.isalnum() and "\u02bc" not in glued:
+    cjk = has_cjk(glued)
+    if glued.isalnum() and "\u02bc" not in glued and not cjk:
         plain = raws
     else:
-        plain = [raw for raw in raws if raw.isalnum() and "\u02bc" not in raw]
+        plain = [raw for raw in raws if raw.isalnum() and "\u02bc" not in raw and not (cjk and has_cjk(raw))]
     words = fold_plain(plain) if plain else None
     if words is not None and len(plain) == len(raws):
         return words
@@ -134,12 +137,13 @@ def offsets(text: str, limit: int | None = None) -> Offsets:
     source, marked = _source(text, limit)
     parts = (_SPLIT if marked else _SPLIT_PLAIN).split(source)
     bounds = list(accumulate(map(len, parts)))
-    if APOSTROPHE.search(source) is None:
+    cjk = has_cjk(source)
+    if APOSTROPHE.search(source) is None and not cjk:
         return Offsets(bounds[0:-1:2], bounds[1::2])
     found = Offsets([], [])
     for index, raw in enumerate(parts[1::2]):
         offset = bounds[2 * index]
-        if APOSTROPHE.search(raw) is None:
+        if APOSTROPHE.search(raw) is None and not (cjk and has_cjk(raw)):
             found.starts.append(offset)
             found.ends.append(bounds[2 * index + 1])
             continue

@@ -62,6 +62,23 @@ CASES = [
     ("виробляти", "завод виробляє дрони", "uk", True),
     ("вагон", "вагоновожатий", "uk", False),
     ("Київ", "київський торт", "uk", False),
+    # Greek: accents and case folded on both sides
+    ("Αθήνα", "ΑΘΗΝΑ: ΣΥΝΑΝΤΗΣΗ", "el", True),
+    ("Αθήνα", "στην αθηνα σήμερα", "el", True),
+    ("ΑΘΗΝΑ", "Στην Αθήνα σήμερα", None, True),
+    # Chinese, Japanese, Korean: character bigrams, with or without a language
+    ("无人机", "俄罗斯无人机工厂扩大生产", "zh", True),
+    ("无人机", "俄罗斯无人机工厂扩大生产", None, True),
+    ('"无人机工厂"', "俄罗斯无人机工厂扩大生产", "zh", True),
+    ("无人机 NEAR/6 生产", "俄罗斯无人机工厂扩大生产", "zh", True),  # NEAR counts bigrams (characters)
+    ("无人机 NEAR/4 生产", "俄罗斯无人机工厂扩大生产", "zh", False),
+    ("无人机", "俄罗斯无人工厂", "zh", False),
+    ("工厂 -无人机", "俄罗斯无人机工厂", "zh", False),
+    ("ドローン工場", "ロシアのドローン工場が拡大", "ja", True),
+    ("ドローン", "ロシアのドローン工場", "ja", True),
+    ("드론", "러시아가 드론을 생산한다", "ko", True),
+    ("드론 생산", "러시아가 드론을 생산한다", "ko", True),
+    ("@drones", "俄罗斯生产Shahed无人机", "zh", True),
     # other languages without Snowball: lemmas too
     ("Rosja", "sankcje wobec Rosji", "pl", True),
     ("wagon", "długie wagony", "pl", True),
