@@ -1,4 +1,4 @@
-"""Lemmas (simplemma's dictionaries and suffix rules) for languages that have no Snowball stemmer.
+"""Lemmas (simplemma's dictionaries) for languages that have no Snowball stemmer.
 
 Ukrainian is the one our analysts read most: Києва and Києві become київ, вагонів and вагонами вагон,
 Росією росія. A lemma plays the part of a stem: rule words and article words of a Ukrainian article
@@ -6,17 +6,19 @@ meet under the same lemma. Words are folded before they are lemmatized and lemma
 word is looked up capitalised first (proper nouns win: Києві is the city's, not a cue's), then as it is.
 A Latin-script word whose accents were folded away may miss its dictionary entry: it is kept as it is.
 
-Only the dictionary and the suffix rules are used, not simplemma's affix decomposition: that is 4-5
-times slower on the many words a dictionary does not know (names), which would cost the matcher its
-throughput. Each language's dictionary is loaded on first use (a second or two); lemmas are remembered
-in a bounded LRU cache, since news repeats its words.
+Only simplemma's dictionaries are read (about 1 µs a word), not its suffix rules or affix decomposition:
+those cost 6 to 70 µs on each word the dictionary does not know (names, mostly, and every new word form
+an article brings is lemmatized once), which cost the matcher a quarter of its throughput when measured
+(benchmarks/bench_matcher.py --baseline). Each language's dictionary is loaded on first use (a second or
+two, some 70 MB for Ukrainian); lemmas are remembered in a bounded LRU cache, since news repeats its
+words.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from simplemma.strategies import DictionaryLookupStrategy, RulesStrategy
+from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
 from monitor.rules.analysis import fold
 
@@ -27,8 +29,7 @@ LEMMA_LANGUAGES = {
 }  # fmt: skip
 """Language code → simplemma's code, for the languages the analysis lemmatizes instead of stemming."""
 CACHED_LEMMAS = 100_000
-_DICTIONARY = DictionaryLookupStrategy()
-_RULES = RulesStrategy()
+_DICTIONARIES = DefaultDictionaryFactory(cache_max_size=len(set(LEMMA_LANGUAGES.values())))
 
 
 class Lemmas:
@@ -36,16 +37,14 @@ class Lemmas:
 
     def __init__(self, language: str) -> None:
         self.language = LEMMA_LANGUAGES[language]
-        _DICTIONARY.get_lemma("", self.language)  # load the dictionary now, not during a match
+        self._dictionary = _DICTIONARIES.get_dictionary(self.language)  # loaded now, not during a match
         self.stemWord = lru_cache(maxsize=CACHED_LEMMAS)(self._lemma)
 
     def _lemma(self, word: str) -> str:
         """The folded lemma of a folded word (the word itself when simplemma knows nothing better)."""
         if word.isdigit():
             return word
-        lemma = _DICTIONARY.get_lemma(word.capitalize(), self.language) or _RULES.get_lemma(
-            word, self.language
-        )
+        lemma = self._dictionary.get(word.capitalize()) or self._dictionary.get(word)
         if lemma is None or lemma == word:
             return word
         return "".join(fold(lemma).split()) or word
