@@ -41,7 +41,7 @@ _CJK_RANGES = (
     "\uac00-\ud7af\ud7b0-\ud7ff\uf900-\ufaff\uff66-\uffdc\U00020000-\U0003134f"
 )
 CJK_RUN = re.compile(f"[{_CJK_RANGES}]+")
-_FIRST_CJK = "\u1100"  # no character below this one is CJK: max(text) rules most texts out at C speed
+_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
 
 
 def _is_latin(char: str) -> bool:
@@ -63,7 +63,7 @@ def _loses_marks(char: str) -> bool:
 
 def has_cjk(text: str) -> bool:
     """Whether a text holds Chinese, Japanese or Korean characters (then its runs are cut into bigrams)."""
-    return not text.isascii() and max(text) >= _FIRST_CJK and CJK_RUN.search(text) is not None
+    return not text.isascii() and _CJK_CHAR.search(text) is not None
 
 
 def _folding_table() -> dict[int, str]:

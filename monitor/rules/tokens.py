@@ -59,19 +59,21 @@ def _source(text: str, limit: int | None) -> tuple[str, bool]:
 
 def word_pattern(source: str) -> tuple[re.Pattern[str], bool]:
     """The pattern that finds the raw matches of `source`, and whether each match is exactly one word (no
-    apostrophe anywhere, no CJK run). Plain `\\w+` is the fastest, and equivalent without marks,
-    apostrophes and `_`."""
+    apostrophe anywhere; a CJK run is one match but several words: see `raw_words`). Plain `\\w+` is the
+    fastest, and equivalent without marks, apostrophes and `_`."""
     marked, apostrophe = marks_and_apostrophes(source)
     if marked:
-        return COMPOUND, not apostrophe and not has_cjk(source)
+        return COMPOUND, not apostrophe
     if apostrophe:
         return COMPOUND_PLAIN, False
-    return (COMPOUND_PLAIN if "_" in source else PLAIN_WORD), not has_cjk(source)
+    return (COMPOUND_PLAIN if "_" in source else PLAIN_WORD), True
 
 
 def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
     """The raw matches of `text` (words as written, maybe joined by apostrophes), and whether each of them
-    is exactly one word (then a word's position is its match's index).
+    is exactly one word (then a word's position is its match's index). A match holding a CJK run is
+    several words (its bigrams) but is not looked for here, which would cost every article a pass over
+    its text: the caller learns it from the folded matches (monitor.rules.document).
 
     A text without apostrophes or `_` is first split on whitespace after its common separators are
     replaced by spaces (C-level passes, about twice as fast as findall): if every character left is
@@ -84,11 +86,11 @@ def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
         words = source.split()
         glued = "".join(words)
         if glued.isalnum():
-            return words, not has_cjk(glued)
+            return words, True
         if RESIDUAL_MARK.search(glued) is None:  # no mark, only separators the list lacks
             for separator in set(_SEPARATOR.findall(glued)):
                 source = source.replace(separator, " ")
-            return source.split(), not has_cjk(glued)
+            return source.split(), True
         source = text if limit is None else text[:limit]
     pattern, simple = word_pattern(source)
     return pattern.findall(source), simple

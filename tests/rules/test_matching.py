@@ -235,3 +235,12 @@ def test_explain_says_why(query: str, text: str, expected: str) -> None:
     matcher = compile_rules([RuleSpec("r", query)])
     explanation = matcher.explain("r", Document("", text, "en"))
     assert explanation == expected or explanation.startswith(expected.removesuffix("…"))
+
+
+def test_a_cjk_run_counts_as_its_bigrams_whether_or_not_another_rule_uses_cjk_words() -> None:
+    document = Document(title="", text="Shahed 无人机 factory; Shahed 无 factory", language=None)
+    alone = compile_rules([RuleSpec("r", "Shahed ONEAR/1 factory")], {})
+    beside = compile_rules([RuleSpec("r", "Shahed ONEAR/1 factory"), RuleSpec("zh", "无人机")], {})
+    for matcher in (alone, beside, alone):
+        found = [match for match in matcher.match(document) if match.rule == "r"]
+        assert [(h.start, h.end) for h in found[0].highlights] == [(20, 26), (29, 36)]  # the second pair
