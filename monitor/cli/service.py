@@ -13,13 +13,28 @@ from monitor.pipeline import CycleSummary, run_cycle
 from monitor.pipeline.pollers import PollerSpec, poller_count, settings_for_poller
 from monitor.scheduling.processes import PollerSupervisor, shared_metrics
 from monitor.scheduling.service import MonitorService
+from monitor.storage.deliveries import undelivered_count
+
+EXIT_UNDELIVERED = 3
+"""`monitor poll`'s exit status when alerts could not be delivered (see README, "Exit codes")."""
 
 
 def poll(ctx: typer.Context) -> None:
-    """Poll every enabled source once, match, store hits and deliver pending alerts; print a summary."""
+    """Poll every enabled source once, match, store hits and deliver pending alerts; print a summary.
+    Exit status 3 when alerts could not be delivered: failed, or waiting for a retry."""
     context: CliContext = ctx.obj
     summary = asyncio.run(run_cycle(context.config, context.settings, context.database))
     typer.echo(render_summary(summary))
+    with context.database.read_session() as session:
+        undelivered = undelivered_count(session)
+    if undelivered:
+        typer.secho(
+            f"{undelivered} alert{'s' if undelivered != 1 else ''} not delivered: failed, or waiting for "
+            "a retry (see `monitor deliveries`)",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(EXIT_UNDELIVERED)
 
 
 def run(ctx: typer.Context) -> None:
@@ -49,9 +64,10 @@ def render_summary(summary: CycleSummary) -> str:
     ]
     delivery = summary.delivery
     sent, failed = (delivery.sent, delivery.failed + delivery.retried) if delivery else (0, 0)
+    waiting = f" ({delivery.retried} to retry)" if delivery and delivery.retried else ""
     lines.append(
         f"sources: {summary.sources_ok} ok, {summary.sources_failed} failed; "
         f"new articles: {summary.new_articles}; new hits: {summary.new_hits}; "
-        f"alerts: {sent} sent, {failed} failed"
+        f"alerts: {sent} sent, {failed} failed{waiting}"
     )
     return "\n".join(lines)
