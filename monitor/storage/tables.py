@@ -115,7 +115,8 @@ class Hit(SQLModel, table=True):
     __tablename__ = "hit"
     __table_args__ = (
         sa.UniqueConstraint("rule", "article_id", name="uq_hit_rule_article_id"),
-        sa.Index("ix_hit_matched_at_id", "matched_at", "id"),  # the hit log's keyset order
+        # the hit log's keyset order, and the article of each hit for a search walking it (hitlog.hit_page)
+        sa.Index("ix_hit_matched_at_id_article_id", "matched_at", "id", "article_id"),
         sa.Index("ix_hit_rule_matched_at", "rule", "matched_at"),
         sa.Index("ix_hit_article_id_matched_at", "article_id", "matched_at"),  # covers a search's sort
         sa.Index("ix_hit_state_matched_at", "state", "matched_at"),
@@ -138,6 +139,19 @@ class Hit(SQLModel, table=True):
     state: str = Field(default="new", sa_type=sa.String(16), nullable=False)
     """Triage: new, seen, relevant, irrelevant (see `monitor.storage.triage`)."""
     starred: bool = Field(default=False, nullable=False)
+
+
+class HitCount(SQLModel, table=True):
+    """How many hits a rule has in a triage state, kept by triggers on `hit` (see
+    `monitor.storage.hitcounts`): the counts of a (rule, state) are the sum of its rows' `n`."""
+
+    __tablename__ = "hit_count"
+    __table_args__ = (sa.Index("ix_hit_count_rule_state", "rule", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule: str = Field(sa_type=sa.String(200), nullable=False)
+    state: str = Field(sa_type=sa.String(16), nullable=False)
+    n: int = Field(sa_type=sa.BigInteger, nullable=False)
 
 
 class Delivery(SQLModel, table=True):
