@@ -65,6 +65,15 @@ class Matcher:
         tree = self._trees[self._numbers[rule]]
         return explain(rule, tree, Evaluator(self.analyse(document)))
 
+    def clause_words(
+        self, language: str | None, words: list[str], stems: list[str] | None = None
+    ) -> list[list[set[str]] | None]:
+        """For each rule, the words among `words` (folded, of articles in `language`, a language code) that
+        satisfy each of its clauses, or None for a rule checked on every article: an article holding no
+        word of some set cannot match the rule (see LanguageIndex.clause_words)."""
+        index = self._index(language)
+        return [index.clause_words(number, words, stems) for number in range(len(self._trees))]
+
     def languages_indexed(self) -> tuple[str | None, ...]:
         """Article languages for which a pre-filter index has been built so far."""
         return tuple(self._indexes)
