@@ -13,6 +13,7 @@ from monitor.rules.model import Document, RuleMatch, RuleSpec
 from monitor.rules.presearch import LanguageIndex
 from monitor.rules.results import build_match
 from monitor.rules.stemming import Stemmers, language_code
+from monitor.rules.syntax import Node
 
 
 class Matcher:
@@ -65,14 +66,10 @@ class Matcher:
         tree = self._trees[self._numbers[rule]]
         return explain(rule, tree, Evaluator(self.analyse(document)))
 
-    def clause_words(
-        self, language: str | None, words: list[str], stems: list[str] | None = None
-    ) -> list[list[set[str]] | None]:
-        """For each rule, the words among `words` (folded, of articles in `language`, a language code) that
-        satisfy each of its clauses, or None for a rule checked on every article: an article holding no
-        word of some set cannot match the rule (see LanguageIndex.clause_words)."""
-        index = self._index(language)
-        return [index.clause_words(number, words, stems) for number in range(len(self._trees))]
+    @property
+    def trees(self) -> tuple[Node, ...]:
+        """The rules' query trees, in rule order."""
+        return self._trees
 
     def languages_indexed(self) -> tuple[str | None, ...]:
         """Article languages for which a pre-filter index has been built so far."""

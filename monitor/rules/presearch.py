@@ -139,22 +139,6 @@ class LanguageIndex:
         kept.update(self.always)
         return sorted(kept)
 
-    def clause_words(
-        self, number: int, words: list[str], stems: list[str] | None = None
-    ) -> list[set[str]] | None:
-        """For rule `number`, each of its clauses as the set of `words` (folded article words) that satisfy
-        it: an article the rule matches holds a word of every set (the pre-filter of `candidates`, turned
-        around for a stored corpus). None when the rule has no clause (it is checked on every article)."""
-        primary, others = self._requirements[number]
-        if primary is None:
-            return None
-        lookups = self.vocabulary.word_lookups(words, stems)
-        found = []
-        for clause in (primary, *others):
-            wanted = self._clause_lookups(clause)
-            found.append({word for word, keys in lookups.items() if not wanted.isdisjoint(keys)})
-        return found
-
     def _satisfied(self, number: int, present: set[str]) -> bool:
         """Whether the article satisfies the third and further clauses of a rule."""
         checks = self._checks.get(number)

@@ -17,6 +17,7 @@ import time
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -24,12 +25,14 @@ from sqlmodel import Session
 from monitor.pipeline.poll import document_for
 from monitor.rules.document import MAX_TEXT_CHARS, MAX_TITLE_CHARS
 from monitor.rules.stemming import Stemmers, language_code
+from monitor.rules.syntax import Unit
 from monitor.rules.tokens import learn, raw_words
 
 BATCH = 2_000
 REBUILD_AFTER = 3_600.0
 """Seconds after which the index is built again from scratch (to learn edited articles)."""
 MAX_FOLD_CACHE = 500_000
+REMEMBERED_RESULTS = 16
 
 
 @dataclass
@@ -41,6 +44,9 @@ class LanguageWords:
     words: list[str] = field(default_factory=list)
     stems: list[str] = field(default_factory=list)
     """`postings`' words in a list, and their stems in this language, kept in step (new words appended)."""
+    stemmers: Stemmers = field(default_factory=Stemmers)
+    units: dict[Unit, set[str]] = field(default_factory=dict)
+    """The words each rule word or prefix finds (`prefilter.unit_words`), until new words are learnt."""
 
 
 @dataclass(frozen=True)
@@ -64,17 +70,32 @@ class CorpusWords:
         self.built_at = time.monotonic()
         self._lock = threading.Lock()
         self._folded: dict[str, str] = {}
-        self._stemmers = Stemmers()
+        self._results: dict[Any, Any] = {}
+
+    def recall(self, key: Any) -> Any:
+        """A result remembered under `key` while no article was learnt since (None otherwise)."""
+        return self._results.get(key)
+
+    def remember(self, key: Any, value: Any) -> None:
+        """Remember a result of a query on the stored articles, forgotten when new articles are learnt
+        (at most REMEMBERED_RESULTS, the oldest forgotten first)."""
+        self._results.pop(key, None)
+        self._results[key] = value
+        while len(self._results) > REMEMBERED_RESULTS:
+            del self._results[next(iter(self._results))]
 
     def refresh(self, session: Session) -> int:
         """Learn the articles stored since the last refresh; how many were learnt."""
         with self._lock:
             if time.monotonic() - self.built_at > REBUILD_AFTER:
                 self.languages, self.last_id, self.built_at = {}, 0, time.monotonic()
+                self._results.clear()
             learnt = 0
             for batch in _batches(session, self.last_id):
                 self.add(batch)
                 learnt += len(batch)
+            if learnt:
+                self._results.clear()
             return learnt
 
     def add(self, articles: Iterable[StoredText]) -> None:
@@ -101,7 +122,8 @@ class CorpusWords:
         for language, words in new_words.items():
             found = self.languages[language]
             found.words.extend(words)
-            found.stems.extend(self._stemmers.word_stems(language, words))
+            found.stems.extend(found.stemmers.word_stems(language, words))
+            found.units.clear()
 
     def _fold(self, raws: set[str]) -> list[str]:
         cache = self._folded

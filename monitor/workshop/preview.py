@@ -17,6 +17,7 @@ from monitor.pipeline.poll import document_for
 from monitor.rules import Matcher, RuleMatch, RuleSpec, compile_rules
 from monitor.storage.tables import Article, Hit, MissedMatch, Source
 from monitor.workshop.corpus import CorpusWords, StoredText
+from monitor.workshop.prefilter import candidate_ids
 
 DRAFT, SAVED = "draft", "saved"
 MAX_LISTED = 200
@@ -67,29 +68,31 @@ class Stored:
     first_seen_at: datetime
 
 
-def draft_matcher(query: str, concepts: Mapping[str, Sequence[str]], saved: str | None) -> Matcher:
-    """One matcher of the draft (rule `draft`) and the saved query (rule `saved`, if any); RuleCompileError
-    when either does not compile."""
-    rules = [RuleSpec(DRAFT, query)] + ([RuleSpec(SAVED, saved)] if saved is not None else [])
-    return compile_rules(rules, concepts)
+Found = dict[int, tuple[Stored, RuleMatch]]
+"""Matches by article id."""
 
 
-def candidate_ids(corpus: CorpusWords, matcher: Matcher) -> set[int]:
-    """The articles that may match some rule of `matcher` (a superset of those that do)."""
-    found: set[int] = set()
-    for language, words in corpus.languages.items():
-        for clauses in matcher.clause_words(language, words.words, words.stems):
-            if clauses is None:
-                found.update(words.ids)
-                continue
-            ids: set[int] | None = None
-            for clause in sorted(clauses, key=lambda c: sum(len(words.postings[w]) for w in c)):
-                union = set().union(*(words.postings[word] for word in clause))
-                ids = union if ids is None else ids & union
-                if not ids:
-                    break
-            found.update(ids or ())
-    return found
+def rule_matches(
+    session: Session,
+    corpus: CorpusWords,
+    query: str,
+    concepts: Mapping[str, Sequence[str]],
+    since: datetime | None,
+) -> tuple[Found, int]:
+    """The matches of one query on the window, and how many candidate articles were read (0 when the
+    answer came from the corpus's cache of recent results); RuleCompileError when it does not compile."""
+    corpus.refresh(session)
+    key = (query, repr(sorted((name, tuple(values)) for name, values in concepts.items())))
+    cached = corpus.recall(key)
+    if cached is not None and (cached[0] is None or (since is not None and since >= cached[0])):
+        return {
+            i: found for i, found in cached[1].items() if since is None or found[0].first_seen_at >= since
+        }, 0
+    matcher = compile_rules([RuleSpec(DRAFT, query)], concepts)
+    window = WindowMatches(session, corpus, matcher, since)
+    found: Found = {stored.article.id: (stored, matches[0]) for stored, matches in window}
+    corpus.remember(key, (since, found))
+    return found, window.candidates
 
 
 def preview(
@@ -103,24 +106,19 @@ def preview(
     since: datetime | None,
     saved_concepts: Mapping[str, Sequence[str]] | None = None,
 ) -> Preview:
-    """Run the draft `query` (and the `saved` one, for the difference) on the articles first seen at or
-    after `since` (all history when None). `rule` names the saved rule whose hits give triage states.
-    RuleCompileError when the draft does not compile."""
+    """Run the draft `query` (and the `saved` one, for the difference, with `saved_concepts` if they
+    differ) on the articles first seen at or after `since` (all history when None). `rule` names the saved
+    rule whose hits give triage states. RuleCompileError when the draft does not compile.
+
+    The saved rule's results are usually remembered from the previous preview (the corpus keeps the last
+    few results until a new article is stored)."""
     started = time.perf_counter()
-    if saved_concepts is not None and saved is not None and saved_concepts != concepts:
-        old = compile_rules([RuleSpec(SAVED, saved)], saved_concepts)
-        matchers = [(draft_matcher(query, concepts, None), DRAFT), (old, SAVED)]
-    else:
-        draft = draft_matcher(query, concepts, saved)
-        matchers = [(draft, DRAFT)] + ([(draft, SAVED)] if saved is not None else [])
-    result: dict[str, dict[int, tuple[Stored, RuleMatch]]] = {DRAFT: {}, SAVED: {}}
-    wanted = 0
-    for matcher in dict.fromkeys(matcher for matcher, _ in matchers):
-        found = WindowMatches(session, corpus, matcher, since)
-        for stored, matches in found:
-            for match in matches:
-                result[match.rule][stored.article.id] = (stored, match)
-        wanted += found.candidates
+    draft, wanted = rule_matches(session, corpus, query, concepts, since)
+    before: Found = {}
+    if saved is not None:
+        before, read = rule_matches(session, corpus, saved, saved_concepts or concepts, since)
+        wanted += read
+    result = {DRAFT: draft, SAVED: before}
     outcome = Preview(candidates=wanted, scanned=count_articles(session, since))
     outcome.matched, outcome.saved_matched = len(result[DRAFT]), len(result[SAVED])
     outcome.matched_ids = sorted(result[DRAFT])

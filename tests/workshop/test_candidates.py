@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from monitor.pipeline.poll import document_for
 from monitor.rules import RuleCompileError, RuleSpec, compile_rules
 from monitor.workshop.corpus import CorpusWords, StoredText
-from monitor.workshop.preview import candidate_ids
+from monitor.workshop.prefilter import candidate_ids
 from tests.rules.test_properties import CONCEPTS, LANGUAGES, _query, _text
 
 
