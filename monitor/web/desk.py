@@ -21,6 +21,7 @@ from monitor.storage.database import Database
 from monitor.storage.hitlog import HitCounts, hit_counts
 from monitor.storage.users import Role
 from monitor.web.security import AuthError, Caller, LoginThrottle, Sessions, check_csrf, identify
+from monitor.workshop.corpus import CorpusWords
 
 COUNTS_MAX_AGE = 20.0
 MAX_ID = 2**31 - 1
@@ -65,6 +66,8 @@ class Desk:
     templates: Jinja2Templates
     throttle: LoginThrottle
     pollers: PollerStatus = field(default=lambda: {})
+    corpus: CorpusWords = field(default_factory=CorpusWords)
+    """The stored articles' words, for the rule workshop's previews (built at the first preview)."""
     _counts: tuple[float, HitCounts] | None = field(default=None, init=False, repr=False)
 
     def hit_counts(self) -> tuple[HitCounts, float]:
