@@ -328,3 +328,21 @@ class MissedMatch(SQLModel, table=True):
     reported_by: str = Field(sa_type=sa.String(100), nullable=False)
     note: str = Field(default="", sa_type=sa.Text, nullable=False)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class RuleChange(SQLModel, table=True):
+    """A change saved from the rule workshop to rules.yaml or concepts.yaml: who, when, the text before
+    and after (so that it can be shown and rolled back)."""
+
+    __tablename__ = "rule_change"
+    __table_args__ = (sa.Index("ix_rule_change_created_at", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    file: str = Field(sa_type=sa.String(50), nullable=False)
+    subject: str = Field(default="", sa_type=sa.String(200), nullable=False)
+    """The rule or @concept changed ("" for the whole file)."""
+    actor: str = Field(sa_type=sa.String(100), nullable=False)
+    summary: str = Field(default="", sa_type=sa.Text, nullable=False)
+    before: str = Field(sa_type=sa.Text, nullable=False)
+    after: str = Field(sa_type=sa.Text, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -253,21 +253,6 @@ def _rule_hit(rule: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/rules")
-def rules(desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> list[dict[str, Any]]:
-    config = desk.config.current()
-    return [
-        {
-            "name": r.name,
-            "query": r.query,
-            "description": r.description,
-            "channels": r.channels,
-            "enabled": r.enabled,
-        }
-        for r in (config.rules if config else [])
-    ]
-
-
 @router.get("/sources")
 def sources(desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> list[dict[str, Any]]:
     with desk.database.read_session() as session:
