@@ -58,6 +58,7 @@ class Source(SQLModel, table=True):
     lease_expires_at: datetime | None = _when()
     body_hash: str | None = Field(default=None, sa_type=sa.String(64))
     health_alert: str | None = Field(default=None, sa_type=sa.String(16))
+    next_check_reason: str | None = Field(default=None, sa_type=sa.String(200))
 
 
 class Notice(SQLModel, table=True):
@@ -161,6 +162,7 @@ class Delivery(SQLModel, table=True):
         sa.UniqueConstraint("hit_id", "channel", name="uq_delivery_hit_id_channel"),
         sa.UniqueConstraint("notice_id", "channel", name="uq_delivery_notice_id_channel"),
         sa.Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+        sa.Index("ix_delivery_channel_status_id", "channel", "status", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -253,6 +255,18 @@ class DeskSecret(SQLModel, table=True):
     value: str = Field(sa_type=sa.Text, nullable=False)
 
 
+class ConfigSnapshot(SQLModel, table=True):
+    """The last configuration that loaded without a problem: its files as written (`${VAR}` unexpanded),
+    so that a process can start on it while the current files are broken or gone."""
+
+    __tablename__ = "config_snapshot"
+
+    directory: str = Field(sa_type=sa.String(1000), primary_key=True)
+    files: str = Field(sa_type=sa.Text, nullable=False)
+    """JSON: file name → text."""
+    saved_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 class HitTag(SQLModel, table=True):
     """A free tag on a hit."""
 
@@ -313,4 +327,22 @@ class MissedMatch(SQLModel, table=True):
     rule: str = Field(sa_type=sa.String(200), nullable=False)
     reported_by: str = Field(sa_type=sa.String(100), nullable=False)
     note: str = Field(default="", sa_type=sa.Text, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class RuleChange(SQLModel, table=True):
+    """A change saved from the rule workshop to rules.yaml or concepts.yaml: who, when, the text before
+    and after (so that it can be shown and rolled back)."""
+
+    __tablename__ = "rule_change"
+    __table_args__ = (sa.Index("ix_rule_change_created_at", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    file: str = Field(sa_type=sa.String(50), nullable=False)
+    subject: str = Field(default="", sa_type=sa.String(200), nullable=False)
+    """The rule or @concept changed ("" for the whole file)."""
+    actor: str = Field(sa_type=sa.String(100), nullable=False)
+    summary: str = Field(default="", sa_type=sa.Text, nullable=False)
+    before: str = Field(sa_type=sa.Text, nullable=False)
+    after: str = Field(sa_type=sa.Text, nullable=False)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -20,6 +20,7 @@ from monitor.storage.database import Database
 from monitor.storage.hitcounts import HitCounts, compact_hit_counts, hit_counts
 from monitor.storage.users import Role
 from monitor.web.security import AuthError, Caller, LoginThrottle, Sessions, check_csrf, identify
+from monitor.workshop.corpus import CorpusWords
 
 MAX_ID = 2**31 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -63,6 +64,8 @@ class Desk:
     templates: Jinja2Templates
     throttle: LoginThrottle
     pollers: PollerStatus = field(default=lambda: {})
+    corpus: CorpusWords = field(default_factory=CorpusWords)
+    """The stored articles' words, for the rule workshop's previews (built at the first preview)."""
 
     def hit_counts(self) -> HitCounts:
         """Hits per rule and state, as they are now (a read of the counters the database keeps, folded

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from monitor import clock
-from monitor.alerts.redaction import mask_urls_in
+from monitor.alerts.listing import delivery_fields
 from monitor.storage.deliveries import delivery_counts
 from monitor.storage.health import list_source_health
 from monitor.storage.hitlog import hit_page
@@ -253,21 +253,6 @@ def _rule_hit(rule: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/rules")
-def rules(desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> list[dict[str, Any]]:
-    config = desk.config.current()
-    return [
-        {
-            "name": r.name,
-            "query": r.query,
-            "description": r.description,
-            "channels": r.channels,
-            "enabled": r.enabled,
-        }
-        for r in (config.rules if config else [])
-    ]
-
-
 @router.get("/sources")
 def sources(desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> list[dict[str, Any]]:
     with desk.database.read_session() as session:
@@ -288,16 +273,8 @@ def deliveries(
     with desk.database.read_session() as session:
         rows = list_deliveries(session, status=status, channel=channel)
         counts = delivery_counts(session)
-    return {
-        "counts": counts,
-        "deliveries": [
-            {
-                **{k: iso(v) if hasattr(v, "isoformat") else v for k, v in vars(row).items()},
-                "last_error": mask_urls_in(row.last_error) if row.last_error else None,
-            }
-            for row in rows
-        ],
-    }
+    now = clock.now()
+    return {"counts": counts, "deliveries": [delivery_fields(row, now) for row in rows]}
 
 
 @router.post("/deliveries/{delivery_id}/retry")
