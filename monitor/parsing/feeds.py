@@ -19,7 +19,14 @@ from bs4 import BeautifulSoup
 from monitor import clock
 from monitor.errors import FetchError
 from monitor.parsing.charset import content_type_charset, redecode
-from monitor.parsing.entries import FeedEntry, ParsedFeed, build_entry
+from monitor.parsing.entries import (
+    MAX_ENTRIES,
+    FeedEntry,
+    ParsedFeed,
+    build_entry,
+    too_many_entries,
+    with_warning,
+)
 from monitor.parsing.html_text import html_to_text
 from monitor.parsing.jsonfeed import parse_json_feed
 from monitor.parsing.language import normalize_language
@@ -33,14 +40,20 @@ LANGUAGE_SAMPLE_ENTRIES = 3
 
 
 def parse_feed(
-    body: bytes, *, url: str, content_type: str | None = None, language_hint: str | None = None
+    body: bytes,
+    *,
+    url: str,
+    content_type: str | None = None,
+    language_hint: str | None = None,
+    max_entries: int = MAX_ENTRIES,
 ) -> ParsedFeed:
-    """Entries of an RSS, Atom, RDF or JSON feed; FetchError when the bytes are not a feed."""
+    """Entries of an RSS, Atom, RDF or JSON feed, the first `max_entries` of them (a warning tells of the
+    rest); FetchError when the bytes are not a feed."""
     body = _gunzip(body)
     if not body.strip():
         raise FetchError("empty feed: the server sent no content")
     if body.lstrip()[:1] == b"{":
-        return parse_json_feed(body, url=url, language_hint=language_hint)
+        return parse_json_feed(body, url=url, language_hint=language_hint, max_entries=max_entries)
     result, note = _feedparse_repaired(body, url, content_type)
     if not result.get("version") and not result.get("entries"):
         raise _not_a_feed(body, url, content_type, result)
@@ -50,7 +63,8 @@ def parse_feed(
     entries: list[FeedEntry] = []
     skipped = 0
     assumed = language
-    for raw in result.get("entries", []):
+    raws = result.get("entries", [])
+    for raw in raws[:max_entries]:
         # a plain dict: FeedParserDict resolves aliases in Python on every lookup, and we use none
         entry = build_entry(dict(raw), base_url=url, feed_language=assumed, now=now)
         if entry is None:
@@ -61,6 +75,8 @@ def parse_feed(
             assumed = _shared_language(entries)
     title = html_to_text(str(feed.get("title", "")), max_chars=1_000)
     warning = _warning(result, note, len(entries))
+    if len(raws) > max_entries:
+        warning = with_warning(warning, too_many_entries(len(raws), max_entries))
     return ParsedFeed(title, language, entries, skipped, warning, ttl=_ttl(feed))
 
 
