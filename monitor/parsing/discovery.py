@@ -81,6 +81,17 @@ def discover_feeds(
     return list(found.values())
 
 
+def alternate_links(html: bytes, base_url: str, content_type: str | None = None) -> list[DiscoveredFeed]:
+    """Only the feeds the page announces with `<link rel="alternate">`, each URL once."""
+    root = _parse(decode_page(html, content_type))
+    if root is None:
+        return []
+    found: dict[str, DiscoveredFeed] = {}
+    for feed in _alternate_links(root, _base_href(root, base_url)):
+        found.setdefault(feed.url, feed)
+    return list(found.values())
+
+
 def decode_page(body: bytes, content_type: str | None = None) -> str:
     """A page's bytes as text: by the BOM, the HTTP charset, the page's declaration, then by detection."""
     _, bom = EncodingDetector.strip_byte_order_mark(body[:4])

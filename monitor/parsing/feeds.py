@@ -10,15 +10,14 @@ import io
 import zlib
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urljoin
 from xml.sax import SAXParseException
 
 import feedparser
-from bs4 import BeautifulSoup
 
 from monitor import clock
 from monitor.errors import FetchError
 from monitor.parsing.charset import content_type_charset, redecode
+from monitor.parsing.discovery import alternate_links
 from monitor.parsing.entries import (
     MAX_ENTRIES,
     FeedEntry,
@@ -32,7 +31,6 @@ from monitor.parsing.jsonfeed import parse_json_feed
 from monitor.parsing.language import normalize_language
 
 MAX_DECOMPRESSED = 50_000_000
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
 _ENCODING_PROBLEMS = (feedparser.CharacterEncodingOverride, feedparser.CharacterEncodingUnknown)
 
 
@@ -164,7 +162,7 @@ def _not_a_feed(body: bytes, url: str, content_type: str | None, result: Any) ->
     """The error for bytes that hold no feed: an HTML page (naming its feeds), or broken XML."""
     head = body[:4096].lower()
     if b"<html" in head or b"<!doctype html" in head or (content_type or "").startswith("text/html"):
-        links = alternate_feed_links(body, url)
+        links = [feed.url for feed in alternate_links(body, url, content_type)]
         if links:
             return FetchError("this is an HTML page, not a feed; it links to: " + ", ".join(links))
         return FetchError("this is an HTML page, not a feed, and it links to no feed")
@@ -172,18 +170,3 @@ def _not_a_feed(body: bytes, url: str, content_type: str | None, result: Any) ->
     if isinstance(exc, SAXParseException):
         return FetchError(f"not a feed: invalid XML at line {exc.getLineNumber()} ({exc.getMessage()})")
     return FetchError("not a feed: no RSS, Atom or RDF content found")
-
-
-def alternate_feed_links(html: bytes, url: str) -> list[str]:
-    """Absolute URLs of the feeds an HTML page announces with <link rel="alternate" type=...>."""
-    soup = BeautifulSoup(html[:1_000_000], "lxml")
-    found: list[str] = []
-    for link in soup.find_all("link", href=True):
-        rel = link.get("rel")
-        rels = rel if isinstance(rel, list) else str(rel or "").split()
-        kind = str(link.get("type", "")).lower().strip()
-        if "alternate" in [r.lower() for r in rels] and kind in FEED_TYPES:
-            absolute = urljoin(url, str(link["href"]).strip())
-            if absolute.startswith(("http://", "https://")) and absolute not in found:
-                found.append(absolute)
-    return found

@@ -268,6 +268,7 @@ def _store(
             now=now,
             next_check_at=now + delay,
             body_hash=body_hash,
+            warning=sanitize(parsed.warning) if parsed.warning else None,
         )
         _note_success(context, session, claimed, new_items=len(new_articles), now=now)
         session.commit()

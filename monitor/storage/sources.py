@@ -14,6 +14,7 @@ from monitor.storage.tables import Source
 from monitor.storage.upsert import insert_if_absent
 
 MAX_ERROR_CHARS = 1000
+MAX_WARNING_CHARS = 1000
 
 
 class SourceSpec(Protocol):
@@ -136,9 +137,16 @@ def record_fetch_success(
     now: datetime,
     next_check_at: datetime | None = None,
     body_hash: str | None = None,
+    warning: str | None = None,
 ) -> None:
-    """A fetch returned a body: keep its validators, follow a permanent redirect, clear the error state."""
-    values: dict[str, Any] = {"etag": etag, "last_modified": last_modified, "body_hash": body_hash}
+    """A fetch returned a body: keep its validators and the parser's warning (None: the feed was clean),
+    follow a permanent redirect, clear the error state."""
+    values: dict[str, Any] = {
+        "etag": etag,
+        "last_modified": last_modified,
+        "body_hash": body_hash,
+        "last_warning": warning[:MAX_WARNING_CHARS] if warning else None,
+    }
     if final_url:
         values["url"] = final_url
     _succeeded(session, source_id, values, now=now, next_check_at=next_check_at)

@@ -58,6 +58,8 @@ class Source(SQLModel, table=True):
     lease_expires_at: datetime | None = _when()
     body_hash: str | None = Field(default=None, sa_type=sa.String(64))
     health_alert: str | None = Field(default=None, sa_type=sa.String(16))
+    last_warning: str | None = Field(default=None, sa_type=sa.Text)
+    """What was wrong with the feed last read, though it could be read (recovered XML, entries capped)."""
 
 
 class Notice(SQLModel, table=True):
