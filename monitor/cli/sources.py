@@ -51,6 +51,7 @@ app = typer.Typer(
 
 ERROR_CHARS = 60
 NAME_CHARS = 40
+REASON_CHARS = 40
 STATUSES = frozenset({"ok", "new", "failing", "gone", "disabled"})
 _LANGUAGE = re.compile(r"[a-z]{2}")
 
@@ -114,7 +115,7 @@ def render_health(rows: Sequence[Mapping[str, Any]]) -> str:
     """An aligned table for a terminal, errors shortened, then a count of sources by status."""
     if not rows:
         return "no sources configured"
-    header = ("NAME", "STATUS", "FAILS", "NEW 24H", "LAST SUCCESS", "NEXT CHECK", "LAST ERROR")
+    header = ("NAME", "STATUS", "FAILS", "NEW 24H", "LAST SUCCESS", "NEXT CHECK", "WHY", "LAST ERROR")
     body = [
         (
             _shorten(row["name"], NAME_CHARS),
@@ -123,6 +124,7 @@ def render_health(rows: Sequence[Mapping[str, Any]]) -> str:
             str(row["new_items_24h"]),
             _minute(row["last_success_at"]),
             _minute(row["next_check_at"]),
+            _shorten(row["next_check_reason"] or "-", REASON_CHARS),
             _shorten(_problem(row), ERROR_CHARS),
         )
         for row in rows

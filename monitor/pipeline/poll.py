@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -27,7 +27,7 @@ from monitor.pipeline.full_text import with_full_text
 from monitor.pipeline.health import note_failure, note_success
 from monitor.rules import Document, RuleMatch
 from monitor.sanitize import sanitize
-from monitor.scheduling.policy import FeedHints, IntervalBounds, next_check_delay
+from monitor.scheduling.policy import FeedHints, IntervalBounds, NextCheck, next_check
 from monitor.secrets import mask_url_secrets
 from monitor.settings import Settings
 from monitor.storage.articles import (
@@ -195,8 +195,10 @@ def _record_failure(
         if error.gone:
             record_gone(session, row, error.message, now=now)
         else:
-            delay = _next_delay(context, source, claimed.consecutive_failures + 1, hints, (), now)
-            record_fetch_failure(session, row, error.message, now=now, next_check_at=now + delay)
+            when = _next_check(context, source, claimed.consecutive_failures + 1, hints, (), now)
+            record_fetch_failure(
+                session, row, error.message, now=now, next_check_at=now + when.delay, reason=when.reason
+            )
         note_failure(session, row, context.settings.health, now=now)
         session.commit()
     return SourceOutcome(source.name, ok=False, error=error.message)
@@ -210,19 +212,19 @@ async def _record_unchanged(
     Batched with other polls (see `UnchangedSourceWriter`), unless the source's recovery must be reported.
     """
     hints = FeedHints(max_age=result.cache_max_age, retry_after=result.retry_after)
-    next_check_at = now + _next_delay(context, source, 0, hints, (), now)
+    when = _next_check(context, source, 0, hints, (), now)
     if claimed.health_alert is None:
-        await context.unchanged.record(claimed.id, now=now, next_check_at=next_check_at)
+        await context.unchanged.record(
+            claimed.id, now=now, next_check_at=now + when.delay, reason=when.reason
+        )
     else:
-        await context.cpu.run_blocking(_record_recovered, context, claimed, next_check_at, now)
+        await context.cpu.run_blocking(_record_recovered, context, claimed, when, now)
     return SourceOutcome(source.name, ok=True, not_modified=True)
 
 
-def _record_recovered(
-    context: PollContext, claimed: ClaimedSource, next_check_at: datetime, now: datetime
-) -> None:
+def _record_recovered(context: PollContext, claimed: ClaimedSource, when: NextCheck, now: datetime) -> None:
     with context.database.session() as session:
-        record_not_modified(session, claimed.id, now=now, next_check_at=next_check_at)
+        record_not_modified(session, claimed.id, now=now, next_check_at=now + when.delay, reason=when.reason)
         _note_success(context, session, claimed, new_items=0, now=now)
         session.commit()
 
@@ -258,7 +260,7 @@ def _store(
                 new_hits += len(recorded)
         hints = FeedHints(ttl=parsed.ttl, max_age=result.cache_max_age, retry_after=result.retry_after)
         posts = [entry.published for entry in parsed.entries if entry.published]
-        delay = _next_delay(context, source, 0, hints, posts, now)
+        when = _next_check(context, source, 0, hints, posts, now)
         record_fetch_success(
             session,
             claimed.id,
@@ -266,8 +268,9 @@ def _store(
             last_modified=result.last_modified,
             final_url=result.permanent_redirect,
             now=now,
-            next_check_at=now + delay,
+            next_check_at=now + when.delay,
             body_hash=body_hash,
+            reason=when.reason,
             warning=sanitize(parsed.warning) if parsed.warning else None,
         )
         _note_success(context, session, claimed, new_items=len(new_articles), now=now)
@@ -317,20 +320,21 @@ def _no_channels(rule: str) -> list[str]:
     return []
 
 
-def _next_delay(
+def _next_check(
     context: PollContext,
     source: SourceConfig,
     failures: int,
     hints: FeedHints,
     posts: Sequence[datetime],
     now: datetime,
-) -> timedelta:
+) -> NextCheck:
     bounds = IntervalBounds(source.interval, source.min_interval, source.max_interval)
-    return next_check_delay(
+    return next_check(
         bounds,
         consecutive_failures=failures,
         hints=hints,
         post_times=posts,
         now=now,
         max_backoff=context.settings.polling.max_backoff,
+        max_server_wait=context.settings.polling.max_server_wait,
     )

@@ -32,6 +32,8 @@ class SourceHealth:
     new_items_24h: int
     next_check_at: datetime | None
     last_new_item_at: datetime | None
+    next_check_reason: str | None = None
+    """Why the next check is then: the interval, a busy feed, the server's hints, or failures."""
 
 
 def source_status(source: Source) -> str:
@@ -73,6 +75,9 @@ def list_source_health(
             new_items_24h=counts.get(source.id or 0, 0),
             next_check_at=source.next_check_at if source.enabled and not source.disabled_reason else None,
             last_new_item_at=latest.get(source.id or 0),
+            next_check_reason=source.next_check_reason
+            if source.enabled and not source.disabled_reason
+            else None,
         )
         for source in session.exec(statement)
     ]

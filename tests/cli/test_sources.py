@@ -340,6 +340,8 @@ def test_health_lists_configured_sources_as_new_then_ok_or_failing_after_a_poll(
     assert down["last_success_at"] is None and down["last_checked_at"].endswith("Z")
     assert (existing["status"], existing["last_error"], existing["new_items_24h"]) == ("ok", None, 1)
     assert existing["last_success_at"].endswith("Z")
+    assert existing["next_check_reason"] == "interval 15m", "why the next check is when it is"
+    assert down["next_check_reason"] == "backoff: 1 failure in a row"
 
     code, out, _ = invoke(config_dir, *db, "sources", "--format", "json", "--status", "failing")
     assert [json.loads(line)["name"] for line in out.splitlines()] == ["Down"]
@@ -369,6 +371,7 @@ def test_health_table_is_aligned_with_errors_shortened(
         "SUCCESS",
         "NEXT",
         "CHECK",
+        "WHY",
         "LAST",
         "ERROR",
     ]

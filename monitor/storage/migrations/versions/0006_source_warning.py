@@ -2,7 +2,7 @@
 from broken XML, a wrong character set, entries past the cap), shown in `monitor sources`.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0011 (chained after main's head when merging main)
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0005"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
