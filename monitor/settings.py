@@ -32,6 +32,9 @@ class FetchSettings(BaseModel):
     read_timeout: float = Field(20.0, gt=0, description="Seconds to wait for any bytes.")
     total_timeout: float = Field(60.0, gt=0, description="Seconds for a whole fetch, body included.")
     max_body_bytes: int = Field(10_000_000, gt=0, description="Largest body read; more is an error.")
+    max_entries_per_feed: int = Field(
+        5_000, ge=1, description="Most entries read from one feed; the rest are left out, with a warning."
+    )
     max_concurrency: int = Field(
         32, ge=1, description="Fetches in flight at once, all hosts (shared out between the pollers)."
     )

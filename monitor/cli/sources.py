@@ -125,7 +125,7 @@ def render_health(rows: Sequence[Mapping[str, Any]]) -> str:
             _minute(row["last_success_at"]),
             _minute(row["next_check_at"]),
             _shorten(row["next_check_reason"] or "-", REASON_CHARS),
-            _shorten(row["last_error"] or "", ERROR_CHARS),
+            _shorten(_problem(row), ERROR_CHARS),
         )
         for row in rows
     ]
@@ -136,6 +136,13 @@ def render_health(rows: Sequence[Mapping[str, Any]]) -> str:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     tally = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
     return "\n".join([*lines, f"{len(rows)} sources: {tally}"])
+
+
+def _problem(row: Mapping[str, Any]) -> str:
+    """The last error, or for a source read despite a problem, its warning."""
+    if row["last_error"]:
+        return str(row["last_error"])
+    return f"warning: {row['last_warning']}" if row.get("last_warning") else ""
 
 
 def _aligned(cells: Sequence[str], widths: Sequence[int]) -> str:

@@ -1,7 +1,8 @@
 """Reading a response body within limits: a byte cap, and a guard against decompression bombs.
 
 We decompress ourselves (gzip and deflate only, which is all we advertise) so that no single chunk can
-expand past the cap in memory: zlib is asked for at most the bytes we still accept.
+expand past the cap in memory: zlib is asked for at most the bytes we still accept. A body that is gzip
+bytes itself, whatever the headers say, is decompressed within the same cap (`unwrap_gzip`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from monitor.errors import FetchError
 from monitor.fetching import failures
 
 ACCEPT_ENCODING = "gzip, deflate"
+_GZIP_MAGIC = b"\x1f\x8b"
+_MAX_GZIP_LAYERS = 3
 
 
 class _Inflater:
@@ -48,10 +51,30 @@ async def read_capped(response: httpx.Response, limit: int) -> bytes:
         raise failures.body_too_large(limit)
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     if encoding in ("", "identity"):
-        return await _read_plain(response.aiter_raw(), limit)
-    if encoding not in ("gzip", "x-gzip", "deflate"):
+        body = await _read_plain(response.aiter_raw(), limit)
+    elif encoding in ("gzip", "x-gzip", "deflate"):
+        body = await _read_compressed(response.aiter_raw(), limit)
+    else:
         raise FetchError(f"unsupported content encoding {encoding!r}")
-    return await _read_compressed(response.aiter_raw(), limit)
+    return unwrap_gzip(body, limit)
+
+
+def unwrap_gzip(body: bytes, limit: int) -> bytes:
+    """A body that is gzip bytes itself (a `.xml.gz` served without Content-Encoding, or compressed twice),
+    decompressed within the same cap as the transfer: the parser would otherwise decompress it past the
+    cap. Bytes that only look like gzip are left to the parser to name."""
+    for _ in range(_MAX_GZIP_LAYERS):
+        if body[:2] != _GZIP_MAGIC:
+            return body
+        inflater = _Inflater()
+        try:
+            inflated = inflater.feed(body, limit)
+        except zlib.error:
+            return body
+        if len(inflated) > limit or inflater.has_more():
+            raise failures.decompression_bomb(len(body), limit)
+        body = inflated
+    raise FetchError(f"the body is gzip-compressed more than {_MAX_GZIP_LAYERS} times over")
 
 
 async def _read_plain(chunks: AsyncIterator[bytes], limit: int) -> bytes:

@@ -78,6 +78,17 @@ def discover_feeds(
     return list(found.values())
 
 
+def alternate_links(html: bytes, base_url: str, content_type: str | None = None) -> list[DiscoveredFeed]:
+    """Only the feeds the page announces with `<link rel="alternate">`, each URL once."""
+    root = _parse(decode_page(html, content_type))
+    if root is None:
+        return []
+    found: dict[str, DiscoveredFeed] = {}
+    for feed in _alternate_links(root, _base_href(root, base_url)):
+        found.setdefault(feed.url, feed)
+    return list(found.values())
+
+
 def _parse(html: str) -> HtmlElement | None:
     """The page's tree from at most MAX_PAGE_BYTES; None when there is nothing to parse."""
     text = _XML_DECLARATION.sub("", html[:MAX_PAGE_BYTES], count=1)

@@ -48,6 +48,20 @@ class ParsedFeed:
     """The feed's own hint of how long to wait before checking again (RSS `<ttl>`)."""
 
 
+MAX_ENTRIES = 5_000
+"""Entries read from one feed unless the caller says otherwise (`fetch.max_entries_per_feed`)."""
+
+
+def too_many_entries(total: int, cap: int) -> str:
+    """The warning of a feed with more entries than are read from it."""
+    return f"the feed has {total:,} entries: only the first {cap:,} were read (fetch.max_entries_per_feed)"
+
+
+def with_warning(warning: str | None, more: str | None) -> str | None:
+    """Two warnings as one (either may be missing)."""
+    return "; ".join(part for part in (warning, more) if part) or None
+
+
 def _text(value: Any, limit: int = MAX_TEXT_CHARS) -> str:
     """Clean text of a feedparser string or text construct (HTML unless it says text/plain)."""
     if isinstance(value, Mapping):

@@ -10,22 +10,27 @@ import io
 import zlib
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urljoin
 from xml.sax import SAXParseException
 
 import feedparser
-from bs4 import BeautifulSoup
 
 from monitor import clock
 from monitor.errors import FetchError
 from monitor.parsing.charset import content_type_charset, redecode
-from monitor.parsing.entries import FeedEntry, ParsedFeed, build_entry
+from monitor.parsing.discovery import alternate_links
+from monitor.parsing.entries import (
+    MAX_ENTRIES,
+    FeedEntry,
+    ParsedFeed,
+    build_entry,
+    too_many_entries,
+    with_warning,
+)
 from monitor.parsing.html_text import html_to_text
 from monitor.parsing.jsonfeed import parse_json_feed
 from monitor.parsing.language import normalize_language
 
 MAX_DECOMPRESSED = 50_000_000
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
 _ENCODING_PROBLEMS = (feedparser.CharacterEncodingOverride, feedparser.CharacterEncodingUnknown)
 
 
@@ -33,14 +38,20 @@ LANGUAGE_SAMPLE_ENTRIES = 3
 
 
 def parse_feed(
-    body: bytes, *, url: str, content_type: str | None = None, language_hint: str | None = None
+    body: bytes,
+    *,
+    url: str,
+    content_type: str | None = None,
+    language_hint: str | None = None,
+    max_entries: int = MAX_ENTRIES,
 ) -> ParsedFeed:
-    """Entries of an RSS, Atom, RDF or JSON feed; FetchError when the bytes are not a feed."""
+    """Entries of an RSS, Atom, RDF or JSON feed, the first `max_entries` of them (a warning tells of the
+    rest); FetchError when the bytes are not a feed."""
     body = _gunzip(body)
     if not body.strip():
         raise FetchError("empty feed: the server sent no content")
     if body.lstrip()[:1] == b"{":
-        return parse_json_feed(body, url=url, language_hint=language_hint)
+        return parse_json_feed(body, url=url, language_hint=language_hint, max_entries=max_entries)
     result, note = _feedparse_repaired(body, url, content_type)
     if not result.get("version") and not result.get("entries"):
         raise _not_a_feed(body, url, content_type, result)
@@ -50,7 +61,8 @@ def parse_feed(
     entries: list[FeedEntry] = []
     skipped = 0
     assumed = language
-    for raw in result.get("entries", []):
+    raws = result.get("entries", [])
+    for raw in raws[:max_entries]:
         # a plain dict: FeedParserDict resolves aliases in Python on every lookup, and we use none
         entry = build_entry(dict(raw), base_url=url, feed_language=assumed, now=now)
         if entry is None:
@@ -61,6 +73,8 @@ def parse_feed(
             assumed = _shared_language(entries)
     title = html_to_text(str(feed.get("title", "")), max_chars=1_000)
     warning = _warning(result, note, len(entries))
+    if len(raws) > max_entries:
+        warning = with_warning(warning, too_many_entries(len(raws), max_entries))
     return ParsedFeed(title, language, entries, skipped, warning, ttl=_ttl(feed))
 
 
@@ -148,7 +162,7 @@ def _not_a_feed(body: bytes, url: str, content_type: str | None, result: Any) ->
     """The error for bytes that hold no feed: an HTML page (naming its feeds), or broken XML."""
     head = body[:4096].lower()
     if b"<html" in head or b"<!doctype html" in head or (content_type or "").startswith("text/html"):
-        links = alternate_feed_links(body, url)
+        links = [feed.url for feed in alternate_links(body, url, content_type)]
         if links:
             return FetchError("this is an HTML page, not a feed; it links to: " + ", ".join(links))
         return FetchError("this is an HTML page, not a feed, and it links to no feed")
@@ -156,18 +170,3 @@ def _not_a_feed(body: bytes, url: str, content_type: str | None, result: Any) ->
     if isinstance(exc, SAXParseException):
         return FetchError(f"not a feed: invalid XML at line {exc.getLineNumber()} ({exc.getMessage()})")
     return FetchError("not a feed: no RSS, Atom or RDF content found")
-
-
-def alternate_feed_links(html: bytes, url: str) -> list[str]:
-    """Absolute URLs of the feeds an HTML page announces with <link rel="alternate" type=...>."""
-    soup = BeautifulSoup(html[:1_000_000], "lxml")
-    found: list[str] = []
-    for link in soup.find_all("link", href=True):
-        rel = link.get("rel")
-        rels = rel if isinstance(rel, list) else str(rel or "").split()
-        kind = str(link.get("type", "")).lower().strip()
-        if "alternate" in [r.lower() for r in rels] and kind in FEED_TYPES:
-            absolute = urljoin(url, str(link["href"]).strip())
-            if absolute.startswith(("http://", "https://")) and absolute not in found:
-                found.append(absolute)
-    return found

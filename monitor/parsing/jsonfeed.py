@@ -16,11 +16,14 @@ from monitor import clock
 from monitor.errors import FetchError
 from monitor.parsing.entries import (
     EARLIEST,
+    MAX_ENTRIES,
     MAX_FUTURE,
     MAX_TEXT_CHARS,
     MAX_TITLE_CHARS,
     FeedEntry,
     ParsedFeed,
+    too_many_entries,
+    with_warning,
 )
 from monitor.parsing.html_text import collapse_whitespace, html_to_text
 from monitor.parsing.language import detect_language, normalize_language
@@ -30,8 +33,11 @@ VERSION_PREFIX = "https://jsonfeed.org/version/"
 KNOWN_VERSIONS = ("1", "1.1")
 
 
-def parse_json_feed(body: bytes, *, url: str, language_hint: str | None = None) -> ParsedFeed:
-    """The feed's entries; FetchError with a short reason when the bytes are not a JSON feed."""
+def parse_json_feed(
+    body: bytes, *, url: str, language_hint: str | None = None, max_entries: int = MAX_ENTRIES
+) -> ParsedFeed:
+    """The feed's first `max_entries` entries; FetchError with a short reason when the bytes are not a
+    JSON feed."""
     document = _load(body)
     version = str(document.get("version") or "")
     if not version.startswith((VERSION_PREFIX, "http://jsonfeed.org/version/")):
@@ -44,6 +50,9 @@ def parse_json_feed(body: bytes, *, url: str, language_hint: str | None = None) 
         warning = f"unknown JSON Feed version {version.rsplit('/', 1)[-1][:20]!r}, read as 1.1"
     language = normalize_language(_string(document.get("language"))) or normalize_language(language_hint)
     base = canonicalize_url(_string(document.get("feed_url")), url) or url
+    if len(items) > max_entries:
+        warning = with_warning(warning, too_many_entries(len(items), max_entries))
+        items = items[:max_entries]
     entries = [entry for entry in (_entry(item, base, language) for item in items) if entry]
     return ParsedFeed(
         title=collapse_whitespace(_string(document.get("title")))[:MAX_TITLE_CHARS],

@@ -11,6 +11,7 @@ runs in a thread of this process instead.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 from monitor.config import WatchConfig
 from monitor.metrics import timed_match
 from monitor.parsing import ParsedFeed, parse_feed
+from monitor.parsing.entries import MAX_ENTRIES, too_many_entries, with_warning
 from monitor.parsing.extraction import ExtractedArticle, extract_article
 from monitor.parsing.html_source import extract_links
 from monitor.rules import Document, Matcher, RuleMatch, RuleSpec, compile_rules
@@ -146,11 +148,15 @@ def parse_source_body(
     content_type: str | None,
     language_hint: str | None,
     selectors: dict[str, str | None] | None,
+    max_entries: int = MAX_ENTRIES,
 ) -> ParsedFeed:
-    """A fetched body as entries: a feed, or, with CSS selectors, an HTML page listing articles."""
+    """A fetched body as entries: a feed, or, with CSS selectors, an HTML page listing articles; at most
+    `max_entries` of them, with a warning naming the cap when there were more."""
     if selectors is None:
-        return parse_feed(body, url=url, content_type=content_type, language_hint=language_hint)
-    return extract_links(
+        return parse_feed(
+            body, url=url, content_type=content_type, language_hint=language_hint, max_entries=max_entries
+        )
+    parsed = extract_links(
         body,
         url,
         item_selector=selectors["item"] or "",
@@ -159,6 +165,10 @@ def parse_source_body(
         summary_selector=selectors.get("summary"),
         date_selector=selectors.get("date"),
     )
+    if len(parsed.entries) <= max_entries:
+        return parsed
+    warning = with_warning(parsed.warning, too_many_entries(len(parsed.entries), max_entries))
+    return dataclasses.replace(parsed, entries=parsed.entries[:max_entries], warning=warning)
 
 
 def extract_page(body: bytes, url: str, content_type: str | None = None) -> ExtractedArticle:

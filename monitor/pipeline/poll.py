@@ -160,7 +160,13 @@ async def _poll(
             return await _record_unchanged(context, source, claimed, result, now)
         selectors = source.selectors.model_dump() if source.selectors else None
         parsed = await context.cpu.run(
-            parse_source_body, result.body or b"", result.url, result.content_type, source.language, selectors
+            parse_source_body,
+            result.body or b"",
+            result.url,
+            result.content_type,
+            source.language,
+            selectors,
+            context.settings.fetch.max_entries_per_feed,
         )
     except FetchError as error:
         return await context.cpu.run_blocking(_record_failure, context, source, claimed, error, now)
@@ -265,6 +271,7 @@ def _store(
             next_check_at=now + when.delay,
             body_hash=body_hash,
             reason=when.reason,
+            warning=sanitize(parsed.warning) if parsed.warning else None,
         )
         _note_success(context, session, claimed, new_items=len(new_articles), now=now)
         session.commit()

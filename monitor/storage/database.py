@@ -174,7 +174,7 @@ def _create_engine(url: URL) -> Engine:
         )
     in_memory = url.database in (None, "", ":memory:")
     if not in_memory and url.database and not url.database.startswith("file:"):
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(url.database).expanduser())
     engine = create_engine(
         url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
@@ -183,6 +183,16 @@ def _create_engine(url: URL) -> Engine:
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin_immediate)
     return engine
+
+
+def _create_private(database: Path) -> None:
+    """The database file (and its directory) created readable by this user alone: it holds the articles,
+    the hits and the desk's accounts. SQLite gives its -wal and -shm files the database's permissions;
+    an existing file or directory is left as its owner set it."""
+    if not database.parent.exists():
+        database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not database.exists():
+        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

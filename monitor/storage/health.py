@@ -27,6 +27,7 @@ class SourceHealth:
     last_success_at: datetime | None
     last_checked_at: datetime | None
     last_error: str | None
+    last_warning: str | None
     consecutive_failures: int
     new_items_24h: int
     next_check_at: datetime | None
@@ -69,6 +70,7 @@ def list_source_health(
             last_success_at=source.last_success_at,
             last_checked_at=source.last_checked_at,
             last_error=mask_secrets_in(source.last_error) if source.last_error else None,
+            last_warning=mask_secrets_in(source.last_warning) if source.last_warning else None,
             consecutive_failures=source.consecutive_failures,
             new_items_24h=counts.get(source.id or 0, 0),
             next_check_at=source.next_check_at if source.enabled and not source.disabled_reason else None,

@@ -16,6 +16,7 @@ from monitor.storage.tables import Source
 from monitor.storage.upsert import insert_if_absent
 
 MAX_ERROR_CHARS = 1000
+MAX_WARNING_CHARS = 1000
 
 
 class SourceSpec(Protocol):
@@ -179,10 +180,17 @@ def record_fetch_success(
     next_check_at: datetime | None = None,
     body_hash: str | None = None,
     reason: str | None = None,
+    warning: str | None = None,
 ) -> None:
-    """A fetch returned a body: keep its validators, follow a permanent redirect, clear the error state;
-    `reason` says why the next check is at `next_check_at`."""
-    values: dict[str, Any] = {"etag": etag, "last_modified": last_modified, "body_hash": body_hash}
+    """A fetch returned a body: keep its validators and the parser's warning (None: the feed was clean),
+    follow a permanent redirect, clear the error state; `reason` says why the next check is at
+    `next_check_at`."""
+    values: dict[str, Any] = {
+        "etag": etag,
+        "last_modified": last_modified,
+        "body_hash": body_hash,
+        "last_warning": warning[:MAX_WARNING_CHARS] if warning else None,
+    }
     if final_url:
         values["url"] = final_url
     values["next_check_reason"] = reason

@@ -59,6 +59,8 @@ class Source(SQLModel, table=True):
     body_hash: str | None = Field(default=None, sa_type=sa.String(64))
     health_alert: str | None = Field(default=None, sa_type=sa.String(16))
     next_check_reason: str | None = Field(default=None, sa_type=sa.String(200))
+    last_warning: str | None = Field(default=None, sa_type=sa.Text)
+    """What was wrong with the feed last read, though it could be read (recovered XML, entries capped)."""
 
 
 class Notice(SQLModel, table=True):

@@ -406,3 +406,59 @@ def test_feed_credentials_are_masked_in_the_listing_and_the_failing_notice_but_k
     assert private["url"] == secret_url.replace("s3cretpw", "***").replace("K3Y5678", "***")
     assert "HTTP 500" in private["last_error"] and "reader:***@" in notice.body.decode()
     assert secret_url.replace("&", "&amp;") in exported, "the export is a file asked for: real URLs"
+
+
+def test_a_feed_read_despite_a_problem_shows_its_warning_until_it_is_clean(
+    config_dir: Path, server: FeedServer, database_url: str
+) -> None:
+    broken = b"<?xml version='1.0'?><rss version='2.0'><channel><title>B &amp; b</title>"
+    broken += b"<item><title>Khasan crossing</title><link>https://example.org/k</link></item><item>"
+    server.serve("/broken.xml", broken)
+    (config_dir / "sources.yaml").write_text(
+        original(server) + f"  - name: Broken\n    url: {server.url('/broken.xml')}\n"
+    )
+    db = ("--db", database_url)
+
+    invoke(config_dir, *db, "poll")
+    _, table, _ = invoke(config_dir, *db, "sources")
+    _, rows, _ = invoke(config_dir, *db, "sources", "--format", "json")
+
+    row = next(row for row in map(json.loads, rows.splitlines()) if row["name"] == "Broken")
+    assert row["status"] == "ok" and row["last_error"] is None
+    assert (
+        row["last_warning"].startswith("not well-formed XML (line 1: ")
+        and "recovered 1 entries" in row["last_warning"]
+    )
+    assert "warning: not well-formed XML" in next(
+        line for line in table.splitlines() if line.startswith("Broken")
+    )
+
+    server.route("/broken.xml").body = rss([ITEM])
+    invoke(config_dir, *db, "poll")
+    _, rows, _ = invoke(config_dir, *db, "sources", "--format", "json")
+    assert (
+        next(row for row in map(json.loads, rows.splitlines()) if row["name"] == "Broken")["last_warning"]
+        is None
+    )
+
+
+def test_entries_past_the_cap_are_dropped_with_a_warning_and_the_rest_stored(
+    config_dir: Path, server: FeedServer, database_url: str
+) -> None:
+    server.serve("/many.xml", rss([(f"m{n}", f"Item {n}", "text") for n in range(5)]))
+    (config_dir / "sources.yaml").write_text(
+        f"sources:\n  - name: Many\n    url: {server.url('/many.xml')}\n"
+    )
+    (config_dir / "settings.yaml").write_text(LOOPBACK_CONTENT_SETTINGS + "  max_entries_per_feed: 3\n")
+    db = ("--db", database_url)
+
+    code, _, _ = invoke(config_dir, *db, "poll")
+    _, rows, _ = invoke(config_dir, *db, "sources", "--format", "json")
+
+    assert code == 0
+    [row] = map(json.loads, rows.splitlines())
+    assert row["new_items_24h"] == 3 and row["status"] == "ok"
+    assert (
+        row["last_warning"]
+        == "the feed has 5 entries: only the first 3 were read (fetch.max_entries_per_feed)"
+    )

@@ -25,7 +25,8 @@ from monitor.settings import FetchSettings
 from tests.support.corpus import content_type, corpus_files
 from tests.support.feed_server import FeedServer
 
-pytestmark = pytest.mark.corpus
+# The module fixture fetches and parses the whole corpus: minutes on a loaded machine, past the default 120 s.
+pytestmark = [pytest.mark.corpus, pytest.mark.timeout(900)]
 
 
 @dataclass(frozen=True)

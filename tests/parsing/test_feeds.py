@@ -276,3 +276,33 @@ def test_latin_feeds_are_not_mistaken_for_mojibake(corpus_dir: Path, path: str, 
     text = " ".join(e.title + " " + e.summary for e in parsed.entries)
     assert word in text
     assert not re.search("[ÐÑ][\u0080-\u00bf]|Ã[\u0080-\u00bf]", text), "mojibake"
+
+
+def _many(count: int) -> bytes:
+    items = "".join(
+        f"<item><title>Item {n}</title><link>https://e.example/{n}</link></item>" for n in range(count)
+    )
+    channel = f"<channel><title>Many</title>{items}</channel>"
+    return f"<?xml version='1.0'?><rss version='2.0'>{channel}</rss>".encode()
+
+
+def test_entries_past_the_cap_are_left_out_with_a_warning_naming_the_cap() -> None:
+    parsed = parse_feed(_many(30), url=URL, max_entries=10)
+    assert [entry.title for entry in parsed.entries] == [f"Item {n}" for n in range(10)]
+    assert (
+        parsed.warning == "the feed has 30 entries: only the first 10 were read (fetch.max_entries_per_feed)"
+    )
+
+
+def test_a_json_feed_is_capped_too() -> None:
+    items = ",".join(
+        f'{{"id": "{n}", "url": "https://e.example/{n}", "title": "Item {n}"}}' for n in range(12)
+    )
+    body = f'{{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{items}]}}'.encode()
+    parsed = parse_feed(body, url=URL, max_entries=5)
+    assert len(parsed.entries) == 5 and parsed.warning is not None and "only the first 5" in parsed.warning
+
+
+def test_a_feed_within_the_cap_has_no_warning() -> None:
+    parsed = parse_feed(_many(10), url=URL, max_entries=10)
+    assert len(parsed.entries) == 10 and parsed.warning is None

@@ -215,3 +215,17 @@ def test_a_database_password_never_appears_in_the_error(url: str) -> None:
     message = str(caught.value)
     assert "hunter2pw" not in message and "ter2pw" not in message
     assert "monitor" in message and "***" in message, "the user is named, the password masked"
+
+
+def test_the_data_directory_and_the_sqlite_database_are_created_private(tmp_path: Path) -> None:
+    database_file = tmp_path / "data" / "monitor.db"
+    db = open_database(f"sqlite:///{database_file}")
+    try:
+        with db.session() as session:
+            session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        assert database_file.parent.stat().st_mode & 0o777 == 0o700
+        for path in database_file.parent.iterdir():
+            if path.name.startswith("monitor.db"):
+                assert path.stat().st_mode & 0o077 == 0, f"{path.name} is readable by others"
+    finally:
+        db.dispose()
