@@ -100,7 +100,8 @@ class SourcePoller:
         claimed = await self.context.cpu.run_blocking(self._claim, moment, room, every_source)
         sources = {source.name: source for source in self.context.config.sources}
         for row in claimed:
-            task = asyncio.create_task(poll_source(self.context, sources[row.name], row, now=moment))
+            poll = poll_source(self.context, sources[row.name], row, now=moment)
+            task = asyncio.create_task(poll, name=f"poll of source {row.name}")
             self._running.add(task)
         return len(claimed)
 
@@ -113,10 +114,14 @@ class SourcePoller:
             if task.cancelled():
                 continue
             if (error := task.exception()) is not None:
-                logger.error("a poll failed unexpectedly", exc_info=error)
+                logger.error("%s failed unexpectedly", task.get_name(), exc_info=error)
             else:
                 outcomes.append(task.result())
         return outcomes
+
+    def in_flight(self) -> set[asyncio.Task[SourceOutcome]]:
+        """The polls running now (each keeps the context it started with until it ends)."""
+        return {task for task in self._running if not task.done()}
 
     async def next_finished(self) -> list[SourceOutcome]:
         """Wait for at least one running poll to finish; the outcomes of those finished."""

@@ -8,6 +8,7 @@ Failures of the outside world are recorded on the source, never raised.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from monitor.config import SourceConfig, WatchConfig
-from monitor.errors import FetchError
+from monitor.errors import FetchError, StorageError
 from monitor.fetching import Fetcher, FetchResult
 from monitor.metrics import count_hits, count_poll
 from monitor.parsing import FeedEntry, ParsedFeed
@@ -127,7 +128,10 @@ async def poll_source(
     context: PollContext, source: SourceConfig, claimed: ClaimedSource, *, now: datetime
 ) -> SourceOutcome:
     """Fetch, parse and store one source; failures are recorded on the source, never raised."""
-    outcome = await _poll(context, source, claimed, now=now)
+    try:
+        outcome = await _poll(context, source, claimed, now=now)
+    except Exception as error:  # a fault of monitor's own or of the database: the source must not stay leased
+        outcome = await _record_crash(context, source, claimed, error, now)
     count_poll(
         ok=outcome.ok,
         not_modified=outcome.not_modified,
@@ -165,6 +169,24 @@ def _unseen(context: PollContext, claimed: ClaimedSource, parsed: ParsedFeed) ->
     """The entries not stored yet: the only ones to match (read without SQLite's write lock)."""
     with context.database.read_session() as session:
         return unseen_entries(session, claimed.id, parsed.entries)
+
+
+async def _record_crash(
+    context: PollContext, source: SourceConfig, claimed: ClaimedSource, error: Exception, now: datetime
+) -> SourceOutcome:
+    """A poll that failed for a reason other than the source's: logged with the source's name, recorded as
+    the source's failure and its lease released (outside the CPU pool, which may be the cause). When the
+    database is unreachable the lease cannot be released: it expires (`polling.lease`)."""
+    message = f"internal error: {error.__class__.__name__}: {error}"[:500]
+    if isinstance(error, StorageError):
+        logger.warning("poll of source %s failed: %s", source.name, error)
+    else:
+        logger.error("poll of source %s failed unexpectedly", source.name, exc_info=error)
+    try:
+        return await asyncio.to_thread(_record_failure, context, source, claimed, FetchError(message), now)
+    except StorageError as storage_error:
+        logger.warning("source %s stays leased until its lease expires: %s", source.name, storage_error)
+    return SourceOutcome(source.name, ok=False, error=message)
 
 
 def _record_failure(

@@ -4,7 +4,8 @@ Jobs: `tick` claims the sources that fell due (each source's next check comes fr
 `monitor.scheduling.policy`, stored in the database) and starts polling them, every second by default, so
 a due source is fetched within seconds and never waits for a batch; `dispatch` sends pending alerts (and
 runs at once after a poll finds hits); `reload` reloads the configuration directory when a file changes —
-a broken new configuration is rejected with its problems logged and the last good one stays in force;
+a broken new configuration is rejected with its problems logged and the last good one stays in force, and
+the polls in flight finish on the CPU pool they started with, stopped only once they are done;
 `health` reports sources silent far longer than usual. SIGINT and SIGTERM stop the scheduler and let
 running polls finish their transaction.
 """
@@ -27,7 +28,7 @@ from monitor.alerts.dispatcher import dispatch_pending
 from monitor.config import WatchConfig, load_config
 from monitor.errors import ConfigError
 from monitor.fetching import Fetcher
-from monitor.pipeline import PollContext, SourcePoller, channel_urls, sync_configured_sources
+from monitor.pipeline import PollContext, SourceOutcome, SourcePoller, channel_urls, sync_configured_sources
 from monitor.pipeline.cpu import CpuPool
 from monitor.pipeline.cycle import use_database_threads
 from monitor.pipeline.health import report_silent_sources
@@ -62,6 +63,7 @@ class MonitorService:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._poller: SourcePoller | None = None
         self._stopping = asyncio.Event()
+        self._retiring: set[asyncio.Task[None]] = set()
 
     async def run(self, *, install_signal_handlers: bool = True) -> None:
         """Run until `stop()` is called or SIGINT/SIGTERM arrives."""
@@ -87,6 +89,7 @@ class MonitorService:
             finally:
                 self._scheduler.shutdown(wait=False)
                 await self._poller.wait_all()
+                await asyncio.gather(*self._retiring)
                 self._poller.context.cpu.close()
         logger.info("monitor stopped")
 
@@ -166,5 +169,14 @@ class MonitorService:
             cpu = CpuPool.for_config(config, self.settings.polling.parse_workers)
             cpu.start()
             self._poller.context = dataclasses.replace(self._poller.context, config=config, cpu=cpu)
-            asyncio.get_running_loop().run_in_executor(None, retired.retire)
+            retiring = asyncio.create_task(_retire(retired, self._poller.in_flight()))
+            self._retiring.add(retiring)
+            retiring.add_done_callback(self._retiring.discard)
         logger.info("configuration reloaded: %d sources, %d rules", len(config.sources), len(config.rules))
+
+
+async def _retire(pool: CpuPool, polls: set[asyncio.Task[SourceOutcome]]) -> None:
+    """Stop a replaced pool once the polls that started with it have ended: they use it to the end."""
+    if polls:
+        await asyncio.wait(polls)
+    await asyncio.to_thread(pool.retire)

@@ -182,3 +182,29 @@ def test_a_reloaded_rule_applies_to_the_next_articles(
 
     asyncio.run(with_service(config_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", body))
     assert "More Shahed drones built at Alabuga" in webhook_receiver.accepted[0].json["title"]
+
+
+def test_a_reload_lets_the_polls_in_flight_finish_on_the_old_pool(
+    feed_server: FeedServer,
+    webhook_receiver: WebhookReceiver,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(MonitorService, "config_watch_interval", timedelta(seconds=0.2))
+    slow = feed_server.serve("/slow.xml", rss([SHAHED]), delay=6)  # in flight across the reload
+    config_dir = write_config(
+        tmp_path / "c", sources={"slow": slow}, alert_url=webhook_receiver.apprise_url("/a"), settings=FAST
+    )
+    rules_file = config_dir / "rules.yaml"
+    caplog.set_level("INFO", logger="monitor")
+
+    async def body() -> None:
+        await eventually(lambda: len(feed_server.requests_for("/slow.xml")) == 1)
+        rules_file.write_text(rules_file.read_text() + "\n# a rule was added\n")
+        await eventually(lambda: "configuration reloaded" in caplog.text)
+        await eventually(lambda: len(webhook_receiver.accepted) == 1, timeout=60)
+
+    asyncio.run(with_service(config_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", body))
+    assert "failed unexpectedly" not in caplog.text and "cannot schedule new futures" not in caplog.text
+    assert SHAHED[1] in webhook_receiver.accepted[0].json["title"]
