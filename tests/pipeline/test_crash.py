@@ -44,7 +44,7 @@ def test_a_crashed_poll_releases_its_lease_and_records_a_failure_naming_the_sour
     finally:
         database.dispose()
     (outcome,) = summary.outcomes
-    assert not outcome.ok and outcome.error and outcome.error.startswith("internal error: StorageError")
+    assert not outcome.ok and outcome.error and outcome.error.startswith("unexpected error: StorageError")
     assert (source.lease_owner, source.lease_expires_at) == (None, None)
     assert source.consecutive_failures == 1 and source.last_error == outcome.error
     assert "poll of source wire failed" in caplog.text

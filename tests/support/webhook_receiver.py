@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +37,8 @@ class ReceivedRequest:
     headers: dict[str, str]
     body: bytes
     status: int
+    at: float = 0.0
+    """When it arrived (time.monotonic)."""
 
     @property
     def json(self) -> Any:
@@ -165,7 +168,9 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
             with state.condition:
                 status = state.failures.pop(0) if state.failures else 200
                 headers = {key.lower(): value for key, value in self.headers.items()}
-                state.requests.append(ReceivedRequest(self.command, self.path, headers, body, status))
+                state.requests.append(
+                    ReceivedRequest(self.command, self.path, headers, body, status, time.monotonic())
+                )
                 state.condition.notify_all()
             if state.hold_seconds:
                 state.released.wait(state.hold_seconds)
