@@ -78,6 +78,9 @@ class CycleSummary:
         return sum(outcome.new_hits for outcome in self.outcomes)
 
 
+POLL_TASK_PREFIX = "poll of source "
+
+
 class SourcePoller:
     """Claims sources for one worker and polls them concurrently, within the fetch limits."""
 
@@ -112,7 +115,7 @@ class SourcePoller:
         sources = {source.name: source for source in self.context.config.sources}
         for row in claimed:
             poll = poll_source(self.context, sources[row.name], row, now=moment)
-            task = asyncio.create_task(poll, name=f"poll of source {row.name}")
+            task = asyncio.create_task(poll, name=f"{POLL_TASK_PREFIX}{row.name}")
             self._running.add(task)
             self._leased[task] = row.id
             task.add_done_callback(self._leased.pop)
@@ -152,6 +155,10 @@ class SourcePoller:
     def in_flight(self) -> set[asyncio.Task[SourceOutcome]]:
         """The polls running now (each keeps the context it started with until it ends)."""
         return {task for task in self._running if not task.done()}
+
+    def in_flight_names(self) -> set[str]:
+        """The names of the sources being polled now."""
+        return {task.get_name().removeprefix(POLL_TASK_PREFIX) for task in self.in_flight()}
 
     async def next_finished(self) -> list[SourceOutcome]:
         """Wait for at least one running poll to finish; the outcomes of those finished."""

@@ -190,7 +190,7 @@ async def _record_crash(
     try:
         return await asyncio.to_thread(_record_failure, context, source, claimed, error, now)
     except StorageError as storage_error:
-        logger.warning("source %s stays leased until its lease expires: %s", source.name, storage_error)
+        logger.debug("source %s stays leased until its lease expires: %s", source.name, storage_error)
     return SourceOutcome(source.name, ok=False, error=error.message)
 
 

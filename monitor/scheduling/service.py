@@ -26,15 +26,17 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor import clock
 from monitor.alerts.dispatcher import dispatch_pending
 from monitor.config import WatchConfig, load_config
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, StorageError
 from monitor.fetching import Fetcher
 from monitor.pipeline import PollContext, SourceOutcome, SourcePoller, channel_urls, sync_configured_sources
 from monitor.pipeline.cpu import CpuPool
 from monitor.pipeline.cycle import use_database_threads
 from monitor.pipeline.health import report_silent_sources
 from monitor.scheduling.activity import ActivityCounters
+from monitor.scheduling.outage import DatabaseWatch
 from monitor.settings import Settings
 from monitor.storage.database import Database
+from monitor.storage.sources import release_leases
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +84,7 @@ class MonitorService:
         self._poller: SourcePoller | None = None
         self._stopping = asyncio.Event()
         self._retiring: set[asyncio.Task[None]] = set()
+        self.database_watch = DatabaseWatch(database.display_url)
 
     async def run(self, *, install_signal_handlers: bool = True) -> None:
         """Run until `stop()` is called or SIGINT/SIGTERM arrives."""
@@ -149,11 +152,41 @@ class MonitorService:
             if not self._stopping.is_set():
                 raise
             logger.debug("claiming interrupted by shutdown")  # the claim's transaction rolls back
+        except StorageError as error:
+            self.database_watch.failed(error)
+            return
+        if self.database_watch.succeeded():
+            await self._release_stale_leases()
+
+    async def _release_stale_leases(self) -> None:
+        """After an outage: give back the sources this worker holds but is not polling (their polls failed
+        while the database was away and could not release them)."""
+        assert self._poller is not None
+        polling = self._poller.in_flight_names()
+        owner = self._poller.owner
+
+        def release() -> int:
+            with self.database.session() as session:
+                released = release_leases(session, owner=owner, keep=polling)
+                session.commit()
+                return released
+
+        try:
+            released = await asyncio.to_thread(release)
+        except StorageError as error:
+            self.database_watch.failed(error)
+            return
+        if released:
+            logger.info("%d sources whose polls failed during the outage released", released)
 
     async def _dispatch(self) -> None:
-        summary = await asyncio.to_thread(
-            dispatch_pending, self.database, channel_urls(self.config), self.settings.delivery
-        )
+        try:
+            summary = await asyncio.to_thread(
+                dispatch_pending, self.database, channel_urls(self.config), self.settings.delivery
+            )
+        except StorageError as error:
+            self.database_watch.failed(error)
+            return
         self.counters.add(sent=summary.sent, failed=summary.failed + summary.retried)
         if summary.sent or summary.failed or summary.retried:
             logger.info(
@@ -171,7 +204,12 @@ class MonitorService:
                 session.commit()
                 return names
 
-        for name in await asyncio.to_thread(report):
+        try:
+            names = await asyncio.to_thread(report)
+        except StorageError as error:
+            self.database_watch.failed(error)
+            return
+        for name in names:
             logger.warning("source %s is silent far longer than usual", name)
 
     async def _reload_if_changed(self) -> None:
