@@ -32,6 +32,7 @@ from monitor.pipeline import PollContext, SourceOutcome, SourcePoller, channel_u
 from monitor.pipeline.cpu import CpuPool
 from monitor.pipeline.cycle import use_database_threads
 from monitor.pipeline.health import report_silent_sources
+from monitor.pipeline.lastgood import check_none_disappeared, remember
 from monitor.scheduling.activity import ActivityCounters
 from monitor.scheduling.outage import DatabaseWatch
 from monitor.settings import Settings
@@ -218,6 +219,7 @@ class MonitorService:
             return
         self._fingerprint = fingerprint
         try:
+            await asyncio.to_thread(check_none_disappeared, self.database, self.config.directory)
             config = await asyncio.to_thread(load_config, self.config.directory)
         except ConfigError as error:
             logger.log(
@@ -230,6 +232,7 @@ class MonitorService:
             logger.exception("configuration rejected, the last good one stays in force: it could not be read")
             return
         await asyncio.to_thread(sync_configured_sources, self.database, config)
+        await asyncio.to_thread(remember, self.database, config)
         self.config = config
         if self._poller is not None:
             retired = self._poller.context.cpu

@@ -18,7 +18,7 @@ from monitor.settings import build_settings
 from monitor.storage.database import open_database
 from monitor.storage.tables import Source
 from tests.conftest import _postgres_admin_engine, make_postgres_database
-from tests.scheduling.test_service import SHAHED, SHELLS, eventually, running
+from tests.scheduling.test_service import SHAHED, SHELLS, eventually, run_while
 from tests.support.feed_server import FeedServer, feed_server
 from tests.support.watch_config import rss, write_config
 
@@ -81,14 +81,7 @@ def test_a_database_outage_is_logged_once_each_way_and_cut_polls_are_released(
         await eventually(lambda: len(feed_server.requests_for("/slow.xml")) == 2, timeout=60)
         await eventually(slow_polled, timeout=60)
 
-    async def main() -> None:
-        async with running(service):
-            await body()
-
-    try:
-        asyncio.run(main())
-    finally:
-        database.dispose()
+    run_while(service, body)
     assert caplog.text.count("database unavailable") == 1
     assert caplog.text.count("database available again") == 1
     assert "Traceback" not in caplog.text and "raised an exception" not in caplog.text

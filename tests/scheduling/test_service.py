@@ -52,6 +52,19 @@ async def running(service: MonitorService) -> AsyncIterator[MonitorService]:
         await asyncio.wait_for(task, timeout=20)
 
 
+def run_while(service: MonitorService, body: Callable[[], Awaitable[None]]) -> None:
+    """Run `service` while `body` runs, then stop it; its database is disposed of afterwards."""
+
+    async def main() -> None:
+        async with running(service):
+            await body()
+
+    try:
+        asyncio.run(main())
+    finally:
+        service.database.dispose()
+
+
 async def with_service(config_dir: Path, database_url: str, body: Callable[[], Awaitable[None]]) -> None:
     """Run the service while `body` runs, then stop it and wait for it to end."""
     config = load_config(config_dir)
@@ -208,3 +221,25 @@ def test_a_reload_lets_the_polls_in_flight_finish_on_the_old_pool(
     asyncio.run(with_service(config_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", body))
     assert "poll of source slow failed" not in caplog.text and "unexpected error" not in caplog.text
     assert SHAHED[1] in webhook_receiver.accepted[0].json["title"]
+
+
+def test_a_rules_file_that_disappears_while_running_is_reported_and_the_rules_stay(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, watched_config: Path
+) -> None:
+    from monitor.pipeline.lastgood import load_or_last_good
+
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    database = open_database(database_url)
+    config = load_or_last_good(watched_config, database)
+    service = MonitorService(
+        config, build_settings(config.settings_values, {"database_url": database_url}), database
+    )
+    caplog.set_level("INFO", logger="monitor")
+
+    async def body() -> None:
+        (watched_config / "rules.yaml").unlink()
+        await eventually(lambda: "configuration rejected, the last good one stays in force" in caplog.text)
+
+    run_while(service, body)
+    assert "rules.yaml:1:1: file disappeared" in caplog.text
+    assert service.config.rules == config.rules and "0 rules" not in caplog.text
