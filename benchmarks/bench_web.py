@@ -10,7 +10,8 @@ Measured, each page many times after a warm-up, p95 in milliseconds:
   what a plain pager does, the page's own query (hit joined to article and source, the same columns,
   filters and order) with `ORDER BY matched_at DESC, id DESC LIMIT 51 OFFSET 10000`, so the database
   reads and joins the 10,000 rows it skips (`monitor.storage.hitlog._offset_page`);
-- and, printed apart, both ways at half the log deep, where OFFSET's cost shows.
+- and, printed apart, both ways at half the log deep, where OFFSET's cost shows, and both ways 10,000 deep
+  in the database alone (the page's queries in this process), without the fixed cost of a request.
 
 Every page includes what its reader waits for: the hit log renders its counts per rule and state in the
 same response (read from the counters the database keeps, migration 0010); `/counts` alone is printed too.
@@ -249,16 +250,41 @@ def p95(timings: list[float]) -> float:
     return statistics.quantiles(timings, n=20)[-1] * 1000 if len(timings) > 1 else timings[0] * 1000
 
 
-def measure(call: Callable[[], httpx.Response], repeat: int) -> float:
+def measure(call: Callable[[], object], repeat: int) -> float:
+    """p95 of `call` in ms, after a warm-up; an HTTP response must be a success."""
     for _ in range(3):
-        call().raise_for_status()
+        _checked(call())
     timings = []
     for _ in range(repeat):
         started = time.perf_counter()
-        response = call()
+        result = call()
         timings.append(time.perf_counter() - started)
-        response.raise_for_status()
+        _checked(result)
     return p95(timings)
+
+
+def _checked(result: object) -> None:
+    if isinstance(result, httpx.Response):
+        result.raise_for_status()
+
+
+def in_database(url: str, cursor: str, repeat: int) -> tuple[float, float]:
+    """p95 of the deep page's work in the database alone (`hit_page` in this process, no HTTP, no
+    template): by keyset and by OFFSET, to tell the pagers apart from the fixed cost of a request."""
+    database = open_database(url)
+    after = Cursor.decode(cursor)
+
+    def page(**how: object) -> Callable[[], object]:
+        def call() -> object:
+            with database.read_session() as session:
+                return hit_page(session, HitFilter(), **how)  # type: ignore[arg-type]
+
+        return call
+
+    try:
+        return measure(page(after=after), repeat), measure(page(offset=DEPTH), repeat)
+    finally:
+        database.dispose()
 
 
 def _load(averages: tuple[float, float, float]) -> str:
@@ -321,6 +347,7 @@ def main() -> None:
         client.close()
         process.terminate()
         process.wait(timeout=30)
+    keyset_alone, offset_alone = in_database(url, cursor, args.repeat)
     print(
         f"database: {make_url(url).get_backend_name()}; search '{SEARCH_WORD}' finds '{SEARCH_SHOWN}' "
         f"({len(found)}+ hits on its first 500); counts panel (in every page; alone) p95 {counts:.1f} ms"
@@ -330,6 +357,10 @@ def main() -> None:
         f"filtered {filtered:.1f} ms; search {search:.1f} ms"
     )
     print(f"{far} deep (half the log): keyset p95 {far_keyset:.1f} ms, OFFSET p95 {far_offset:.1f} ms")
+    print(
+        f"{DEPTH} deep, the database's work alone (no HTTP, no template): keyset p95 {keyset_alone:.1f} ms, "
+        f"OFFSET p95 {offset_alone:.1f} ms ({offset_alone / keyset_alone:.1f}×)"
+    )
     print(f"load average (1, 5, 15 min) before {_load(load_before)}, after {_load(os.getloadavg())}")
     print(
         f"RESULT hits={args.hits} first_p95_ms={first:.1f} deep_p95_ms={deep:.1f} "
