@@ -80,3 +80,14 @@ def describe_duration(value: timedelta) -> str:
         if count:
             parts.append(f"{count} {name}{'s' if count != 1 else ''}")
     return " ".join(parts[:2]) or "0 seconds"
+
+
+def short_duration(value: timedelta) -> str:
+    """A duration for a table column, to its two largest units: `2d 3h`, `5m 10s`, `40s`."""
+    seconds = max(0, int(value.total_seconds()))
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return " ".join(parts[:2]) or "0s"

@@ -6,12 +6,13 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 
 from monitor.config import WatchConfig, load_config
+from monitor.config.yamlfile import read_yaml
 from monitor.errors import ConfigError, MonitorError
 from monitor.logs import set_log_level
 from monitor.settings import Settings, build_settings
@@ -40,16 +41,38 @@ class CliContext:
             raise AssertionError("unreachable") from error
 
     @cached_property
-    def settings(self) -> Settings:
-        overrides = {"database_url": self.database_url} if self.database_url else None
+    def config_problems(self) -> ConfigError | None:
+        """Why the configuration does not load, or None when it does."""
         try:
-            settings = build_settings(self.config.settings_values, overrides)
+            self.__dict__["config"] = load_config(self.config_dir)
+        except ConfigError as error:
+            return error
+        return None
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The settings; with a broken configuration, from settings.yaml alone (and a warning), so that
+        commands reading the database still work."""
+        overrides = {"database_url": self.database_url} if self.database_url else None
+        if self.config_problems is None:
+            values = self.config.settings_values
+        else:
+            count = len(self.config_problems.problems)
+            typer.secho(
+                f"warning: the configuration has {count} problem{'s' if count != 1 else ''} "
+                "(`monitor check` lists them); settings from settings.yaml alone",
+                fg=typer.colors.YELLOW,
+                err=True,
+            )
+            values = settings_file_values(self.config_dir)
+        try:
+            settings = build_settings(values, overrides)
         except ValidationError as error:
             for item in error.errors():
                 where = ".".join(str(part) for part in item["loc"])
                 typer.echo(f"settings: {where}: {item['msg']}", err=True)
             raise typer.Exit(1) from error
-        if self.log_level is None and "log_level" in self.config.settings_values:
+        if self.log_level is None and "log_level" in values:
             set_log_level(settings.log_level)
         return settings
 
@@ -91,3 +114,13 @@ def fail(message: str) -> NoReturn:
 
 def default_config_dir() -> Path:
     return Path(os.environ.get("MONITOR_CONFIG", DEFAULT_CONFIG_DIR))
+
+
+def settings_file_values(config_dir: Path) -> dict[str, Any]:
+    """settings.yaml's values when it can be read on its own (the rest of the configuration being broken),
+    else none: the defaults, the environment and the command line then apply."""
+    path = config_dir / "settings.yaml"
+    if not path.is_file():
+        return {}
+    data, file = read_yaml(path, os.environ)
+    return data if isinstance(data, dict) and not file.problems else {}

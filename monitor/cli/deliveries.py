@@ -16,6 +16,7 @@ import typer
 from monitor import clock
 from monitor.alerts.listing import delivery_fields
 from monitor.cli.context import CliContext, fail
+from monitor.durations import short_duration
 from monitor.storage.deliveries import delivery_counts
 from monitor.storage.outbox import list_deliveries, retry_deliveries, retry_failed
 
@@ -126,14 +127,3 @@ def _next_attempt(moment: str | None, now: datetime) -> str:
         return "-"
     wait = datetime.fromisoformat(moment.replace("Z", "+00:00")) - now
     return "now" if wait <= timedelta() else f"in {short_duration(wait)}"
-
-
-def short_duration(value: timedelta) -> str:
-    """`2d 3h`, `5m 10s`, `40s`: the two largest units."""
-    seconds = max(0, int(value.total_seconds()))
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return " ".join(parts[:2]) or "0s"

@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 
 from monitor.cli.banner import start_banner
-from monitor.cli.context import CliContext, fail
+from monitor.cli.context import CliContext, fail, fail_with_problems
 from monitor.cli.web import desk_beside
-from monitor.errors import MonitorError
+from monitor.errors import ConfigError, MonitorError
 from monitor.pipeline import CycleSummary, run_cycle
+from monitor.pipeline.lastgood import load_or_last_good, remember
 from monitor.pipeline.pollers import PollerSpec, poller_count, settings_for_poller
 from monitor.scheduling.processes import PollerSupervisor, shared_metrics
 from monitor.scheduling.service import MonitorService
@@ -50,6 +51,7 @@ def poll(ctx: typer.Context, source: SourceOption = None) -> None:
     except MonitorError as error:
         fail(str(error))
     typer.echo(render_summary(summary))
+    remember(context.database, config)
     with context.database.read_session() as session:
         undelivered = undelivered_count(session)
     if undelivered:
@@ -67,19 +69,23 @@ def run(ctx: typer.Context) -> None:
     context: CliContext = ctx.obj
     context.use_service_log_level()
     database = context.database  # opened and migrated here, once, before any poller starts
+    try:  # a broken configuration: every problem logged, the last good one run
+        config = load_or_last_good(context.config_dir, database)
+    except ConfigError as error:
+        fail_with_problems(error)
     pollers = poller_count(context.settings)
     web = context.settings.web
     desk = web.base_url if web.enabled else None
     logger.info(
-        "%s", start_banner(context.config, context.settings, database.display_url, pollers=pollers, desk=desk)
+        "%s", start_banner(config, context.settings, database.display_url, pollers=pollers, desk=desk)
     )
     if pollers == 1:
         with desk_beside(context, lambda: {"poller": True}):
-            asyncio.run(MonitorService(context.config, context.settings, database).run())
+            asyncio.run(MonitorService(config, context.settings, database).run())
         return
     level = logging.getLogger().getEffectiveLevel()
     settings = settings_for_poller(context.settings, pollers)
-    supervisor = PollerSupervisor(PollerSpec(context.config.directory, settings, level), pollers)
+    supervisor = PollerSupervisor(PollerSpec(config.directory, settings, level), pollers)
     with shared_metrics():  # before the pollers start: they inherit where to write their counts
         supervisor.serve(beside=desk_beside(context, supervisor.alive))
 

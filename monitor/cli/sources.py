@@ -82,10 +82,12 @@ def health(
     if status and not set(status) <= STATUSES:
         raise typer.BadParameter(f"one of {', '.join(sorted(STATUSES))}", param_hint="--status")
     context: CliContext = ctx.obj
-    config = context.config
     with context.database.session() as session:
-        sync_sources(session, config.sources)
-        session.commit()
+        if (
+            context.config_problems is None
+        ):  # else the stored sources, as the last good configuration left them
+            sync_sources(session, context.config.sources)
+            session.commit()
         records = list_source_health(session, now=clock.now())
     rows = [health_row(record) for record in records if not status or record.status in status]
     if output is HealthFormat.json:

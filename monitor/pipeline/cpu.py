@@ -60,6 +60,7 @@ class CpuPool:
         self.workers = workers or os.cpu_count() or 1
         self._rules = (tuple(rules), {name: list(items) for name, items in (concepts or {}).items()})
         self._executor: Executor | None = None
+        self._stopped = False
         self._thread_matcher: Matcher | None = None
 
     @classmethod
@@ -119,17 +120,21 @@ class CpuPool:
 
     def close(self) -> None:
         """Stop the workers; work not yet started is cancelled."""
+        self._stopped = True
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
     def retire(self) -> None:
         """Stop the workers once the work already given to them is done (a new pool has taken over)."""
+        self._stopped = True
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
 
     def _started(self) -> Executor:
+        if self._stopped:  # starting workers again would leak them: nobody would stop them
+            raise RuntimeError("this CPU pool was stopped; work must go to the pool that replaced it")
         if self._executor is None:
             if self.workers == 1:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="monitor-cpu")

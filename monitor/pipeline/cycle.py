@@ -78,6 +78,9 @@ class CycleSummary:
         return sum(outcome.new_hits for outcome in self.outcomes)
 
 
+POLL_TASK_PREFIX = "poll of source "
+
+
 class SourcePoller:
     """Claims sources for one worker and polls them concurrently, within the fetch limits."""
 
@@ -111,7 +114,8 @@ class SourcePoller:
     def _start(self, claimed: list[ClaimedSource], moment: datetime) -> None:
         sources = {source.name: source for source in self.context.config.sources}
         for row in claimed:
-            task = asyncio.create_task(poll_source(self.context, sources[row.name], row, now=moment))
+            poll = poll_source(self.context, sources[row.name], row, now=moment)
+            task = asyncio.create_task(poll, name=f"{POLL_TASK_PREFIX}{row.name}")
             self._running.add(task)
             self._leased[task] = row.id
             task.add_done_callback(self._leased.pop)
@@ -143,10 +147,18 @@ class SourcePoller:
             if task.cancelled():
                 continue
             if (error := task.exception()) is not None:
-                logger.error("a poll failed unexpectedly", exc_info=error)
+                logger.error("%s failed unexpectedly", task.get_name(), exc_info=error)
             else:
                 outcomes.append(task.result())
         return outcomes
+
+    def in_flight(self) -> set[asyncio.Task[SourceOutcome]]:
+        """The polls running now (each keeps the context it started with until it ends)."""
+        return {task for task in self._running if not task.done()}
+
+    def in_flight_names(self) -> set[str]:
+        """The names of the sources being polled now."""
+        return {task.get_name().removeprefix(POLL_TASK_PREFIX) for task in self.in_flight()}
 
     async def next_finished(self) -> list[SourceOutcome]:
         """Wait for at least one running poll to finish; the outcomes of those finished."""

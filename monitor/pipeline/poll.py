@@ -8,6 +8,7 @@ Failures of the outside world are recorded on the source, never raised.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from monitor.config import SourceConfig, WatchConfig
-from monitor.errors import FetchError
+from monitor.errors import FetchError, StorageError
 from monitor.fetching import Fetcher, FetchResult, failures
 from monitor.metrics import count_hits, count_poll
 from monitor.parsing import FeedEntry, ParsedFeed
@@ -129,16 +130,14 @@ async def poll_source(
 ) -> SourceOutcome:
     """Fetch, parse and store one source; failures are recorded on the source, never raised.
 
-    A fault of our own or of a library (a redirect httpx cannot follow, text the database refuses) is
-    recorded as the source's failure too, its work rolled back: one bad source never breaks the others'
-    poll, nor leaves itself leased and unchecked.
+    A fault of our own or of a library (a redirect httpx cannot follow, text the database refuses, a CPU
+    pool stopped under it) is recorded as the source's failure too, its work rolled back and its lease
+    released: one bad source never breaks the others' poll, nor leaves itself leased and unchecked.
     """
     try:
         outcome = await _poll(context, source, claimed, now=now)
     except Exception as exc:  # anything unforeseen in this source's poll is this source's failure
-        error = failures.unexpected_error(exc)
-        logger.debug("source %s: %s", source.name, error.message, exc_info=exc)
-        outcome = await context.cpu.run_blocking(_record_failure, context, source, claimed, error, now)
+        outcome = await _record_crash(context, source, claimed, exc, now)
     count_poll(
         ok=outcome.ok,
         not_modified=outcome.not_modified,
@@ -183,6 +182,22 @@ def _unseen(context: PollContext, claimed: ClaimedSource, parsed: ParsedFeed) ->
     """The entries not stored yet: the only ones to match (read without SQLite's write lock)."""
     with context.database.read_session() as session:
         return unseen_entries(session, claimed.id, parsed.entries)
+
+
+async def _record_crash(
+    context: PollContext, source: SourceConfig, claimed: ClaimedSource, exc: Exception, now: datetime
+) -> SourceOutcome:
+    """A poll that failed for a reason other than the source's answer: logged with the source's name and
+    recorded as its failure, lease released, outside the CPU pool (which may be the cause). When the
+    database is unreachable the lease cannot be released: it expires (`polling.lease`)."""
+    error = failures.unexpected_error(exc)
+    logger.warning("poll of source %s failed: %s", source.name, error.message)
+    logger.debug("poll of source %s failed", source.name, exc_info=exc)
+    try:
+        return await asyncio.to_thread(_record_failure, context, source, claimed, error, now)
+    except StorageError as storage_error:
+        logger.debug("source %s stays leased until its lease expires: %s", source.name, storage_error)
+    return SourceOutcome(source.name, ok=False, error=error.message)
 
 
 def _record_failure(

@@ -22,10 +22,11 @@ from pathlib import Path
 
 from monitor import clock
 from monitor.alerts.dispatcher import dispatch_pending
-from monitor.config import WatchConfig, load_config
+from monitor.config import WatchConfig
 from monitor.errors import MonitorError
 from monitor.logs import configure_logging
 from monitor.pipeline.cycle import CycleSummary, channel_urls, poll_all, sync_configured_sources
+from monitor.pipeline.lastgood import load_or_last_good
 from monitor.pipeline.poll import SourceOutcome
 from monitor.settings import Settings
 from monitor.storage.database import Database, open_database
@@ -64,7 +65,8 @@ class PollerSpec:
         the parent, then its configuration and database (ConfigError or StorageError if either fails)."""
         configure_logging(self.log_level, process_name=True)
         exit_with_parent()
-        return load_config(self.config_dir), open_database(self.settings.database_url)
+        database = open_database(self.settings.database_url)
+        return load_or_last_good(self.config_dir, database), database
 
 
 async def run_cycle(

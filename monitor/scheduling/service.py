@@ -4,7 +4,8 @@ Jobs: `tick` claims the sources that fell due (each source's next check comes fr
 `monitor.scheduling.policy`, stored in the database) and starts polling them, every second by default, so
 a due source is fetched within seconds and never waits for a batch; `dispatch` sends pending alerts (and
 runs at once after a poll finds hits); `reload` reloads the configuration directory when a file changes —
-a broken new configuration is rejected with its problems logged and the last good one stays in force;
+a broken new configuration is rejected with its problems logged and the last good one stays in force, and
+the polls in flight finish on the CPU pool they started with, stopped only once they are done;
 `health` reports sources silent far longer than usual. SIGINT and SIGTERM stop the scheduler and let
 running polls finish their transaction.
 """
@@ -25,15 +26,18 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor import clock
 from monitor.alerts.dispatcher import dispatch_pending
 from monitor.config import WatchConfig, load_config
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, StorageError
 from monitor.fetching import Fetcher
-from monitor.pipeline import PollContext, SourcePoller, channel_urls, sync_configured_sources
+from monitor.pipeline import PollContext, SourceOutcome, SourcePoller, channel_urls, sync_configured_sources
 from monitor.pipeline.cpu import CpuPool
 from monitor.pipeline.cycle import use_database_threads
 from monitor.pipeline.health import report_silent_sources
+from monitor.pipeline.lastgood import check_none_disappeared, remember
 from monitor.scheduling.activity import ActivityCounters
+from monitor.scheduling.outage import DatabaseWatch
 from monitor.settings import Settings
 from monitor.storage.database import Database
+from monitor.storage.sources import release_leases
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +84,8 @@ class MonitorService:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._poller: SourcePoller | None = None
         self._stopping = asyncio.Event()
+        self._retiring: set[asyncio.Task[None]] = set()
+        self.database_watch = DatabaseWatch(database.display_url)
 
     async def run(self, *, install_signal_handlers: bool = True) -> None:
         """Run until `stop()` is called or SIGINT/SIGTERM arrives."""
@@ -107,6 +113,7 @@ class MonitorService:
             finally:
                 self._scheduler.shutdown(wait=False)
                 await self._poller.wait_all()
+                await asyncio.gather(*self._retiring)
                 self._poller.context.cpu.close()
         logger.info("monitor stopped")
 
@@ -146,11 +153,41 @@ class MonitorService:
             if not self._stopping.is_set():
                 raise
             logger.debug("claiming interrupted by shutdown")  # the claim's transaction rolls back
+        except StorageError as error:
+            self.database_watch.failed(error)
+            return
+        if self.database_watch.succeeded():
+            await self._release_stale_leases()
+
+    async def _release_stale_leases(self) -> None:
+        """After an outage: give back the sources this worker holds but is not polling (their polls failed
+        while the database was away and could not release them)."""
+        assert self._poller is not None
+        polling = self._poller.in_flight_names()
+        owner = self._poller.owner
+
+        def release() -> int:
+            with self.database.session() as session:
+                released = release_leases(session, owner=owner, keep=polling)
+                session.commit()
+                return released
+
+        try:
+            released = await asyncio.to_thread(release)
+        except StorageError as error:
+            self.database_watch.failed(error)
+            return
+        if released:
+            logger.info("%d sources whose polls failed during the outage released", released)
 
     async def _dispatch(self) -> None:
-        summary = await asyncio.to_thread(
-            dispatch_pending, self.database, channel_urls(self.config), self.settings.delivery
-        )
+        try:
+            summary = await asyncio.to_thread(
+                dispatch_pending, self.database, channel_urls(self.config), self.settings.delivery
+            )
+        except StorageError as error:
+            self.database_watch.failed(error)
+            return
         self.counters.add(sent=summary.sent, failed=summary.failed + summary.retried)
         if summary.sent or summary.failed or summary.retried:
             logger.info(
@@ -168,7 +205,12 @@ class MonitorService:
                 session.commit()
                 return names
 
-        for name in await asyncio.to_thread(report):
+        try:
+            names = await asyncio.to_thread(report)
+        except StorageError as error:
+            self.database_watch.failed(error)
+            return
+        for name in names:
             logger.warning("source %s is silent far longer than usual", name)
 
     async def _reload_if_changed(self) -> None:
@@ -177,6 +219,7 @@ class MonitorService:
             return
         self._fingerprint = fingerprint
         try:
+            await asyncio.to_thread(check_none_disappeared, self.database, self.config.directory)
             config = await asyncio.to_thread(load_config, self.config.directory)
         except ConfigError as error:
             logger.log(
@@ -189,13 +232,23 @@ class MonitorService:
             logger.exception("configuration rejected, the last good one stays in force: it could not be read")
             return
         await asyncio.to_thread(sync_configured_sources, self.database, config)
+        await asyncio.to_thread(remember, self.database, config)
         self.config = config
         if self._poller is not None:
             retired = self._poller.context.cpu
             cpu = CpuPool.for_config(config, self.settings.polling.parse_workers)
             cpu.start()
             self._poller.context = dataclasses.replace(self._poller.context, config=config, cpu=cpu)
-            asyncio.get_running_loop().run_in_executor(None, retired.retire)
+            retiring = asyncio.create_task(_retire(retired, self._poller.in_flight()))
+            self._retiring.add(retiring)
+            retiring.add_done_callback(self._retiring.discard)
         logger.log(
             self._said, "configuration reloaded: %d sources, %d rules", len(config.sources), len(config.rules)
         )
+
+
+async def _retire(pool: CpuPool, polls: set[asyncio.Task[SourceOutcome]]) -> None:
+    """Stop a replaced pool once the polls that started with it have ended: they use it to the end."""
+    if polls:
+        await asyncio.wait(polls)
+    await asyncio.to_thread(pool.retire)

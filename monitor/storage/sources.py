@@ -147,6 +147,16 @@ def lease_holders(session: Session, names: Collection[str], *, now: datetime) ->
     return {name: owner or "?" for name, owner in session.exec(statement).all()}
 
 
+def release_leases(session: Session, *, owner: str, keep: Collection[str] = ()) -> int:
+    """Release the sources leased to `owner` except those named in `keep`; how many. The caller commits."""
+    statement = (
+        update(Source)
+        .where(col(Source.lease_owner) == owner, col(Source.name).not_in(list(keep)))
+        .values(lease_owner=None, lease_expires_at=None)
+    )
+    return int(session.exec(statement).rowcount)  # type: ignore[call-overload]
+
+
 def next_due_at(session: Session) -> datetime | None:
     """When the soonest pollable source falls due (None: no pollable source, or one is due now)."""
     statement = select(func.min(Source.next_check_at)).where(

@@ -91,3 +91,21 @@ def test_deliveries_retry_by_id_names_the_ones_it_cannot_retry(
     assert code == 1 and out.strip() == "1 delivery due now"
     assert f"not waiting or failed (sent already, or unknown): {ids['sent']}, 999999" in err
     assert usage == 2
+
+
+def test_reading_commands_work_with_a_broken_configuration(
+    tmp_path: Path, feed_server: FeedServer, webhook_receiver: WebhookReceiver, database_url: str
+) -> None:
+    config = _config(tmp_path, feed_server, webhook_receiver.apprise_url("/a"))
+    base = ("--config", str(config), "--db", database_url)
+    invoke(*base, "poll")
+    (config / "rules.yaml").write_text("rules:\n  - name: broken\n    query: (\n")
+    results = {
+        command: invoke(*base, command, "--format", "json") for command in ("hits", "sources", "deliveries")
+    }
+    check, _, _ = invoke(*base, "check")
+    assert check == 1
+    for command, (code, out, err) in results.items():
+        assert code == 0, (command, err)
+        assert len(out.splitlines()) == 2, command  # two hits, two sources, two deliveries
+        assert "warning: the configuration has 1 problem" in err

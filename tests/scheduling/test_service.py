@@ -52,6 +52,19 @@ async def running(service: MonitorService) -> AsyncIterator[MonitorService]:
         await asyncio.wait_for(task, timeout=20)
 
 
+def run_while(service: MonitorService, body: Callable[[], Awaitable[None]]) -> None:
+    """Run `service` while `body` runs, then stop it; its database is disposed of afterwards."""
+
+    async def main() -> None:
+        async with running(service):
+            await body()
+
+    try:
+        asyncio.run(main())
+    finally:
+        service.database.dispose()
+
+
 async def with_service(config_dir: Path, database_url: str, body: Callable[[], Awaitable[None]]) -> None:
     """Run the service while `body` runs, then stop it and wait for it to end."""
     config = load_config(config_dir)
@@ -182,3 +195,51 @@ def test_a_reloaded_rule_applies_to_the_next_articles(
 
     asyncio.run(with_service(config_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", body))
     assert "More Shahed drones built at Alabuga" in webhook_receiver.accepted[0].json["title"]
+
+
+def test_a_reload_lets_the_polls_in_flight_finish_on_the_old_pool(
+    feed_server: FeedServer,
+    webhook_receiver: WebhookReceiver,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(MonitorService, "config_watch_interval", timedelta(seconds=0.2))
+    slow = feed_server.serve("/slow.xml", rss([SHAHED]), delay=6)  # in flight across the reload
+    config_dir = write_config(
+        tmp_path / "c", sources={"slow": slow}, alert_url=webhook_receiver.apprise_url("/a"), settings=FAST
+    )
+    rules_file = config_dir / "rules.yaml"
+    caplog.set_level("INFO", logger="monitor")
+
+    async def body() -> None:
+        await eventually(lambda: len(feed_server.requests_for("/slow.xml")) == 1)
+        rules_file.write_text(rules_file.read_text() + "\n# a rule was added\n")
+        await eventually(lambda: "configuration reloaded" in caplog.text)
+        await eventually(lambda: len(webhook_receiver.accepted) == 1, timeout=60)
+
+    asyncio.run(with_service(config_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", body))
+    assert "poll of source slow failed" not in caplog.text and "unexpected error" not in caplog.text
+    assert SHAHED[1] in webhook_receiver.accepted[0].json["title"]
+
+
+def test_a_rules_file_that_disappears_while_running_is_reported_and_the_rules_stay(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, watched_config: Path
+) -> None:
+    from monitor.pipeline.lastgood import load_or_last_good
+
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    database = open_database(database_url)
+    config = load_or_last_good(watched_config, database)
+    service = MonitorService(
+        config, build_settings(config.settings_values, {"database_url": database_url}), database
+    )
+    caplog.set_level("INFO", logger="monitor")
+
+    async def body() -> None:
+        (watched_config / "rules.yaml").unlink()
+        await eventually(lambda: "configuration rejected, the last good one stays in force" in caplog.text)
+
+    run_while(service, body)
+    assert "rules.yaml:1:1: file disappeared" in caplog.text
+    assert service.config.rules == config.rules and "0 rules" not in caplog.text

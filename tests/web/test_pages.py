@@ -91,6 +91,7 @@ def test_deliveries_show_masked_urls_retry_and_test_alerts(
     ada = Browser(admin_site, "ada")
     page = ada.client.get("/deliveries").text
     assert "s3cretvalue" not in page and "hidden1234" not in page and "analysts" in page
+    assert "<th>age</th>" in page, "how long each alert has waited is shown"
     with admin_site.database.session() as session:
         delivery = session.get(Delivery, list_deliveries(session)[0].id)
         delivery.status, delivery.last_error = (

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from monitor import clock
 from monitor.alerts.dispatcher import send_test_alert
 from monitor.alerts.redaction import mask_urls_in
+from monitor.durations import short_duration
 from monitor.errors import NotFound
 from monitor.storage.activity import days, hits_per_rule_per_day
 from monitor.storage.deliveries import delivery_counts
@@ -56,6 +57,7 @@ def deliveries(
         counts = delivery_counts(session)
     config = desk.config.current()
     channels = [(c.name, c.masked_urls()) for c in config.channels] if config else []
+    now = clock.now()
     context = {
         "caller": caller,
         "rows": rows,
@@ -64,6 +66,7 @@ def deliveries(
         "channel": channel,
         "channels": channels,
         "masked": mask_urls_in,
+        "age": lambda row: short_duration(row.age(now)),
         "notice": mask_urls_in(notice[:500]) if notice else None,
     }
     return desk.templates.TemplateResponse(request, "deliveries.html", context)
