@@ -6,16 +6,17 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from pydantic import ValidationError
 
-from monitor.config import WatchConfig, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.logs import set_log_level
-from monitor.settings import Settings, build_settings
-from monitor.storage.database import Database, open_database
+
+if TYPE_CHECKING:  # loaded when first used: `monitor --help` needs none of them
+    from monitor.config import WatchConfig
+    from monitor.settings import Settings
+    from monitor.storage.database import Database
 
 DEFAULT_CONFIG_DIR = Path("config")
 
@@ -33,6 +34,8 @@ class CliContext:
     @cached_property
     def config(self) -> WatchConfig:
         """The validated configuration; on problems, print every one of them and exit 1."""
+        from monitor.config import load_config
+
         try:
             return load_config(self.config_dir)
         except ConfigError as error:
@@ -41,6 +44,10 @@ class CliContext:
 
     @cached_property
     def settings(self) -> Settings:
+        from pydantic import ValidationError
+
+        from monitor.settings import build_settings
+
         overrides = {"database_url": self.database_url} if self.database_url else None
         try:
             settings = build_settings(self.config.settings_values, overrides)
@@ -62,6 +69,8 @@ class CliContext:
     @property
     def database(self) -> Database:
         if self._database is None:
+            from monitor.storage.database import open_database
+
             try:
                 self._database = open_database(self.settings.database_url)
             except MonitorError as error:
