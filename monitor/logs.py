@@ -11,6 +11,8 @@ import logging
 import sys
 import time
 
+from monitor.secrets import mask_secrets_in
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 QUIET_LOGGERS = ("apscheduler", "httpx", "httpcore", "alembic")
 """Libraries that narrate every job run, request or migration step at INFO: shown from WARNING on,
@@ -30,20 +32,21 @@ class UtcFormatter(logging.Formatter):
 def configure_logging(level: str | int, *, process_name: bool = False) -> None:
     """Log to stderr at `level` (a name such as "INFO", or a number); `process_name` adds the process's
     name to each line, to tell the poller processes of one machine apart. Called again, it changes the
-    level (and the format) of the same handler: each line is written once."""
+    level (and the format) of the same handler: each line is written once. Every handler masks secrets."""
     root = logging.getLogger()
     handler = next((h for h in root.handlers if h.name == HANDLER_NAME), None)
-    if handler is None:
-        if root.handlers:  # someone else (a test runner, an embedding program) handles the lines
-            set_log_level(level)
-            return
+    if handler is None and not root.handlers:  # else a test runner or an embedding program handles lines
         handler = logging.StreamHandler(sys.stderr)
         handler.name = HANDLER_NAME
         root.addHandler(handler)
-    process = "%(processName)s " if process_name else ""
-    handler.setFormatter(
-        UtcFormatter(f"%(asctime)s %(levelname)-7s {process}%(name)s: %(message)s", TIME_FORMAT)
-    )
+    if handler is not None:
+        process = "%(processName)s " if process_name else ""
+        handler.setFormatter(
+            UtcFormatter(f"%(asctime)s %(levelname)-7s {process}%(name)s: %(message)s", TIME_FORMAT)
+        )
+    for each in root.handlers:
+        if not any(isinstance(existing, MaskingFilter) for existing in each.filters):
+            each.addFilter(MaskingFilter())
     set_log_level(level)
 
 
@@ -54,3 +57,16 @@ def set_log_level(level: str | int) -> None:
     quiet = logging.WARNING if root.getEffectiveLevel() > logging.DEBUG else logging.NOTSET
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(quiet)
+
+
+class MaskingFilter(logging.Filter):
+    """Masks the secrets of every URL in a record (`user:pass@`, `?apikey=`), whichever library logs it
+    (httpx logs each request's URL): a feed URL may carry credentials. On the handlers, so that records of
+    every logger pass through it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_secrets_in(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True

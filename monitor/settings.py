@@ -6,6 +6,7 @@ nested ones as `MONITOR_FETCH__TOTAL_TIMEOUT`), the `settings.yaml` of the confi
 
 from __future__ import annotations
 
+import ipaddress
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
@@ -41,6 +42,24 @@ class FetchSettings(BaseModel):
         f"monitor/{__version__} (+self-hosted news monitor)",
         description="User-Agent header sent to every source.",
     )
+    allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Networks (CIDR, e.g. 127.0.0.0/8) that URLs found in content may reach although they "
+        "are loopback, private or link-local: article links fetched for full text, feeds a page lists, "
+        "redirects to another host. Configured sources may point anywhere.",
+    )
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{network!r} is not a network (write it as 10.0.0.0/8 or ::1/128)"
+                ) from None
+        return value
 
 
 class DeliverySettings(BaseModel):
@@ -48,9 +67,22 @@ class DeliverySettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_attempts: int = Field(8, ge=1, description="Attempts before a delivery is marked failed.")
+    max_attempts: int | None = Field(
+        None,
+        ge=1,
+        description="Attempts before a delivery is marked failed; none (the default) means an alert waits "
+        "for its channel however long it is down.",
+    )
     retry_base: Duration = Field(timedelta(seconds=30), description="Delay after the first failure.")
-    retry_max: Duration = Field(timedelta(hours=1), description="Longest delay between attempts.")
+    retry_max: Duration = Field(
+        timedelta(minutes=5),
+        description="Longest delay between attempts: how soon a channel that came back gets its alerts.",
+    )
+    claim_lease: Duration = Field(
+        timedelta(seconds=30),
+        description="How long a process holds the deliveries it is sending, renewed while it sends; a "
+        "killed process's deliveries are sent by another one when it expires.",
+    )
     dispatch_interval: Duration = Field(
         timedelta(seconds=30), description="How often `monitor run` sends pending alerts."
     )

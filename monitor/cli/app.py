@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "The same as `run`: one of several workers sharing a PostgreSQL database.",
     ),
     "hits": ("monitor.cli.hits", "hits", "List stored hits, newest first, with their triage."),
+    "deliveries": ("monitor.cli.deliveries", "app", "The outbox: pending, failed and sent alerts; retry."),
     "rules": ("monitor.cli.rules", "app", "Work with watch rules."),
     "sources": ("monitor.cli.sources", "app", "Sources: their health, and adding, importing, exporting."),
     "web": ("monitor.cli.web", "web", "Serve the desk (hit log, triage, search, REST API)."),

@@ -16,6 +16,10 @@ from monitor.pipeline import CycleSummary, run_cycle
 from monitor.pipeline.pollers import PollerSpec, poller_count, settings_for_poller
 from monitor.scheduling.processes import PollerSupervisor, shared_metrics
 from monitor.scheduling.service import MonitorService
+from monitor.storage.deliveries import undelivered_count
+
+EXIT_UNDELIVERED = 3
+"""`monitor poll`'s exit status when alerts could not be delivered (see README, "Exit codes")."""
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +35,8 @@ SourceOption = Annotated[
 
 
 def poll(ctx: typer.Context, source: SourceOption = None) -> None:
-    """Poll every enabled source once, match, store hits and deliver pending alerts; print a summary."""
+    """Poll every enabled source once, match, store hits and deliver pending alerts; print a summary.
+    Exit status 3 when alerts could not be delivered: failed, or waiting for a retry."""
     context: CliContext = ctx.obj
     config = context.config
     for name in source or ():
@@ -45,6 +50,16 @@ def poll(ctx: typer.Context, source: SourceOption = None) -> None:
     except MonitorError as error:
         fail(str(error))
     typer.echo(render_summary(summary))
+    with context.database.read_session() as session:
+        undelivered = undelivered_count(session)
+    if undelivered:
+        typer.secho(
+            f"{undelivered} alert{'s' if undelivered != 1 else ''} not delivered: failed, or waiting for "
+            "a retry (see `monitor deliveries`)",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(EXIT_UNDELIVERED)
 
 
 def run(ctx: typer.Context) -> None:
@@ -80,9 +95,10 @@ def render_summary(summary: CycleSummary) -> str:
     ]
     delivery = summary.delivery
     sent, failed = (delivery.sent, delivery.failed + delivery.retried) if delivery else (0, 0)
+    waiting = f" ({delivery.retried} to retry)" if delivery and delivery.retried else ""
     lines.append(
         f"sources: {summary.sources_ok} ok, {summary.sources_failed} failed; "
         f"new articles: {summary.new_articles}; new hits: {summary.new_hits}; "
-        f"alerts: {sent} sent, {failed} failed"
+        f"alerts: {sent} sent, {failed} failed{waiting}"
     )
     return "\n".join(lines)

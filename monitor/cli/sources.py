@@ -34,7 +34,7 @@ from monitor.pipeline.source_admin import (
     language_code,
     no_feed_message,
     plan_import,
-    read_all,
+    read_discovered,
     read_feed,
     sources_opml,
     url_key,
@@ -210,7 +210,7 @@ def _find_feeds(
     if not discovered:
         fail(no_feed_message(url))
     chosen = _choose(discovered, configured, add_all)
-    found, failures = asyncio.run(read_all(settings, [feed.url for feed in chosen]))
+    found, failures = asyncio.run(read_discovered(settings, [feed.url for feed in chosen]))
     for feed_url, message in failures:
         typer.secho(f"warning: could not read {feed_url}: {message}", fg=typer.colors.YELLOW, err=True)
     if not found:

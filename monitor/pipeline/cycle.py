@@ -27,7 +27,7 @@ from monitor.pipeline.cpu import CpuPool
 from monitor.pipeline.poll import ClaimedSource, PollContext, SourceOutcome, poll_source
 from monitor.settings import Settings
 from monitor.storage.database import Database
-from monitor.storage.sources import claim_sources, lease_holders, sync_sources
+from monitor.storage.sources import claim_sources, lease_holders, renew_leases, sync_sources
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,8 @@ class SourcePoller:
         self.capacity = IN_FLIGHT_PER_FETCH_SLOT * context.settings.fetch.max_concurrency
         self._running: set[asyncio.Task[SourceOutcome]] = set()
         self._reported_waits: set[str] = set()
+        self._leased: dict[asyncio.Task[SourceOutcome], int] = {}
+        self._renewer: asyncio.Task[None] | None = None
 
     @property
     def running(self) -> int:
@@ -111,6 +113,26 @@ class SourcePoller:
         for row in claimed:
             task = asyncio.create_task(poll_source(self.context, sources[row.name], row, now=moment))
             self._running.add(task)
+            self._leased[task] = row.id
+            task.add_done_callback(self._leased.pop)
+        if claimed and (self._renewer is None or self._renewer.done()):
+            self._renewer = asyncio.create_task(self._keep_leases())
+
+    async def _keep_leases(self) -> None:
+        """While polls run, renew their sources' leases every third of the lease."""
+        lease = self.context.settings.polling.lease
+        while self._leased:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            source_ids = list(self._leased.values())
+            try:
+                await asyncio.to_thread(self._renew, source_ids, clock.now() + lease)
+            except Exception as error:  # the database may be away; the next round tries again
+                logger.warning("could not renew the leases of %d polls: %s", len(source_ids), error)
+
+    def _renew(self, source_ids: list[int], until: datetime) -> None:
+        with self.context.database.session() as session:
+            renew_leases(session, owner=self.owner, source_ids=source_ids, until=until)
+            session.commit()
 
     def reap(self) -> list[SourceOutcome]:
         """Collect the polls that have finished, without waiting; a poll that crashed is logged."""

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from monitor.config import SourceConfig, WatchConfig
 from monitor.errors import FetchError
-from monitor.fetching import Fetcher, FetchResult
+from monitor.fetching import Fetcher, FetchResult, failures
 from monitor.metrics import count_hits, count_poll
 from monitor.parsing import FeedEntry, ParsedFeed
 from monitor.pipeline.batching import UnchangedSourceWriter
@@ -28,6 +28,7 @@ from monitor.pipeline.health import note_failure, note_success
 from monitor.rules import Document, RuleMatch
 from monitor.sanitize import sanitize
 from monitor.scheduling.policy import FeedHints, IntervalBounds, NextCheck, next_check
+from monitor.secrets import mask_url_secrets
 from monitor.settings import Settings
 from monitor.storage.articles import (
     StoredArticle,
@@ -126,8 +127,18 @@ def document_for(article: Article | StoredArticle | FeedEntry, source_name: str)
 async def poll_source(
     context: PollContext, source: SourceConfig, claimed: ClaimedSource, *, now: datetime
 ) -> SourceOutcome:
-    """Fetch, parse and store one source; failures are recorded on the source, never raised."""
-    outcome = await _poll(context, source, claimed, now=now)
+    """Fetch, parse and store one source; failures are recorded on the source, never raised.
+
+    A fault of our own or of a library (a redirect httpx cannot follow, text the database refuses) is
+    recorded as the source's failure too, its work rolled back: one bad source never breaks the others'
+    poll, nor leaves itself leased and unchecked.
+    """
+    try:
+        outcome = await _poll(context, source, claimed, now=now)
+    except Exception as exc:  # anything unforeseen in this source's poll is this source's failure
+        error = failures.unexpected_error(exc)
+        logger.debug("source %s: %s", source.name, error.message, exc_info=exc)
+        outcome = await context.cpu.run_blocking(_record_failure, context, source, claimed, error, now)
     count_poll(
         ok=outcome.ok,
         not_modified=outcome.not_modified,
@@ -141,8 +152,9 @@ async def _poll(
     context: PollContext, source: SourceConfig, claimed: ClaimedSource, *, now: datetime
 ) -> SourceOutcome:
     try:
-        validators = {"etag": claimed.etag, "last_modified": claimed.last_modified}
-        result = await context.fetcher.fetch(claimed.url, **validators)
+        result = await context.fetcher.fetch(
+            claimed.url, etag=claimed.etag, last_modified=claimed.last_modified
+        )
         body_hash = hashlib.sha256(result.body).hexdigest() if result.body is not None else None
         if result.not_modified or body_hash == claimed.body_hash:
             return await _record_unchanged(context, source, claimed, result, now)
@@ -257,7 +269,9 @@ def _store(
         _note_success(context, session, claimed, new_items=len(new_articles), now=now)
         session.commit()
     if result.permanent_redirect:
-        logger.info("source %s moved permanently to %s", source.name, result.permanent_redirect)
+        logger.info(
+            "source %s moved permanently to %s", source.name, mask_url_secrets(result.permanent_redirect)
+        )
     logger.info("source %s polled: %d new articles, %d new hits", source.name, len(new_articles), new_hits)
     return SourceOutcome(
         source.name,

@@ -129,6 +129,23 @@ def lease_holders(session: Session, names: Collection[str], *, now: datetime) ->
     return {name: owner or "?" for name, owner in session.exec(statement).all()}
 
 
+def renew_leases(session: Session, *, owner: str, source_ids: Sequence[int], until: datetime) -> int:
+    """Extend `owner`'s leases on these sources to `until`; how many it still held. The caller commits.
+
+    A poll can outlast the lease (a slow server, a loaded machine): renewed while it runs, its source is
+    never taken by another worker mid-poll, while a dead worker's leases still expire. A lease already
+    released (the poll finished) is left alone.
+    """
+    if not source_ids:
+        return 0
+    statement = (
+        update(Source)
+        .where(col(Source.id).in_(list(source_ids)), col(Source.lease_owner) == owner)
+        .values(lease_expires_at=until)
+    )
+    return session.exec(statement).rowcount  # type: ignore[call-overload]
+
+
 def next_due_at(session: Session) -> datetime | None:
     """When the soonest pollable source falls due (None: no pollable source, or one is due now)."""
     statement = select(func.min(Source.next_check_at)).where(

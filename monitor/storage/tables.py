@@ -148,6 +148,7 @@ class Delivery(SQLModel, table=True):
         sa.UniqueConstraint("hit_id", "channel", name="uq_delivery_hit_id_channel"),
         sa.UniqueConstraint("notice_id", "channel", name="uq_delivery_notice_id_channel"),
         sa.Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+        sa.Index("ix_delivery_channel_status_id", "channel", "status", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -238,6 +239,18 @@ class DeskSecret(SQLModel, table=True):
 
     name: str = Field(sa_type=sa.String(50), primary_key=True)
     value: str = Field(sa_type=sa.Text, nullable=False)
+
+
+class ConfigSnapshot(SQLModel, table=True):
+    """The last configuration that loaded without a problem: its files as written (`${VAR}` unexpanded),
+    so that a process can start on it while the current files are broken or gone."""
+
+    __tablename__ = "config_snapshot"
+
+    directory: str = Field(sa_type=sa.String(1000), primary_key=True)
+    files: str = Field(sa_type=sa.Text, nullable=False)
+    """JSON: file name → text."""
+    saved_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
 class HitTag(SQLModel, table=True):

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from monitor import clock
-from monitor.alerts.redaction import mask_urls_in
+from monitor.alerts.listing import delivery_fields
 from monitor.storage.deliveries import delivery_counts
 from monitor.storage.health import list_source_health
 from monitor.storage.hitlog import hit_page
@@ -290,16 +290,8 @@ def deliveries(
     with desk.database.read_session() as session:
         rows = list_deliveries(session, status=status, channel=channel)
         counts = delivery_counts(session)
-    return {
-        "counts": counts,
-        "deliveries": [
-            {
-                **{k: iso(v) if hasattr(v, "isoformat") else v for k, v in vars(row).items()},
-                "last_error": mask_urls_in(row.last_error) if row.last_error else None,
-            }
-            for row in rows
-        ],
-    }
+    now = clock.now()
+    return {"counts": counts, "deliveries": [delivery_fields(row, now) for row in rows]}
 
 
 @router.post("/deliveries/{delivery_id}/retry")
