@@ -32,21 +32,22 @@ class UtcFormatter(logging.Formatter):
 def configure_logging(level: str | int, *, process_name: bool = False) -> None:
     """Log to stderr at `level` (a name such as "INFO", or a number); `process_name` adds the process's
     name to each line, to tell the poller processes of one machine apart. Called again, it changes the
-    level (and the format) of the same handler: each line is written once. Every handler masks secrets."""
+    level (and the format) of the same handler: each line is written once."""
     root = logging.getLogger()
     handler = next((h for h in root.handlers if h.name == HANDLER_NAME), None)
-    if handler is None and not root.handlers:  # else a test runner or an embedding program handles lines
+    if handler is None:
+        if root.handlers:  # someone else (a test runner, an embedding program) handles the lines
+            set_log_level(level)
+            return
         handler = logging.StreamHandler(sys.stderr)
         handler.name = HANDLER_NAME
         root.addHandler(handler)
-    if handler is not None:
-        process = "%(processName)s " if process_name else ""
-        handler.setFormatter(
-            UtcFormatter(f"%(asctime)s %(levelname)-7s {process}%(name)s: %(message)s", TIME_FORMAT)
-        )
-    for each in root.handlers:
-        if not any(isinstance(existing, MaskingFilter) for existing in each.filters):
-            each.addFilter(MaskingFilter())
+    process = "%(processName)s " if process_name else ""
+    handler.setFormatter(
+        UtcFormatter(f"%(asctime)s %(levelname)-7s {process}%(name)s: %(message)s", TIME_FORMAT)
+    )
+    if not any(isinstance(existing, MaskingFilter) for existing in handler.filters):
+        handler.addFilter(MaskingFilter())
     set_log_level(level)
 
 
@@ -61,7 +62,7 @@ def set_log_level(level: str | int) -> None:
 
 class MaskingFilter(logging.Filter):
     """Masks the secrets of every URL in a record (`user:pass@`, `?apikey=`), whichever library logs it
-    (httpx logs each request's URL): a feed URL may carry credentials. On the handlers, so that records of
+    (httpx logs each request's URL): a feed URL may carry credentials. On the handler, so that records of
     every logger pass through it."""
 
     def filter(self, record: logging.LogRecord) -> bool:

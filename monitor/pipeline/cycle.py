@@ -86,9 +86,9 @@ class SourcePoller:
         self.owner = owner or worker_name()
         self.capacity = IN_FLIGHT_PER_FETCH_SLOT * context.settings.fetch.max_concurrency
         self._running: set[asyncio.Task[SourceOutcome]] = set()
-        self._reported_waits: set[str] = set()
         self._leased: dict[asyncio.Task[SourceOutcome], int] = {}
         self._renewer: asyncio.Task[None] | None = None
+        self._reported_waits: set[str] = set()
 
     @property
     def running(self) -> int:

@@ -54,7 +54,7 @@ async def _fill(context: PollContext, entry: FeedEntry, limit: asyncio.Semaphore
     async with limit:
         try:
             page = await context.fetcher.fetch(entry.url, found_in_content=True)
-            article = await context.cpu.run(extract_page, page.body or b"", page.url)
+            article = await context.cpu.run(extract_page, page.body or b"", page.url, page.content_type)
         except FetchError as error:
             logger.info("full text of %s not fetched: %s", entry.url, error.message)
             return entry

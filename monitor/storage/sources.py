@@ -121,14 +121,6 @@ def claim_sources(
     return claimed
 
 
-def lease_holders(session: Session, names: Collection[str], *, now: datetime) -> dict[str, str]:
-    """Of the named sources, those a worker is polling right now (leased): name → worker."""
-    statement = select(Source.name, Source.lease_owner).where(
-        col(Source.name).in_(list(names)), col(Source.lease_expires_at) > now
-    )
-    return {name: owner or "?" for name, owner in session.exec(statement).all()}
-
-
 def renew_leases(session: Session, *, owner: str, source_ids: Sequence[int], until: datetime) -> int:
     """Extend `owner`'s leases on these sources to `until`; how many it still held. The caller commits.
 
@@ -144,6 +136,14 @@ def renew_leases(session: Session, *, owner: str, source_ids: Sequence[int], unt
         .values(lease_expires_at=until)
     )
     return session.exec(statement).rowcount  # type: ignore[call-overload]
+
+
+def lease_holders(session: Session, names: Collection[str], *, now: datetime) -> dict[str, str]:
+    """Of the named sources, those a worker is polling right now (leased): name → worker."""
+    statement = select(Source.name, Source.lease_owner).where(
+        col(Source.name).in_(list(names)), col(Source.lease_expires_at) > now
+    )
+    return {name: owner or "?" for name, owner in session.exec(statement).all()}
 
 
 def next_due_at(session: Session) -> datetime | None:

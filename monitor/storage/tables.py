@@ -115,7 +115,8 @@ class Hit(SQLModel, table=True):
     __tablename__ = "hit"
     __table_args__ = (
         sa.UniqueConstraint("rule", "article_id", name="uq_hit_rule_article_id"),
-        sa.Index("ix_hit_matched_at_id", "matched_at", "id"),  # the hit log's keyset order
+        # the hit log's keyset order, and the article of each hit for a search walking it (hitlog.hit_page)
+        sa.Index("ix_hit_matched_at_id_article_id", "matched_at", "id", "article_id"),
         sa.Index("ix_hit_rule_matched_at", "rule", "matched_at"),
         sa.Index("ix_hit_article_id_matched_at", "article_id", "matched_at"),  # covers a search's sort
         sa.Index("ix_hit_state_matched_at", "state", "matched_at"),
@@ -138,6 +139,19 @@ class Hit(SQLModel, table=True):
     state: str = Field(default="new", sa_type=sa.String(16), nullable=False)
     """Triage: new, seen, relevant, irrelevant (see `monitor.storage.triage`)."""
     starred: bool = Field(default=False, nullable=False)
+
+
+class HitCount(SQLModel, table=True):
+    """How many hits a rule has in a triage state, kept by triggers on `hit` (see
+    `monitor.storage.hitcounts`): the counts of a (rule, state) are the sum of its rows' `n`."""
+
+    __tablename__ = "hit_count"
+    __table_args__ = (sa.Index("ix_hit_count_rule_state", "rule", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule: str = Field(sa_type=sa.String(200), nullable=False)
+    state: str = Field(sa_type=sa.String(16), nullable=False)
+    n: int = Field(sa_type=sa.BigInteger, nullable=False)
 
 
 class Delivery(SQLModel, table=True):
@@ -313,4 +327,22 @@ class MissedMatch(SQLModel, table=True):
     rule: str = Field(sa_type=sa.String(200), nullable=False)
     reported_by: str = Field(sa_type=sa.String(100), nullable=False)
     note: str = Field(default="", sa_type=sa.Text, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class RuleChange(SQLModel, table=True):
+    """A change saved from the rule workshop to rules.yaml or concepts.yaml: who, when, the text before
+    and after (so that it can be shown and rolled back)."""
+
+    __tablename__ = "rule_change"
+    __table_args__ = (sa.Index("ix_rule_change_created_at", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    file: str = Field(sa_type=sa.String(50), nullable=False)
+    subject: str = Field(default="", sa_type=sa.String(200), nullable=False)
+    """The rule or @concept changed ("" for the whole file)."""
+    actor: str = Field(sa_type=sa.String(100), nullable=False)
+    summary: str = Field(default="", sa_type=sa.Text, nullable=False)
+    before: str = Field(sa_type=sa.Text, nullable=False)
+    after: str = Field(sa_type=sa.Text, nullable=False)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -77,6 +77,23 @@ def test_due_sources_are_enabled_and_unchecked_or_overdue(database: Database) ->
     assert due == ["never", "overdue"]
 
 
+def test_renewing_extends_only_the_leases_the_owner_still_holds(database: Database) -> None:
+    lease = timedelta(seconds=30)
+    with database.session() as session:
+        sync_sources(session, [SourceSpec("a", "https://a/1"), SourceSpec("b", "https://b/1")], now=NOW)
+        claimed = claim_sources(session, owner="w1", now=NOW, lease=lease, limit=2, due_only=False)
+        ids = {source.name: source.id for source in claimed}
+        record_not_modified(session, ids["b"], now=NOW)  # b's poll finished: its lease is released
+        later = NOW + timedelta(minutes=10)
+        renewed_by_other = renew_leases(session, owner="w2", source_ids=list(ids.values()), until=later)
+        renewed_by_owner = renew_leases(session, owner="w1", source_ids=list(ids.values()), until=later)
+        session.commit()
+        session.expire_all()  # the rows were updated without loading them
+        leases = {s.name: (s.lease_owner, s.lease_expires_at) for s in session.exec(select(Source))}
+    assert (renewed_by_other, renewed_by_owner) == (0, 1)
+    assert leases == {"a": ("w1", later), "b": (None, None)}
+
+
 def test_a_shortened_interval_pulls_in_a_next_check_the_interval_decided_not_one_the_server_asked_for(
     database: Database,
 ) -> None:
@@ -97,19 +114,3 @@ def test_a_shortened_interval_pulls_in_a_next_check_the_interval_decided_not_one
     assert synced["chosen"] == (NOW + timedelta(minutes=5), "interval changed to 5m")
     assert synced["told"] == (later, "server: max-age 1h")
     assert synced["failing"][0] == later, "a failing source keeps its backoff"
-
-
-def test_renewing_extends_only_the_leases_the_owner_still_holds(database: Database) -> None:
-    lease = timedelta(seconds=30)
-    with database.session() as session:
-        sync_sources(session, [SourceSpec("a", "https://a/1"), SourceSpec("b", "https://b/1")], now=NOW)
-        claimed = claim_sources(session, owner="w1", now=NOW, lease=lease, limit=2, due_only=False)
-        ids = {source.name: source.id for source in claimed}
-        record_not_modified(session, ids["b"], now=NOW)  # b's poll finished: its lease is released
-        later = NOW + timedelta(minutes=10)
-        renewed_by_other = renew_leases(session, owner="w2", source_ids=list(ids.values()), until=later)
-        renewed_by_owner = renew_leases(session, owner="w1", source_ids=list(ids.values()), until=later)
-        session.commit()
-        leases = {s.name: (s.lease_owner, s.lease_expires_at) for s in session.exec(select(Source))}
-    assert (renewed_by_other, renewed_by_owner) == (0, 1)
-    assert leases == {"a": ("w1", later), "b": (None, None)}

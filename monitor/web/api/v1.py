@@ -93,7 +93,7 @@ def export(
 
 @router.get("/hits/counts")
 def counts(desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> dict[str, Any]:
-    found, _ = desk.hit_counts()
+    found = desk.hit_counts()
     return {"by_rule": found.by_rule, "by_state": found.by_state, "total": found.total}
 
 
@@ -145,7 +145,6 @@ def triage(
             set_starred(session, [hit_id], change.starred, actor=caller.name, now=clock.now())
         session.commit()
         detail = hit_detail(session, hit_id)
-    desk.forget_counts()
     return {"id": hit_id, "state": detail.hit.state, "starred": detail.hit.starred}
 
 
@@ -217,7 +216,6 @@ def bulk(change: Bulk, desk: Desk = Depends(get_desk), caller: Caller = Depends(
         if change.add_tag is not None:
             changed += add_tag(session, target, change.add_tag, actor=caller.name, now=now)
         session.commit()
-    desk.forget_counts()
     return {"changed": changed}
 
 
@@ -253,21 +251,6 @@ def _rule_hit(rule: Any) -> dict[str, Any]:
         "terms": list(rule.terms),
         "highlights": [vars(h) for h in rule.highlights],
     }
-
-
-@router.get("/rules")
-def rules(desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> list[dict[str, Any]]:
-    config = desk.config.current()
-    return [
-        {
-            "name": r.name,
-            "query": r.query,
-            "description": r.description,
-            "channels": r.channels,
-            "enabled": r.enabled,
-        }
-        for r in (config.rules if config else [])
-    ]
 
 
 @router.get("/sources")
