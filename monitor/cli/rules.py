@@ -15,6 +15,7 @@ from monitor.cli.context import CliContext, fail
 from monitor.durations import parse_duration
 from monitor.pipeline.poll import document_for
 from monitor.rules import Document, Matcher, RuleCompileError, RuleSpec, compile_rules
+from monitor.rules.results import unmarked
 from monitor.sanitize import sanitize
 from monitor.storage.articles import iter_articles
 
@@ -175,6 +176,7 @@ def _article(number: int, item: Any) -> tuple[Any, Document]:
 def _print_matches(matcher: Matcher, documents: Iterable[tuple[Any, Document]]) -> None:
     for identifier, document in documents:
         matches = [
-            {"rule": m.rule, "terms": list(m.terms), "snippet": m.snippet} for m in matcher.match(document)
+            {"rule": m.rule, "terms": list(m.terms), "snippet": unmarked(m.snippet)}
+            for m in matcher.match(document)
         ]
         typer.echo(json.dumps({"id": identifier, "matches": matches}, ensure_ascii=False))
