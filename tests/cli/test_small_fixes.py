@@ -54,3 +54,19 @@ def test_the_alert_names_the_words_found_in_the_article(
     words = matched.split("matched: ", 1)[1].split(", ")
     assert "Shahed" in words and "Alabuga" in words, matched
     assert SHAHED_EN[1] not in body, "the title is the alert's title, not repeated in its body"
+
+
+def test_rules_test_since_prints_a_table_of_the_matches_only(
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, database_url: str
+) -> None:
+    base = ("--config", str(config(feed_server, webhook_receiver, tmp_path)), "--db", database_url)
+    invoke(*base, "poll")  # two articles stored, one about Shahed drones
+
+    code, out, _ = invoke(*base, "rules", "test", "--since", "30d")
+
+    assert code == 0
+    header, *matches, total = out.splitlines()
+    assert header.split()[:3] == ["ARTICLE", "RULE", "SOURCE"]
+    assert len(matches) == 1 and "shahed-production-russia" in matches[0] and "wire" in matches[0]
+    assert SHAHED_EN[1] in matches[0] and OTHER[1] not in out
+    assert total == "1 of 2 articles matched"
