@@ -6,7 +6,10 @@ WORKDIR /app
 
 COPY pyproject.toml README.md ./
 COPY monitor ./monitor
-RUN pip install '.[postgres]' && useradd --create-home --uid 1000 monitor
+RUN pip install '.[postgres]' && useradd --create-home --uid 1000 monitor \
+    && mkdir -p /app/data && chown monitor:monitor /app/data
+# /app/data holds the SQLite database (the default sqlite:///data/monitor.db): the user must own it.
+VOLUME /app/data
 
 COPY config ./config
 USER monitor

@@ -17,7 +17,7 @@ from tests.conftest import PROJECT_ROOT
 
 COMPOSE = YAML(typ="safe").load((PROJECT_ROOT / "docker-compose.yml").read_text())
 DOCKERFILE = (PROJECT_ROOT / "Dockerfile").read_text()
-COMMANDS = set(get_command(app).commands)  # type: ignore[attr-defined]
+COMMANDS = set(get_command(app).list_commands(None))  # type: ignore[arg-type]
 
 
 def test_the_workers_run_a_real_command_against_postgresql_with_a_healthcheck() -> None:
@@ -47,3 +47,10 @@ def test_the_dockerfile_copies_paths_that_exist_and_runs_a_real_command() -> Non
             assert (PROJECT_ROOT / path).exists(), path
     command = re.search(r"^CMD \[(.+)\]$", DOCKERFILE, flags=re.M)
     assert command is not None and command.group(1).split(", ")[-1].strip('"') in COMMANDS
+
+
+def test_the_image_user_owns_the_data_directory_of_the_default_database() -> None:
+    assert Settings.model_fields["database_url"].default == "sqlite:///data/monitor.db"
+    assert re.search(r"mkdir -p /app/data && chown monitor:monitor /app/data", DOCKERFILE)
+    assert DOCKERFILE.index("chown monitor:monitor /app/data") < DOCKERFILE.index("USER monitor")
+    assert "WORKDIR /app" in DOCKERFILE

@@ -33,14 +33,15 @@ class AlertMessage:
 
 
 def format_alert(hit: HitRecord) -> AlertMessage:
-    """The alert for one hit: rule, article title, source, link, matched terms and snippet."""
+    """The alert for one hit: its title (rule and article title), and a body of source, link, the words
+    found and the snippet."""
     title = one_line(hit.title, MAX_TITLE_CHARS) or "(untitled)"
     rule = one_line(hit.rule, 200)
-    lines = [
-        title,
+    matched = hit.found or hit.terms  # the words as the article writes them; the rule's for older hits
+    lines = [  # the article's title is the alert's title: not repeated here
         f"Source: {one_line(hit.source, 200)}{_published(hit.published)}",
         f"Link: {safe_link(hit.url) or '(none)'}",
-        f"Rule: {rule} — matched: {one_line(', '.join(hit.terms), 500) or '(none)'}",
+        f"Rule: {rule} — matched: {one_line(', '.join(matched), 500) or '(none)'}",
     ]
     snippet = clean_text(hit.snippet, MAX_SNIPPET_CHARS)
     if snippet:

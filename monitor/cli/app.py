@@ -2,34 +2,75 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from monitor import __version__
-from monitor.cli import check, deliveries, hits, rules, service, sources, users, web
 from monitor.cli.context import CliContext
 from monitor.logs import DEFAULT_COMMAND_LEVEL, LOG_LEVELS, configure_logging
 
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "check": ("monitor.cli.check", "check", "Validate every configuration file; print each problem."),
+    "poll": (
+        "monitor.cli.service",
+        "poll",
+        "Poll every enabled source once (or --source NAME); deliver.",
+    ),
+    "run": ("monitor.cli.service", "run", "Run the service: each source when due, alerts, live reload."),
+    "worker": (
+        "monitor.cli.service",
+        "run",
+        "The same as `run`: one of several workers sharing a PostgreSQL database.",
+    ),
+    "hits": ("monitor.cli.hits", "hits", "List stored hits, newest first, with their triage."),
+    "deliveries": ("monitor.cli.deliveries", "app", "The outbox: pending, failed and sent alerts; retry."),
+    "rules": ("monitor.cli.rules", "app", "Work with watch rules."),
+    "sources": ("monitor.cli.sources", "app", "Sources: their health, and adding, importing, exporting."),
+    "web": ("monitor.cli.web", "web", "Serve the desk (hit log, triage, search, REST API)."),
+    "users": ("monitor.cli.users", "app", "Accounts of the desk: viewer, analyst, admin."),
+}
+"""Each command: its module, the function or Typer app in it, and its line in `monitor --help`. The
+module is imported only when its command runs, so that `--help` and light commands start fast."""
+
+
+class LazyCommands(TyperGroup):
+    """The `monitor` group, which imports a command's module only when that command is invoked."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attribute, short_help = COMMANDS[cmd_name]
+        target = getattr(importlib.import_module(module_name), attribute)
+        if isinstance(target, typer.Typer):
+            command = typer.main.get_group(target)
+        else:
+            single = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+            single.command(cmd_name, help=short_help if cmd_name == "worker" else None)(target)
+            command = typer.main.get_command(single)
+        command.name = cmd_name
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, short_help) for name, (_, _, short_help) in COMMANDS.items()])
+
+
 app = typer.Typer(
+    cls=LazyCommands,
     help="Self-hosted news monitoring: poll feeds, match watch rules, store hits, send alerts.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
-app.command("check")(check.check)
-app.command("poll")(service.poll)
-app.command("run")(service.run)
-app.command("worker", help="The same as `run`: one of several workers sharing a PostgreSQL database.")(
-    service.run
-)
-app.command("hits")(hits.hits)
-app.add_typer(deliveries.app, name="deliveries")
-app.add_typer(rules.app, name="rules")
-app.add_typer(sources.app, name="sources")
-app.command("web")(web.web)
-app.add_typer(users.app, name="users")
 
 
 def _version(value: bool) -> None:

@@ -6,17 +6,17 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from pydantic import ValidationError
 
-from monitor.config import WatchConfig, load_config
-from monitor.config.yamlfile import read_yaml
 from monitor.errors import ConfigError, MonitorError
 from monitor.logs import set_log_level
-from monitor.settings import Settings, build_settings
-from monitor.storage.database import Database, open_database
+
+if TYPE_CHECKING:  # loaded when first used: `monitor --help` needs none of them
+    from monitor.config import WatchConfig
+    from monitor.settings import Settings
+    from monitor.storage.database import Database
 
 DEFAULT_CONFIG_DIR = Path("config")
 
@@ -34,6 +34,8 @@ class CliContext:
     @cached_property
     def config(self) -> WatchConfig:
         """The validated configuration; on problems, print every one of them and exit 1."""
+        from monitor.config import load_config
+
         try:
             return load_config(self.config_dir)
         except ConfigError as error:
@@ -43,6 +45,8 @@ class CliContext:
     @cached_property
     def config_problems(self) -> ConfigError | None:
         """Why the configuration does not load, or None when it does."""
+        from monitor.config import load_config
+
         try:
             self.__dict__["config"] = load_config(self.config_dir)
         except ConfigError as error:
@@ -53,6 +57,10 @@ class CliContext:
     def settings(self) -> Settings:
         """The settings; with a broken configuration, from settings.yaml alone (and a warning), so that
         commands reading the database still work."""
+        from pydantic import ValidationError
+
+        from monitor.settings import build_settings
+
         overrides = {"database_url": self.database_url} if self.database_url else None
         if self.config_problems is None:
             values = self.config.settings_values
@@ -85,6 +93,8 @@ class CliContext:
     @property
     def database(self) -> Database:
         if self._database is None:
+            from monitor.storage.database import open_database
+
             try:
                 self._database = open_database(self.settings.database_url)
             except MonitorError as error:
@@ -119,6 +129,8 @@ def default_config_dir() -> Path:
 def settings_file_values(config_dir: Path) -> dict[str, Any]:
     """settings.yaml's values when it can be read on its own (the rest of the configuration being broken),
     else none: the defaults, the environment and the command line then apply."""
+    from monitor.config.yamlfile import read_yaml
+
     path = config_dir / "settings.yaml"
     if not path.is_file():
         return {}

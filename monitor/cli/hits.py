@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 import sys
 from datetime import UTC, datetime
@@ -12,10 +13,10 @@ from typing import Annotated, Any
 import typer
 
 from monitor import clock
-from monitor.cli.context import CliContext
+from monitor.cli.context import CliContext, fail
 from monitor.durations import parse_duration
 from monitor.sanitize import sanitize, sanitize_optional, spreadsheet_safe
-from monitor.storage.hitlog import STATES, Cursor, HitFilter, HitRow, hit_page
+from monitor.storage.hitlog import STATES, Cursor, HitFilter, HitRow, has_hits_of_rule, hit_page
 
 
 class OutputFormat(StrEnum):
@@ -73,6 +74,8 @@ def hits(
         since=cutoff,
         search=search,
     )
+    if rule:
+        _check_rule(context, rule)
     rows = [hit_row(record) for record in _all_rows(context, chosen, limit)]
     if output is OutputFormat.json:
         for row in rows:
@@ -85,6 +88,19 @@ def hits(
         )
     else:
         typer.echo(render_table(rows))
+
+
+def _check_rule(context: CliContext, rule: str) -> None:
+    """Exit 1 naming `rule` when no stored hit has it and the configuration has no rule of that name."""
+    with context.database.read_session() as session:
+        if has_hits_of_rule(session, rule):
+            return
+    names = [configured.name for configured in context.config.rules]
+    if rule in names:
+        return
+    close = difflib.get_close_matches(rule, names, n=3)
+    hint = f" (did you mean {', '.join(repr(name) for name in close)}?)" if close else ""
+    fail(f"no rule named {rule!r} in {context.config.directory / 'rules.yaml'} nor in the stored hits{hint}")
 
 
 def _all_rows(context: CliContext, chosen: HitFilter, limit: int | None) -> list[HitRow]:

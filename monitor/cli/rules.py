@@ -15,6 +15,7 @@ from monitor.cli.context import CliContext, fail
 from monitor.durations import parse_duration
 from monitor.pipeline.poll import document_for
 from monitor.rules import Document, Matcher, RuleCompileError, RuleSpec, compile_rules
+from monitor.rules.results import unmarked
 from monitor.sanitize import sanitize
 from monitor.storage.articles import iter_articles
 
@@ -26,7 +27,21 @@ _TEXT_FIELDS = ("title", "text", "language", "url", "source")
 
 InputOption = Annotated[
     Path | None,
-    typer.Option("--input", "-i", help="Articles as JSON lines ('-' for stdin): id, title, text, language…"),
+    typer.Option(
+        "--input",
+        "-i",
+        help="Articles as JSON lines ('-' for stdin), one object a line: "
+        '{"id": "a1", "title": "…", "text": "…", "language": "fr", "url": "…", "source": "…"}; '
+        "title or text required, the rest optional (id defaults to the line number).",
+    ),
+]
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="table (the matches only; the default with --since) or json (a line per article, matched or "
+        "not; the default with --input).",
+    ),
 ]
 RuleOption = Annotated[list[str] | None, typer.Option("--rule", help="Only this rule (repeatable).")]
 SinceOption = Annotated[str | None, typer.Option("--since", help="Replay stored articles, e.g. 30d.")]
@@ -38,12 +53,22 @@ class InputError(Exception):
 
 @app.command("test")
 def test_rules(
-    ctx: typer.Context, input: InputOption = None, rule: RuleOption = None, since: SinceOption = None
+    ctx: typer.Context,
+    input: InputOption = None,
+    rule: RuleOption = None,
+    since: SinceOption = None,
+    output: FormatOption = None,
 ) -> None:
-    """Print, one JSON line per article, which rules match it: disabled rules included, no alert sent."""
+    """Which rules match these articles (--input) or the stored ones (--since): disabled rules included,
+    no hit stored, no alert sent. A table of the matches, or a JSON line per article."""
     context: CliContext = ctx.obj
     if (input is None) == (since is None):
         raise typer.BadParameter("give either --input FILE (or -) or --since DURATION", param_hint="--input")
+    if output not in (None, "table", "json"):
+        raise typer.BadParameter("table or json", param_hint="--format")
+    show = (
+        _print_table if (output or ("json" if input is not None else "table")) == "table" else _print_matches
+    )
     try:
         cutoff = None if since is None else clock.now() - parse_duration(since)
     except ValueError as error:
@@ -55,7 +80,7 @@ def test_rules(
     if input is not None:
         try:
             with sys.stdin.buffer if str(input) == "-" else input.open("rb") as stream:
-                _print_matches(matcher, _documents_from_jsonl(stream))
+                show(matcher, _documents_from_jsonl(stream))
         except InputError as error:
             fail(f"--input {error}")
         except OSError as error:
@@ -63,7 +88,7 @@ def test_rules(
         return
     with context.database.session() as session:
         documents = ((a.id, document_for(a, name)) for a, name in iter_articles(session, since=cutoff))
-        _print_matches(matcher, documents)
+        show(matcher, documents)
 
 
 @app.command("preview")
@@ -175,6 +200,25 @@ def _article(number: int, item: Any) -> tuple[Any, Document]:
 def _print_matches(matcher: Matcher, documents: Iterable[tuple[Any, Document]]) -> None:
     for identifier, document in documents:
         matches = [
-            {"rule": m.rule, "terms": list(m.terms), "snippet": m.snippet} for m in matcher.match(document)
+            {"rule": m.rule, "terms": list(m.terms), "snippet": unmarked(m.snippet)}
+            for m in matcher.match(document)
         ]
         typer.echo(json.dumps({"id": identifier, "matches": matches}, ensure_ascii=False))
+
+
+def _print_table(matcher: Matcher, documents: Iterable[tuple[Any, Document]]) -> None:
+    """One aligned line per match (article, rule, source, title, the words found), then the counts."""
+    read = matched = 0
+    header = f"{'ARTICLE':>8}  {'RULE':<32}  {'SOURCE':<20}  TITLE — MATCHED"
+    for identifier, document in documents:
+        read += 1
+        matches = matcher.match(document)
+        if matches and not matched:
+            typer.echo(header)
+        matched += bool(matches)
+        for match in matches:
+            title = " ".join(sanitize(document.title).split())[:70] or "(untitled)"
+            words = ", ".join(sanitize(term) for term in match.terms)
+            where = f"{str(identifier)[:8]:>8}  {match.rule[:32]:<32}  {document.source[:20]:<20}"
+            typer.echo(f"{where}  {title} — {words}")
+    typer.echo(f"{matched} of {read} articles matched")

@@ -93,6 +93,8 @@ def health(
     if output is HealthFormat.json:
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False))
+    elif not rows and records:
+        typer.echo(f"no {' or '.join(status or ())} sources ({len(records)} sources configured)")
     else:
         typer.echo(render_health(rows))
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-import httpx
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from monitor.alerts.redaction import mask_url
@@ -144,6 +143,8 @@ class SourceConfig(BaseModel):
 
 def _fetchable(url: str) -> str:
     """An http(s) URL the fetcher (httpx) can use: a host, a port from 1 to 65535, nothing unprintable."""
+    import httpx  # imported here, not by every command that reads the configuration's module
+
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as error:

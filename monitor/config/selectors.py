@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import soupsieve
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
+
+if TYPE_CHECKING:
+    import soupsieve
 
 CSS_SELECTOR_ERROR = "css_selector"
 """The pydantic error type of an invalid selector; its context holds `offset`, where soupsieve stopped."""
@@ -14,6 +16,8 @@ CSS_SELECTOR_ERROR = "css_selector"
 
 def check_selector(selector: str) -> str:
     """`selector` when soupsieve compiles it; otherwise a `css_selector` error with soupsieve's message."""
+    import soupsieve  # imported here: only pages without a feed (`type: html`) have selectors
+
     try:
         soupsieve.compile(selector)
     except soupsieve.SelectorSyntaxError as error:

@@ -52,8 +52,20 @@ def _highlights(
     return tuple(Highlight(label, *document.span(first, last)) for label, (first, last) in ordered)
 
 
+MARK_START, MARK_END = "\x02", "\x03"
+"""Around each matched word of a snippet: control characters (start and end of text) that
+`monitor.sanitize` removes from every article, so that they never occur in one (« », used before, are
+Russian and French quotes). Plain text drops them (`unmarked`); the desk shows the words marked."""
+
+
+def unmarked(snippet: str) -> str:
+    """A snippet as plain text: without its marks."""
+    return snippet.replace(MARK_START, "").replace(MARK_END, "")
+
+
 def snippet(highlights: tuple[Highlight, ...], document: AnalysedDocument) -> str:
-    """About 200 characters around the first match (in the text if any, else the title), words in «»."""
+    """About 200 characters around the first match (in the text if any, else the title), each matched
+    word between MARK_START and MARK_END."""
     in_text = [h for h in highlights if h.field == "text"]
     chosen = in_text or [h for h in highlights if h.field == "title"]
     source = document.document.text if in_text else document.document.title
@@ -66,7 +78,7 @@ def snippet(highlights: tuple[Highlight, ...], document: AnalysedDocument) -> st
     for h in chosen:
         if h.start < cursor or h.end > end:
             continue
-        pieces += [source[cursor : h.start], "«", source[h.start : h.end], "»"]
+        pieces += [source[cursor : h.start], MARK_START, source[h.start : h.end], MARK_END]
         cursor = h.end
     pieces.append(source[cursor:end])
     body = _SPACES.sub(" ", "".join(pieces)).strip()

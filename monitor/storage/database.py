@@ -13,14 +13,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
@@ -30,6 +29,8 @@ from sqlmodel import Session
 from monitor.errors import StorageError
 from monitor.secrets import hide, mask_url_secrets, url_secrets
 
+_REVISION = re.compile(r'^revision(?:: str)? = "([^"]+)"', re.MULTILINE)
+_DOWN_REVISION = re.compile(r'^down_revision(?:: [^=]+)? = "([^"]+)"', re.MULTILINE)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
@@ -156,7 +157,13 @@ def normalise_url(url: str) -> URL:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Apply the pending Alembic migrations up to `revision`, holding a lock so that concurrent starts
-    migrate once."""
+    migrate once. A database already at the head is left alone without loading Alembic (a second of
+    start-up for every command)."""
+    if revision == "head" and _stored_revision(engine) == head_revision():
+        return
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
@@ -164,6 +171,28 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def head_revision() -> str | None:
+    """The newest migration: the one no other names as its `down_revision` (read from the files)."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text_ = path.read_text(encoding="utf-8")
+        if found := _REVISION.search(text_):
+            revisions.add(found.group(1))
+        parents.update(_DOWN_REVISION.findall(text_))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None (no database yet, or several heads)."""
+    try:
+        with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except SQLAlchemyError:
+        return None
+    return versions[0] if len(versions) == 1 else None
 
 
 def _create_engine(url: URL) -> Engine:

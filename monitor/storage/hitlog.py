@@ -289,3 +289,9 @@ def _decorated(session: Session, rows: list[HitRow]) -> list[HitRow]:
         )
         for row in rows
     ]
+
+
+def has_hits_of_rule(session: Session, rule: str) -> bool:
+    """Whether any stored hit is of `rule` (a rule removed from the configuration keeps its hits)."""
+    statement = sa.select(_hit.c.id).where(_hit.c.rule == rule).limit(1)
+    return session.connection().execute(statement).first() is not None

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
-from monitor.storage.articles import StoredArticle
+from monitor.storage.articles import StoredArticle, article_text
 from monitor.storage.tables import Article, Delivery, DeliveryStatus, Hit, Source
 from monitor.storage.upsert import insert_if_absent
 
@@ -45,6 +45,8 @@ class HitRecord:
     terms: tuple[str, ...]
     snippet: str
     article_id: int
+    found: tuple[str, ...] = ()
+    """The words of the article the rule matched, as written there (the terms are the rule's)."""
 
 
 def record_hits(
@@ -114,7 +116,29 @@ def to_hit_record(hit: Hit, article: Article, source: Source) -> HitRecord:
         terms=tuple(hit.terms),
         snippet=hit.snippet,
         article_id=article.id,
+        found=found_words(hit.highlights or [], article),
     )
+
+
+def found_words(highlights: Sequence[dict[str, Any]], article: Article) -> tuple[str, ...]:
+    """The article's words at the highlights, as written, each once (case aside), in order of reading."""
+    fields = {
+        "title": article.title or "",
+        "text": article_text(article.summary or "", article.content or ""),
+    }
+    words: dict[str, str] = {}
+    for highlight in highlights:
+        text, start, end = (
+            fields.get(highlight.get("field") or ""),
+            highlight.get("start"),
+            highlight.get("end"),
+        )
+        if text is None or not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end:
+            continue
+        word = " ".join(text[start:end].split())
+        if word:
+            words.setdefault(word.casefold(), word)
+    return tuple(words.values())
 
 
 def _hit_row(article_id: int, match: MatchLike, now: datetime) -> dict[str, Any]:

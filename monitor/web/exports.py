@@ -15,6 +15,7 @@ from lxml import etree
 
 from monitor import clock
 from monitor.errors import NotFound
+from monitor.rules.results import unmarked
 from monitor.sanitize import spreadsheet_safe
 from monitor.storage.hitlog import Cursor, HitFilter, HitRow, hit_page
 from monitor.storage.users import TokenKind, account_for_token, create_token, list_tokens, revoke_token
@@ -52,7 +53,7 @@ def hit_json(row: HitRow) -> dict[str, Any]:
         "matched_at": iso(row.matched_at),
         "terms": list(row.terms),
         "tags": list(row.tags),
-        "snippet": row.snippet,
+        "snippet": unmarked(row.snippet),
         "article_id": row.article_id,
         "other_rules": list(row.other_rules),
     }
@@ -124,7 +125,7 @@ def atom_feed(desk: Desk, chosen: HitFilter, title: str) -> bytes:
         link = web_url(row.url)
         if link:
             etree.SubElement(entry, f"{{{ATOM}}}link", href=link)
-        _text(entry, "summary", f"[{row.rule}] {row.source}: {plain(row.snippet)}")
+        _text(entry, "summary", f"[{row.rule}] {row.source}: {plain(unmarked(row.snippet))}")
         category = etree.SubElement(entry, f"{{{ATOM}}}category")
         category.set("term", row.rule)
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8"))

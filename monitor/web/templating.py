@@ -13,11 +13,12 @@ from urllib.parse import urlencode, urlsplit
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from monitor.rules.results import MARK_END, MARK_START
 from monitor.storage.reading import Highlight
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
-_SNIPPET_MARK = re.compile(r"«(\S(?:[^«»]*\S)?)»")
+_SNIPPET_MARK = re.compile(f"{MARK_START}([^{MARK_START}{MARK_END}]*){MARK_END}")
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ def highlighted(text: str, highlights: Iterable[Highlight], field: str) -> list[
 
 
 def snippet_pieces(snippet: str) -> list[Piece]:
-    """A stored snippet, whose matched words the matcher put in «», as pieces (a spaced « quote » of the
-    article itself stays text)."""
+    """A stored snippet, whose matched words the matcher put between marks (see
+    `monitor.rules.results.MARK_START`), as pieces; the article's own « quotes » stay text."""
     pieces: list[Piece] = []
     cursor = 0
     for match in _SNIPPET_MARK.finditer(snippet):

@@ -143,4 +143,4 @@ def test_mailto_delivers_a_plain_text_mail(database: Database, smtp_server: Smtp
     assert mail.recipients == ("analyst@example.org",)
     assert mail.message["Subject"] == "[shahed] <b>Shahed</b> plant & Alabuga"
     assert mail.message.get_content_type() == "text/plain"
-    assert "Link: (none)" in mail.text and "matched: shahed" in mail.text
+    assert "Link: (none)" in mail.text and "Rule: shahed — matched: " in mail.text

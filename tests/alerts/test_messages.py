@@ -32,13 +32,18 @@ def test_the_alert_names_everything_an_analyst_needs() -> None:
     message = format_alert(hit())
     assert message.title == "[shahed-production] Alabuga doubles Geran-2 output"
     assert message.body.splitlines() == [
-        "Alabuga doubles Geran-2 output",
         "Source: Meduza · published 2025-03-01 12:00 UTC",
         "Link: https://www.example.org/news/alabuga",
         "Rule: shahed-production — matched: shahed, alabuga",
         "",
         "… the «Alabuga» plant now assembles Shahed drones …",
     ]
+
+
+def test_the_title_is_not_repeated_and_matched_names_the_words_as_the_article_writes_them() -> None:
+    message = format_alert(hit(terms=("шахед", "алабуга"), found=("Шахедов", "Алабуге")))
+    assert "Alabuga doubles Geran-2 output" not in message.body
+    assert "Rule: shahed-production — matched: Шахедов, Алабуге" in message.body.splitlines()
 
 
 @pytest.mark.parametrize(
@@ -58,8 +63,9 @@ def test_hostile_article_text_is_neutralised(changes: dict[str, object], absent:
 
 
 def test_markup_is_sent_as_literal_text_not_rendered() -> None:
-    message = format_alert(hit(title="<b>bold</b> <script>x</script>"))
-    assert "<b>bold</b> <script>x</script>" in message.body
+    message = format_alert(hit(title="<b>bold</b> <script>x</script>", snippet="<i>x</i>"))
+    assert "<b>bold</b> <script>x</script>" in message.title
+    assert "<i>x</i>" in message.body
 
 
 def test_sizes_are_capped() -> None:
@@ -72,8 +78,8 @@ def test_sizes_are_capped() -> None:
 
 def test_missing_parts_are_said_plainly() -> None:
     message = format_alert(hit(title="", url=None, published=None, terms=(), snippet=""))
+    assert message.title == "[shahed-production] (untitled)"
     assert message.body.splitlines() == [
-        "(untitled)",
         "Source: Meduza",
         "Link: (none)",
         "Rule: shahed-production — matched: (none)",

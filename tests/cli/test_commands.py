@@ -138,11 +138,13 @@ def test_rules_test_replays_stored_articles(config_dir: Path, database_url: str)
         "30d",
         "--rule",
         "shahed-production-russia",
+        "--format",
+        "json",
     )
 
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
-    assert len(lines) == 3, "every stored article is replayed"
+    assert len(lines) == 3, "every stored article is replayed (as JSON, matched or not)"
     assert sum(1 for line in lines if line["matches"]) == 2
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from monitor.rules import Document, RuleSpec, compile_rules
+from monitor.rules.results import unmarked
+from monitor.sanitize import sanitize
 
 CONCEPTS = {
     "north_korea": ["North Korea", "DPRK", "Pyongyang", "Corée du Nord", "nord-coréen*", "КНДР", "Пхеньян"],
@@ -205,13 +207,22 @@ def test_a_match_explains_itself_with_terms_offsets_and_a_snippet() -> None:
     spans = [(h.field, h.start, h.end) for h in match.highlights]
     assert spans == [("title", 4, 10), ("text", 21, 26), ("text", 29, 36)]
     assert text[21:26] == "usine" and text[29:36] == "Alabuga"
-    assert match.snippet == "Selon des sources, l’«usine» d’«Alabuga» produit désormais des Shahed."
+    assert (
+        match.snippet == "Selon des sources, l’\x02usine\x03 d’\x02Alabuga\x03 produit désormais des Shahed."
+    )
+
+
+def test_snippet_marks_cannot_be_confused_with_the_articles_own_quotes() -> None:
+    text = "Завод «Алабуга» выпускает «Шахеды»."
+    [match] = compile_rules([RuleSpec("r", "Алабуга")]).match(Document("", sanitize(text + "\x02"), "ru"))
+    assert match.snippet == "Завод «\x02Алабуга\x03» выпускает «Шахеды».", "marks the text never holds"
+    assert unmarked(match.snippet) == text
 
 
 def test_snippet_is_about_200_characters_around_the_first_match() -> None:
     text = "lorem ipsum " * 40 + "a Shahed factory " + "dolor sit " * 40
     [match] = compile_rules([RuleSpec("r", "Shahed")]).match(Document("", text, "en"))
-    assert "«Shahed»" in match.snippet
+    assert "\x02Shahed\x03" in match.snippet
     assert match.snippet.startswith("…") and match.snippet.endswith("…")
     assert 150 <= len(match.snippet) <= 230
 

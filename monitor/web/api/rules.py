@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from monitor import clock
 from monitor.errors import NotFound
+from monitor.rules.results import unmarked
 from monitor.storage.rule_history import ChangeRecord, list_changes
 from monitor.web.desk import Desk, RowId, analyst, get_desk, reader
 from monitor.web.exports import iso
@@ -147,7 +148,8 @@ def _article(article: PreviewArticle) -> dict[str, Any]:
     return {
         "article_id": article.article_id, "title": article.title, "url": article.url,
         "source": article.source,
-        "first_seen_at": iso(article.first_seen_at), "terms": list(article.terms), "snippet": article.snippet,
+        "first_seen_at": iso(article.first_seen_at), "terms": list(article.terms),
+        "snippet": unmarked(article.snippet),
         "state": article.state, "should_have_matched": article.missed,
     }  # fmt: skip
 

@@ -1,0 +1,72 @@
+"""Small things a new user trips on (issue 9, point 6): clear answers instead of misleading ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli.test_commands import OTHER, SHAHED_EN, invoke
+from tests.support.feed_server import FeedServer
+from tests.support.watch_config import rss, write_config
+from tests.support.webhook_receiver import WebhookReceiver
+
+
+def config(feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path) -> Path:
+    sources = {"wire": feed_server.serve("/wire.xml", rss([SHAHED_EN, OTHER]))}
+    return write_config(tmp_path / "c", sources=sources, alert_url=webhook_receiver.apprise_url("/a"))
+
+
+def test_sources_status_failing_says_none_fail_rather_than_none_configured(
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, database_url: str
+) -> None:
+    base = ("--config", str(config(feed_server, webhook_receiver, tmp_path)), "--db", database_url)
+    invoke(*base, "poll")
+
+    code, out, _ = invoke(*base, "sources", "--status", "failing")
+
+    assert code == 0
+    assert out.strip() == "no failing sources (1 sources configured)"
+
+
+def test_hits_names_an_unknown_rule_and_suggests_the_close_one(
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, database_url: str
+) -> None:
+    base = ("--config", str(config(feed_server, webhook_receiver, tmp_path)), "--db", database_url)
+    invoke(*base, "poll")
+
+    code, _, err = invoke(*base, "hits", "--rule", "shahed-prodution-russia")
+
+    assert code == 1
+    assert "no rule named 'shahed-prodution-russia'" in err
+    assert "did you mean 'shahed-production-russia'" in err
+    code, out, _ = invoke(*base, "hits", "--rule", "shahed-production-russia", "--format", "json")
+    assert code == 0 and len(out.splitlines()) == 1
+
+
+def test_the_alert_names_the_words_found_in_the_article(
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, database_url: str
+) -> None:
+    base = ("--config", str(config(feed_server, webhook_receiver, tmp_path)), "--db", database_url)
+    invoke(*base, "poll")
+
+    (alert,) = webhook_receiver.wait_for(1)
+    body = alert.json["message"]
+    (matched,) = [line for line in body.splitlines() if line.startswith("Rule: ")]
+    words = matched.split("matched: ", 1)[1].split(", ")
+    assert "Shahed" in words and "Alabuga" in words, matched
+    assert SHAHED_EN[1] not in body, "the title is the alert's title, not repeated in its body"
+
+
+def test_rules_test_since_prints_a_table_of_the_matches_only(
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, database_url: str
+) -> None:
+    base = ("--config", str(config(feed_server, webhook_receiver, tmp_path)), "--db", database_url)
+    invoke(*base, "poll")  # two articles stored, one about Shahed drones
+
+    code, out, _ = invoke(*base, "rules", "test", "--since", "30d")
+
+    assert code == 0
+    header, *matches, total = out.splitlines()
+    assert header.split()[:3] == ["ARTICLE", "RULE", "SOURCE"]
+    assert len(matches) == 1 and "shahed-production-russia" in matches[0] and "wire" in matches[0]
+    assert SHAHED_EN[1] in matches[0] and OTHER[1] not in out
+    assert total == "1 of 2 articles matched"
