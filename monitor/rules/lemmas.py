@@ -32,6 +32,16 @@ CACHED_LEMMAS = 100_000
 _DICTIONARIES = DefaultDictionaryFactory(cache_max_size=len(set(LEMMA_LANGUAGES.values())))
 
 
+PRELOADED = ("uk",)
+"""Dictionaries the CPU pool's fork server loads before forking (shared by its workers, copy-on-write)."""
+
+
+def load_lemma_dictionaries(languages: tuple[str, ...] = PRELOADED) -> None:
+    """Load these languages' dictionaries now rather than in each worker's first match."""
+    for language in languages:
+        _DICTIONARIES.get_dictionary(LEMMA_LANGUAGES[language])
+
+
 class Lemmas:
     """The lemmatizer of one language, with the interface of a PyStemmer stemmer (stemWord, stemWords)."""
 
