@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -32,15 +33,17 @@ class AlertMessage:
     body: str
 
 
-def format_alert(hit: HitRecord) -> AlertMessage:
-    """The alert for one hit: rule, article title, source, link, matched terms and snippet."""
+def format_alert(hit: HitRecord, rules: Sequence[str] = ()) -> AlertMessage:
+    """The alert for one hit: rule (every rule of `rules` when the article matched several routed to the
+    channel), article title, source, link, matched terms and snippet."""
     title = one_line(hit.title, MAX_TITLE_CHARS) or "(untitled)"
-    rule = one_line(hit.rule, 200)
+    rule = one_line(", ".join(rules or (hit.rule,)), 500)
+    label = "Rules" if len(rules) > 1 else "Rule"
     lines = [
         title,
         f"Source: {one_line(hit.source, 200)}{_published(hit.published)}",
         f"Link: {safe_link(hit.url) or '(none)'}",
-        f"Rule: {rule} — matched: {one_line(', '.join(hit.terms), 500) or '(none)'}",
+        f"{label}: {rule} — matched: {one_line(', '.join(hit.terms), 500) or '(none)'}",
     ]
     snippet = clean_text(hit.snippet, MAX_SNIPPET_CHARS)
     if snippet:

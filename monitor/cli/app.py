@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from monitor import __version__
-from monitor.cli import check, hits, rules, service, sources, users, web
+from monitor.cli import check, hits, rules, service, sources, stories, users, web
 from monitor.cli.context import CliContext
 from monitor.logs import LOG_LEVELS, configure_logging
 
@@ -25,6 +25,7 @@ app.command("worker", help="The same as `run`: one of several workers sharing a 
     service.run
 )
 app.command("hits")(hits.hits)
+app.command("stories")(stories.stories)
 app.add_typer(rules.app, name="rules")
 app.add_typer(sources.app, name="sources")
 app.command("web")(web.web)

@@ -16,6 +16,7 @@ from monitor.cli.context import CliContext
 from monitor.durations import parse_duration
 from monitor.sanitize import sanitize, sanitize_optional, spreadsheet_safe
 from monitor.storage.hitlog import STATES, Cursor, HitFilter, HitRow, hit_page
+from monitor.storage.stories import stories_of
 
 
 class OutputFormat(StrEnum):
@@ -73,7 +74,10 @@ def hits(
         since=cutoff,
         search=search,
     )
-    rows = [hit_row(record) for record in _all_rows(context, chosen, limit)]
+    records = _all_rows(context, chosen, limit)
+    with context.database.read_session() as session:
+        stories = stories_of(session, [record.article_id for record in records])
+    rows = [hit_row(record) | {"story": stories.get(record.article_id)} for record in records]
     if output is OutputFormat.json:
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False))
