@@ -66,6 +66,53 @@ def test_rules(
         _print_matches(matcher, documents)
 
 
+@app.command("preview")
+def preview_rule(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Option("--query", "-q", help="The draft query.")],
+    since: Annotated[str, typer.Option("--since", help="The window of stored articles, e.g. 30d.")] = "30d",
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="Compare with this rule as saved (added and dropped).")
+    ] = None,
+) -> None:
+    """Run a draft query on stored articles (no hit stored, no alert): how many it matches and, with
+    --rule, the articles it adds and drops against the saved rule, with their triage state."""
+    from monitor.workshop.corpus import CorpusWords
+    from monitor.workshop.preview import preview
+
+    context: CliContext = ctx.obj
+    try:
+        cutoff = clock.now() - parse_duration(since)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--since") from error
+    config = context.config
+    saved = next((r for r in config.rules if r.name == rule), None)
+    if rule is not None and saved is None:
+        raise typer.BadParameter(f"no rule named {rule}", param_hint="--rule")
+    try:
+        with context.database.session() as session:
+            found = preview(
+                session, CorpusWords(), rule or "", query, config.concepts,
+                saved=saved.query if saved else None, since=cutoff,
+            )  # fmt: skip
+    except RuleCompileError as error:
+        first = error.errors[0]
+        fail(f"--query does not compile: {first.message} at column {first.offset + 1}")
+    typer.echo(f"matches {found.matched} of {found.scanned} articles since {since} ({found.seconds:.2f} s)")
+    if saved is None:
+        return
+    typer.echo(f"saved rule '{saved.name}' matches {found.saved_matched}")
+    for sign, listed, count, states in (
+        ("+", found.added, found.added_count, found.added_states),
+        ("-", found.dropped, found.dropped_count, found.dropped_states),
+    ):
+        by_state = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+        typer.echo(f"{'adds' if sign == '+' else 'drops'} {count}" + (f" ({by_state})" if by_state else ""))
+        for article in listed:
+            state = f" [{article.state}]" if article.state else ""
+            typer.echo(f"  {sign} {article.article_id} {sanitize(article.title)[:100]}{state}")
+
+
 def _matcher_for(context: CliContext, names: list[str] | None) -> Matcher:
     """All configured rules, enabled or not (testing comes before going live), or only the named ones."""
     rules = context.config.rules

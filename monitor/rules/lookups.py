@@ -50,10 +50,13 @@ class Vocabulary:
             stem = self._stemmers.word_stem(self.language, unit.word)
         return ("s" + stem, *("k" + key for key in unit.keys))
 
-    def word_lookups(self, words: list[str]) -> dict[str, list[str]]:
-        """The lookups of those folded article words that some rule uses (the others are left out)."""
+    def word_lookups(self, words: list[str], stems: list[str] | None = None) -> dict[str, list[str]]:
+        """The lookups of those folded article words that some rule uses (the others are left out).
+
+        `stems` are the words' stems in this language (`Stemmers.word_stems`) when the caller knows them."""
         found: dict[str, list[str]] = {}
-        stems = self._stemmers.word_stems(self.language, words)
+        if stems is None:
+            stems = self._stemmers.word_stems(self.language, words)
         if not self._used_stems.isdisjoint(stems):
             used = map(self._used_stems.__contains__, stems)
             for word, stem in compress(zip(words, stems, strict=True), used):

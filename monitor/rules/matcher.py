@@ -13,6 +13,7 @@ from monitor.rules.model import Document, RuleMatch, RuleSpec
 from monitor.rules.presearch import LanguageIndex
 from monitor.rules.results import build_match
 from monitor.rules.stemming import Stemmers, language_code
+from monitor.rules.syntax import Node
 
 
 class Matcher:
@@ -64,6 +65,11 @@ class Matcher:
         """A sentence saying why `rule` matches the article or does not. KeyError for an unknown rule."""
         tree = self._trees[self._numbers[rule]]
         return explain(rule, tree, Evaluator(self.analyse(document)))
+
+    @property
+    def trees(self) -> tuple[Node, ...]:
+        """The rules' query trees, in rule order."""
+        return self._trees
 
     def languages_indexed(self) -> tuple[str | None, ...]:
         """Article languages for which a pre-filter index has been built so far."""

@@ -13,16 +13,18 @@ from starlette.exceptions import HTTPException
 
 from monitor import __version__
 from monitor.config import WatchConfig
-from monitor.errors import DeskError, NotFound
+from monitor.errors import ConfigError, DeskError, NotFound
 from monitor.settings import Settings
 from monitor.storage.database import Database
 from monitor.storage.users import shared_secret
 from monitor.web import exports, ops
+from monitor.web.api import rules as rules_api
 from monitor.web.api import v1
 from monitor.web.desk import ConfigView, Desk, PollerStatus
-from monitor.web.pages import article, auth, hits, overview, sources
+from monitor.web.pages import article, auth, hits, overview, rules, sources
 from monitor.web.security import SECURE_HEADERS, AuthError, LoginThrottle, Sessions
 from monitor.web.templating import build_templates
+from monitor.workshop.files import Conflict
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -61,9 +63,11 @@ def create_app(
         pollers=pollers or (lambda: {}),
     )
     routers = (auth.router, hits.router, article.router, exports.router, overview.router, sources.router)
+    routers += (rules.router,)
     for router in (*routers, ops.router):
         app.include_router(router)
     app.include_router(v1.router)
+    app.include_router(rules_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(ops.timed)
     app.middleware("http")(_secure_headers)
@@ -109,6 +113,15 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(request: Request, error: NotFound) -> Response:
         return _error(request, 404, str(error))
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, error: Conflict) -> Response:
+        return _error(request, 409, str(error))
+
+    @app.exception_handler(ConfigError)
+    async def config_problems(request: Request, error: ConfigError) -> Response:
+        found = "; ".join(problem.render() for problem in error.problems)
+        return _error(request, 400, f"nothing was saved: {found}")
 
     @app.exception_handler(DeskError)
     async def refused(request: Request, error: DeskError) -> Response:

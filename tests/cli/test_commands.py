@@ -166,3 +166,20 @@ def test_poll_reports_entries_it_cannot_store(
     assert code == 0
     assert "skipped: wire: 1 entries with neither link, GUID nor title" in out
     assert "new articles: 1;" in out
+
+
+def test_rules_preview_counts_and_compares_with_the_saved_rule(config_dir: Path, database_url: str) -> None:
+    invoke("--config", str(config_dir), "--db", database_url, "poll")
+    base = ("--config", str(config_dir), "--db", database_url, "rules", "preview")
+
+    code, out, _ = invoke(*base, "--query", "Shahed AND NOT usine", "--since", "30d")
+    assert code == 0 and out.startswith("matches 1 of 3 articles since 30d")
+
+    code, out, _ = invoke(*base, "--query", "Shahed AND NOT usine", "--rule", "shahed-production-russia")
+    assert code == 0
+    assert "saved rule 'shahed-production-russia' matches 2" in out
+    assert "adds 0" in out and "drops 1 (1 new)" in out
+    assert "Production de drones Shahed en Russie [new]" in out
+
+    code, _, err = invoke(*base, "--query", "Shahed AND (")
+    assert code == 1 and "--query does not compile" in err

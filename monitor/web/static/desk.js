@@ -50,3 +50,33 @@
   // A row swapped by htmx after a change stays the selected one.
   document.addEventListener("htmx:afterSwap", function () { if (current >= 0) { select(current); } });
 })();
+
+// The rule workshop: a concept name inserted into the query where the caret is; an article from triage
+// added as an example. Both fire an input event so that the check and the preview run again.
+(function () {
+  "use strict";
+  function changed(field) { field.dispatchEvent(new Event("input", { bubbles: true })); }
+
+  document.addEventListener("click", function (event) {
+    const concept = event.target.closest("button.concept[data-insert]");
+    if (concept) {
+      const query = document.getElementById("query");
+      if (!query) { return; }
+      const start = query.selectionStart, end = query.selectionEnd;
+      const text = concept.dataset.insert;
+      query.value = query.value.slice(0, start) + text + query.value.slice(end);
+      query.focus();
+      query.setSelectionRange(start + text.length, start + text.length);
+      changed(query);
+      return;
+    }
+    const example = event.target.closest("button.add-example[data-target]");
+    if (example) {
+      const field = document.getElementById(example.dataset.target);
+      if (!field) { return; }
+      field.value = (field.value.trim() ? field.value.replace(/\s*$/, "\n") : "") + example.dataset.text;
+      example.disabled = true;
+      changed(field);
+    }
+  });
+})();

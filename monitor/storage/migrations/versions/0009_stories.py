@@ -10,7 +10,7 @@
 Existing articles get no story: they are older than any story window by the time this runs, or will be.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0011
 Create Date: 2026-12-01
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0005"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

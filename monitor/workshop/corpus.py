@@ -1,0 +1,152 @@
+"""The stored articles' words, held in memory for previews: language → folded word → article ids.
+
+A preview turns the matcher's pre-filter around. The matcher picks, for one article, the rules whose every
+clause some word of the article satisfies; here, for one draft rule, the words of the stored articles that
+satisfy each clause are found in the vocabulary, and only the articles holding a word of every clause are
+read and matched by the real Matcher. The words are those the matcher itself sees (same raw words, same
+caps, same folding), so the candidates hold every article the rule can match.
+
+The index learns the articles stored since its last look at each preview (ids only grow); an article whose
+text was edited after being learnt is learnt again when the index is rebuilt (`REBUILD_AFTER`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from monitor.pipeline.poll import document_for
+from monitor.rules.document import MAX_TEXT_CHARS, MAX_TITLE_CHARS
+from monitor.rules.stemming import Stemmers, language_code
+from monitor.rules.syntax import Unit
+from monitor.rules.tokens import learn, raw_words
+
+BATCH = 2_000
+REBUILD_AFTER = 3_600.0
+"""Seconds after which the index is built again from scratch (to learn edited articles)."""
+MAX_FOLD_CACHE = 500_000
+REMEMBERED_RESULTS = 16
+
+
+@dataclass
+class LanguageWords:
+    """The articles of one language: their ids, and the ids of those holding each folded word."""
+
+    ids: array[int] = field(default_factory=lambda: array("I"))
+    postings: dict[str, array[int]] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)
+    stems: list[str] = field(default_factory=list)
+    """`postings`' words in a list, and their stems in this language, kept in step (new words appended)."""
+    stemmers: Stemmers = field(default_factory=Stemmers)
+    units: dict[Unit, set[str]] = field(default_factory=dict)
+    """The words each rule word or prefix finds (`prefilter.unit_words`), until new words are learnt."""
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """What the index reads of an article (the fields document_for needs)."""
+
+    id: int
+    title: str
+    summary: str
+    content: str
+    language: str | None
+    url: str | None = None
+
+
+class CorpusWords:
+    """The in-memory word index of every stored article; thread-safe, refreshed before each use."""
+
+    def __init__(self) -> None:
+        self.languages: dict[str | None, LanguageWords] = {}
+        self.last_id = 0
+        self.built_at = time.monotonic()
+        self._lock = threading.Lock()
+        self._folded: dict[str, str] = {}
+        self._results: dict[Any, Any] = {}
+
+    def recall(self, key: Any) -> Any:
+        """A result remembered under `key` while no article was learnt since (None otherwise)."""
+        return self._results.get(key)
+
+    def remember(self, key: Any, value: Any) -> None:
+        """Remember a result of a query on the stored articles, forgotten when new articles are learnt
+        (at most REMEMBERED_RESULTS, the oldest forgotten first)."""
+        self._results.pop(key, None)
+        self._results[key] = value
+        while len(self._results) > REMEMBERED_RESULTS:
+            del self._results[next(iter(self._results))]
+
+    def refresh(self, session: Session) -> int:
+        """Learn the articles stored since the last refresh; how many were learnt."""
+        with self._lock:
+            if time.monotonic() - self.built_at > REBUILD_AFTER:
+                self.languages, self.last_id, self.built_at = {}, 0, time.monotonic()
+                self._results.clear()
+            learnt = 0
+            for batch in _batches(session, self.last_id):
+                self.add(batch)
+                learnt += len(batch)
+            if learnt:
+                self._results.clear()
+            return learnt
+
+    def add(self, articles: Iterable[StoredText]) -> None:
+        """Learn articles, given in increasing id order."""
+        new_words: dict[str | None, list[str]] = {}
+        for article in articles:
+            document = document_for(article, "")  # type: ignore[arg-type]
+            raws = set(raw_words(document.title, MAX_TITLE_CHARS)[0])
+            raws.update(raw_words(document.text, MAX_TEXT_CHARS)[0])
+            words = set(" ".join(self._fold(raws)).split())
+            language = language_code(document.language)
+            found = self.languages.get(language)
+            if found is None:
+                found = self.languages[language] = LanguageWords()
+            found.ids.append(article.id)
+            postings = found.postings
+            for word in words:
+                ids = postings.get(word)
+                if ids is None:
+                    ids = postings[word] = array("I")
+                    new_words.setdefault(language, []).append(word)
+                ids.append(article.id)
+            self.last_id = max(self.last_id, article.id)
+        for language, words in new_words.items():
+            found = self.languages[language]
+            found.words.extend(words)
+            found.stems.extend(found.stemmers.word_stems(language, words))
+            found.units.clear()
+
+    def _fold(self, raws: set[str]) -> list[str]:
+        cache = self._folded
+        if len(cache) > MAX_FOLD_CACHE:
+            cache = self._folded = {}
+        missing = raws.difference(cache)
+        if missing:
+            learn(missing, cache)
+        return list(map(cache.__getitem__, raws))
+
+
+def _batches(session: Session, after: int) -> Iterator[list[StoredText]]:
+    """The stored articles with an id above `after`, in id order, a batch at a time."""
+    while True:
+        rows = session.connection().execute(
+            text(
+                "SELECT id, title, summary, content, language FROM article "
+                "WHERE id > :after ORDER BY id LIMIT :size"
+            ),
+            {"after": after, "size": BATCH},
+        )
+        batch = [StoredText(*row) for row in rows]
+        if not batch:
+            return
+        yield batch
+        after = batch[-1].id

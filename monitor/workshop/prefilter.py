@@ -1,0 +1,101 @@
+"""Which stored articles a rule may match, from the words they hold: the query tree evaluated on sets of
+article ids (a word → the articles holding it; AND and NEAR intersect, OR unites; NOT, filters and
+anything else restrict nothing). Every article the rule matches is in the result, since the evaluator
+finds a word or prefix of a rule only in an article holding a word found under the same lookups."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Mapping
+
+from monitor.rules import Matcher
+from monitor.rules.clauses import all_units
+from monitor.rules.lookups import Vocabulary
+from monitor.rules.syntax import And, Near, Node, Not, Or, Scope, Term, Unit
+from monitor.workshop.corpus import CorpusWords, LanguageWords
+
+Ids = set[int] | None
+"""Article ids, or None for "any article" (no restriction)."""
+
+
+class _Sets:
+    """The evaluation for the articles of one language, each node once (concepts are shared nodes)."""
+
+    def __init__(self, words: LanguageWords, unit_words: Mapping[Unit, set[str]]) -> None:
+        self._postings = words.postings
+        self._unit_words = unit_words
+        self._units: dict[Unit, set[int]] = {}
+        self._nodes: dict[int, Ids] = {}
+
+    def unit(self, unit: Unit) -> set[int]:
+        found = self._units.get(unit)
+        if found is None:
+            lists: list[array[int]] = [self._postings[word] for word in self._unit_words.get(unit, ())]
+            found = self._units[unit] = set().union(*lists)
+        return found
+
+    def node(self, node: Node) -> Ids:
+        key = id(node)
+        if key not in self._nodes:
+            self._nodes[key] = self._evaluate(node)
+        return self._nodes[key]
+
+    def _evaluate(self, node: Node) -> Ids:
+        if isinstance(node, Term):
+            return _intersection(self.unit(unit) for unit in node.units)
+        if isinstance(node, Scope):
+            return self.node(node.child)
+        if isinstance(node, And):
+            return _intersection(self.node(child) for child in node.children if not isinstance(child, Not))
+        if isinstance(node, Near):
+            return _intersection((self.node(node.left), self.node(node.right)))
+        if isinstance(node, Or):
+            found: set[int] = set()
+            for child in node.children:
+                ids = self.node(child)
+                if ids is None:
+                    return None
+                found |= ids
+            return found
+        return None  # Not, Filter: no word required
+
+
+def _intersection(sets: object) -> Ids:
+    """The intersection of the restricting sets (smallest first); None when none restricts."""
+    given = sorted((s for s in sets if s is not None), key=len)  # type: ignore[attr-defined]
+    if not given:
+        return None
+    found = set(given[0])
+    for other in given[1:]:
+        found &= other
+        if not found:
+            break
+    return found
+
+
+def unit_words(words: LanguageWords, language: str | None, units: set[Unit]) -> dict[Unit, set[str]]:
+    """For each rule word or prefix, the words of these articles the evaluator finds under it (the same
+    lookups: stem in the articles' language, cross-script keys, prefix), remembered in `words.units`."""
+    missing = units.difference(words.units)
+    if missing:
+        vocabulary = Vocabulary(language, missing, words.stemmers)
+        by_lookup: dict[str, list[str]] = {}
+        for word, lookups in vocabulary.word_lookups(words.words, words.stems).items():
+            for lookup in lookups:
+                by_lookup.setdefault(lookup, []).append(word)
+        for unit in missing:
+            matched = [by_lookup[key] for key in vocabulary.unit_lookups(unit) if key in by_lookup]
+            words.units[unit] = set().union(*matched)
+    return {unit: words.units[unit] for unit in units}
+
+
+def candidate_ids(corpus: CorpusWords, matcher: Matcher) -> set[int]:
+    """The stored articles that may match some rule of `matcher` (a superset of those that do)."""
+    found: set[int] = set()
+    units = all_units(matcher.trees)
+    for language, words in corpus.languages.items():
+        sets = _Sets(words, unit_words(words, language, units))
+        for tree in matcher.trees:
+            ids = sets.node(tree)
+            found.update(words.ids if ids is None else ids)
+    return found

@@ -1,0 +1,115 @@
+"""The preview on stored history: exactly Matcher.match's results, and the difference from the saved rule
+with each article's triage state."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from sqlmodel import col, select
+
+from monitor.pipeline.poll import document_for
+from monitor.rules import RuleCompileError, RuleSpec, compile_rules
+from monitor.storage import Database, open_database, store_entries
+from monitor.storage.hits import record_hits
+from monitor.storage.tables import Article
+from monitor.storage.triage import report_missed, set_state
+from monitor.workshop.corpus import CorpusWords
+from monitor.workshop.preview import preview
+from tests.rules.test_properties import CONCEPTS, VOCABULARY, _query
+from tests.storage.builders import NOW, Entry, Match, add_source
+
+
+def _store(database: Database, texts: list[tuple[str, str, str | None]], *, days_ago: int = 0) -> list[int]:
+    with database.session() as session:
+        source = add_source(session)
+        entries = [
+            Entry(guid=f"g{days_ago}-{i}", title=title, content=text, language=language)
+            for i, (title, text, language) in enumerate(texts)
+        ]
+        stored = store_entries(session, source.id, entries, now=NOW - timedelta(days=days_ago))
+        session.commit()
+        return [a.id for a in stored]
+
+
+def test_preview_lists_added_and_dropped_articles_with_their_triage(database: Database) -> None:
+    ids = _store(
+        database,
+        [
+            ("Shahed drones built in Alabuga", "The factory assembles drones.", "en"),
+            ("Shahed drones hit Kyiv", "An attack overnight.", "en"),
+            ("Weather", "Rain in Kyiv.", "en"),
+        ],
+    )
+    with database.session() as session:
+        _, second = session.exec(select(Article).where(col(Article.id).in_(ids[:2]))).all()
+        (hit,) = record_hits(session, second, [Match("drones")], lambda _: [], now=NOW)
+        set_state(session, [hit.id], "irrelevant", actor="ana", now=NOW)
+        report_missed(session, ids[2], "drones", actor="ana", now=NOW)
+        session.commit()
+    with database.session() as session:
+        found = preview(
+            session, CorpusWords(), "drones", "Shahed AND (factory OR Kyiv) NOT attack", {},
+            saved="Shahed", since=None,
+        )  # fmt: skip
+        assert (found.matched, found.saved_matched) == (1, 2)
+        assert [a.article_id for a in found.dropped] == [ids[1]]
+        assert found.dropped[0].state == "irrelevant" and found.dropped_states == {"irrelevant": 1}
+        assert found.added == []
+        widened = preview(session, CorpusWords(), "drones", "Shahed OR rain", {}, saved="Shahed", since=None)
+        assert [(a.article_id, a.missed, a.terms) for a in widened.added] == [(ids[2], True, ("rain",))]
+
+
+def test_the_window_leaves_older_articles_out(database: Database) -> None:
+    _store(database, [("Shahed old", "", "en")], days_ago=40)
+    recent = _store(database, [("Shahed new", "", "en")], days_ago=1)
+    with database.session() as session:
+        found = preview(session, CorpusWords(), "r", "Shahed", {}, saved=None, since=NOW - timedelta(days=30))
+        assert found.matched_ids == recent and found.scanned == 1
+
+
+def test_a_draft_that_does_not_compile_is_refused(database: Database) -> None:
+    with database.session() as session, pytest.raises(RuleCompileError):
+        preview(session, CorpusWords(), "r", "(Shahed", {}, saved=None, since=None)
+
+
+def _articles(seed: int, count: int) -> list[tuple[str, str, str | None]]:
+    chance = random.Random(seed)
+    words = [*VOCABULARY, "the", "a", "x", ",", "."]
+    languages = [None, "en", "fr", "de", "ru", "uk"]
+    return [
+        (
+            " ".join(chance.choices(words, k=chance.randint(0, 6))),
+            " ".join(chance.choices(words, k=chance.randint(0, 30))),
+            chance.choice(languages),
+        )
+        for _ in range(count)
+    ]
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    database = open_database(f"sqlite:///{tmp_path_factory.mktemp('preview') / 'monitor.db'}")
+    _store(database, _articles(11, 300))
+    return database
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(_query())
+def test_preview_equals_the_matcher_over_every_stored_article(stored: Database, query: str) -> None:
+    try:
+        matcher = compile_rules([RuleSpec("r", query)], CONCEPTS)
+    except RuleCompileError:
+        return
+    corpus = CorpusWords()
+    with stored.session() as session:
+        found = preview(session, corpus, "r", query, CONCEPTS, saved=None, since=None)
+        articles = session.exec(select(Article).order_by(col(Article.id))).all()
+        expected = [a.id for a in articles if matcher.match(document_for(a, "kyiv-independent"))]
+    assert found.matched_ids == expected
