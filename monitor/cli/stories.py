@@ -72,11 +72,14 @@ def render_stories(found: list[StoryRecord]) -> str:
     lines: list[str] = []
     for story in found:
         languages = ", ".join(story.languages) or "?"
-        lines.append(
-            f"story {story.id}: {story.sources} sources in {len(story.languages)} languages ({languages})"
-        )
+        spread = f"{_plural(story.sources, 'source')} in {_plural(len(story.languages), 'language')}"
+        lines.append(f"story {story.id}: {spread} ({languages})")
         for article in story.articles:
             when = (_iso(article.at) or "")[:16].replace("T", " ")
             title = sanitize(article.title)[:80]
             lines.append(f"  {when}  {article.language or '--':<3} {sanitize(article.source)}  {title}")
     return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -41,4 +41,4 @@ def test_stories_lists_copies_together_and_hits_name_their_story(
     hits = [json.loads(line) for line in out.splitlines()]
     assert len({hit["story"] for hit in hits}) == 2, "two events, two stories; the copies share one"
     _, table, _ = invoke(*base, "stories", "--rule", "shahed-production-russia")
-    assert "2 sources in 1 languages" in table
+    assert "2 sources in 1 language" in table
