@@ -156,6 +156,19 @@ class HealthSettings(BaseModel):
     )
 
 
+class StorySettings(BaseModel):
+    """Stories: the articles that report one event, across outlets and languages (see docs/stories.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(
+        True, description="Whether stored articles are grouped into stories (and rules alert once per story)."
+    )
+    window: Duration = Field(
+        timedelta(hours=72), description="A story takes new articles until this long after its latest one."
+    )
+
+
 class WebSettings(BaseModel):
     """The desk (web interface and REST API): where it listens and how it keeps sessions."""
 
@@ -233,6 +246,7 @@ class Settings(BaseSettings):
     polling: PollingSettings = Field(default_factory=PollingSettings)  # type: ignore[arg-type]
     health: HealthSettings = Field(default_factory=HealthSettings)  # type: ignore[arg-type]
     web: WebSettings = Field(default_factory=WebSettings)  # type: ignore[arg-type]
+    stories: StorySettings = Field(default_factory=StorySettings)  # type: ignore[arg-type]
 
     @field_validator("log_level")
     @classmethod

@@ -186,7 +186,7 @@ def _renewed(
 def message_for(delivery: ClaimedDelivery) -> AlertMessage:
     """The alert of a hit, or the text of a notice about monitor itself."""
     if delivery.hit is not None:
-        return format_alert(delivery.hit)
+        return format_alert(delivery.hit, delivery.rules)
     assert delivery.notice is not None, "a delivery announces a hit or a notice"
     return AlertMessage(
         title=without_mentions(delivery.notice.title), body=without_mentions(delivery.notice.body)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -32,16 +33,18 @@ class AlertMessage:
     body: str
 
 
-def format_alert(hit: HitRecord) -> AlertMessage:
-    """The alert for one hit: its title (rule and article title), and a body of source, link, the words
-    found and the snippet."""
+def format_alert(hit: HitRecord, rules: Sequence[str] = ()) -> AlertMessage:
+    """The alert for one hit: its title (the article's title), and a body of source, link, the rule (every
+    rule of `rules` when the article matched several routed to the channel), the words found and the
+    snippet."""
     title = one_line(hit.title, MAX_TITLE_CHARS) or "(untitled)"
-    rule = one_line(hit.rule, 200)
+    rule = one_line(", ".join(rules or (hit.rule,)), 500)
+    label = "Rules" if len(rules) > 1 else "Rule"
     matched = hit.found or hit.terms  # the words as the article writes them; the rule's for older hits
     lines = [  # the article's title is the alert's title: not repeated here
         f"Source: {one_line(hit.source, 200)}{_published(hit.published)}",
         f"Link: {safe_link(hit.url) or '(none)'}",
-        f"Rule: {rule} — matched: {one_line(', '.join(matched), 500) or '(none)'}",
+        f"{label}: {rule} — matched: {one_line(', '.join(matched), 500) or '(none)'}",
     ]
     snippet = clean_text(hit.snippet, MAX_SNIPPET_CHARS)
     if snippet:

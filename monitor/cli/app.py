@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "The same as `run`: one of several workers sharing a PostgreSQL database.",
     ),
     "hits": ("monitor.cli.hits", "hits", "List stored hits, newest first, with their triage."),
+    "stories": ("monitor.cli.stories", "stories", "List stories: the articles that report one event."),
     "deliveries": ("monitor.cli.deliveries", "app", "The outbox: pending, failed and sent alerts; retry."),
     "rules": ("monitor.cli.rules", "app", "Work with watch rules."),
     "sources": ("monitor.cli.sources", "app", "Sources: their health, and adding, importing, exporting."),

@@ -17,6 +17,7 @@ from monitor.cli.context import CliContext, fail
 from monitor.durations import parse_duration
 from monitor.sanitize import sanitize, sanitize_optional, spreadsheet_safe
 from monitor.storage.hitlog import STATES, Cursor, HitFilter, HitRow, has_hits_of_rule, hit_page
+from monitor.storage.stories import stories_of
 
 
 class OutputFormat(StrEnum):
@@ -76,7 +77,10 @@ def hits(
     )
     if rule:
         _check_rule(context, rule)
-    rows = [hit_row(record) for record in _all_rows(context, chosen, limit)]
+    records = _all_rows(context, chosen, limit)
+    with context.database.read_session() as session:
+        stories = stories_of(session, [record.article_id for record in records])
+    rows = [hit_row(record) | {"story": stories.get(record.article_id)} for record in records]
     if output is OutputFormat.json:
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False))

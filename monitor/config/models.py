@@ -192,6 +192,10 @@ class RuleConfig(BaseModel):
         default=True, description="Disabled rules are kept but neither compiled nor matched."
     )
     examples: RuleExamples = Field(default_factory=RuleExamples, description="Texts to check the rule on.")
+    follow_ups: Literal["first", "every"] = Field(
+        default="first",
+        description="first: a story alerts once per channel; every: each later article of it alerts too.",
+    )
 
     @field_validator("query")
     @classmethod

@@ -26,6 +26,7 @@ from monitor.pipeline.batching import UnchangedSourceWriter
 from monitor.pipeline.cpu import CpuPool, parse_source_body
 from monitor.pipeline.full_text import with_full_text
 from monitor.pipeline.health import note_failure, note_success
+from monitor.pipeline.stories import FeaturesByKey, assign_stories, follow_ups, story_assigner, story_features
 from monitor.rules import Document, RuleMatch
 from monitor.sanitize import sanitize
 from monitor.scheduling.policy import FeedHints, IntervalBounds, NextCheck, next_check
@@ -46,6 +47,7 @@ from monitor.storage.sources import (
     record_gone,
     record_not_modified,
 )
+from monitor.storage.stories import StoryAssigner
 from monitor.storage.tables import Article, Source
 
 logger = logging.getLogger(__name__)
@@ -62,9 +64,12 @@ class PollContext:
     cpu: CpuPool
     unchanged: UnchangedSourceWriter = field(init=False)
     """Commits the "nothing new" results of polls finishing together in one transaction."""
+    stories: StoryAssigner | None = field(init=False)
+    """Assigns new articles to stories (None when stories are off)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unchanged", UnchangedSourceWriter(self.database, self.cpu.run_blocking))
+        object.__setattr__(self, "stories", story_assigner(self.config, self.settings))
 
 
 @dataclass(frozen=True)
@@ -172,9 +177,11 @@ async def _poll(
     if source.full_text:
         parsed = await with_full_text(context, source, parsed)
     unseen = await context.cpu.run_blocking(_unseen, context, claimed, parsed)
-    found = await context.cpu.match([document_for(entry, source.name) for entry in unseen])
+    documents = [document_for(entry, source.name) for entry in unseen]
+    found = await context.cpu.match(documents)
     matched = {dedupe_key(entry): matches for entry, matches in zip(unseen, found, strict=True)}
-    store = (_store, context, source, claimed, result, parsed, matched, body_hash, now)
+    features = await context.cpu.run_blocking(story_features, context.stories, unseen, documents, now)
+    store = (_store, context, source, claimed, result, parsed, matched, features, body_hash, now)
     return await context.cpu.run_blocking(*store)
 
 
@@ -251,6 +258,7 @@ def _store(
     result: FetchResult,
     parsed: ParsedFeed,
     matched: dict[str | None, list[RuleMatch]],
+    features: FeaturesByKey,
     body_hash: str | None,
     now: datetime,
 ) -> SourceOutcome:
@@ -262,6 +270,8 @@ def _store(
     alert_since = now - context.settings.polling.first_poll_alert_window if claimed.first_poll else None
     with context.database.session() as session:
         new_articles = store_entries(session, claimed.id, parsed.entries, now=now)
+        stories = assign_stories(context.stories, session, new_articles, features, now)
+        every = follow_ups(config)
         new_hits = 0
         for article in new_articles:
             matches = matched.get(article.dedupe_key)
@@ -270,7 +280,8 @@ def _store(
             if matches:
                 alerted = alert_since is None or _published_since(article, alert_since)
                 channels = _channel_names(config) if alerted else _no_channels
-                recorded = record_hits(session, article, matches, channels, now=now)
+                story = stories.get(article.id)
+                recorded = record_hits(session, article, matches, channels, now=now, story=story, every=every)
                 count_hits([hit.rule for hit in recorded])
                 new_hits += len(recorded)
         hints = FeedHints(ttl=parsed.ttl, max_age=result.cache_max_age, retry_after=result.retry_after)

@@ -23,7 +23,7 @@ from sqlalchemy import exists, func, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
-from monitor.storage.hits import HitRecord, hit_records_query, to_hit_record
+from monitor.storage.hits import HitRecord, alert_rules, hit_records_query, to_hit_record
 from monitor.storage.tables import Delivery, DeliveryStatus, Hit, Notice
 
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -50,6 +50,8 @@ class ClaimedDelivery:
     created_at: datetime
     hit: HitRecord | None = None
     notice: NoticeRecord | None = None
+    rules: tuple[str, ...] = ()
+    """Every rule the alert names, when the article matched several rules routed to the channel."""
 
 
 def claim_due_deliveries(
@@ -102,15 +104,17 @@ def claim_due_deliveries(
         notice.id: NoticeRecord(notice.kind, notice.title, notice.body)
         for notice in session.exec(select(Notice).where(col(Notice.id).in_(notice_ids)))
     }
+    named = alert_rules(session, [(d.hit_id, d.channel) for d in deliveries.values() if d.hit_id is not None])
     claimed = []
     for delivery_id in ids:
         delivery = deliveries[delivery_id]
         hit = hits.get(delivery.hit_id) if delivery.hit_id is not None else None
         notice = notices.get(delivery.notice_id) if delivery.notice_id is not None else None
         if hit is not None or notice is not None:
+            rules = named.get((delivery.hit_id, delivery.channel), ()) if delivery.hit_id is not None else ()
             claimed.append(
                 ClaimedDelivery(
-                    delivery_id, delivery.channel, delivery.attempts, delivery.created_at, hit, notice
+                    delivery_id, delivery.channel, delivery.attempts, delivery.created_at, hit, notice, rules
                 )
             )
     return claimed

@@ -10,7 +10,8 @@ from typing import Any, Protocol
 from sqlmodel import Session, col, select
 
 from monitor.storage.articles import StoredArticle, article_text
-from monitor.storage.tables import Article, Delivery, DeliveryStatus, Hit, Source
+from monitor.storage.stories import first_alert
+from monitor.storage.tables import AlertRule, Article, Delivery, DeliveryStatus, Hit, Source
 from monitor.storage.upsert import insert_if_absent
 
 MAX_SNIPPET_CHARS = 2_000
@@ -49,6 +50,11 @@ class HitRecord:
     """The words of the article the rule matched, as written there (the terms are the rule's)."""
 
 
+def _first_only(rule: str) -> bool:
+    """The default: a rule alerts once per story and channel."""
+    return False
+
+
 def record_hits(
     session: Session,
     article: Article | StoredArticle,
@@ -56,27 +62,61 @@ def record_hits(
     channels_for_rule: Callable[[str], Sequence[str]],
     *,
     now: datetime,
+    story: int | None = None,
+    every: Callable[[str], bool] = _first_only,
 ) -> list[Hit]:
-    """Store each (rule, article) hit once and, in the caller's transaction, a pending delivery per channel.
+    """Store each (rule, article) hit once and, in the caller's transaction, its alerts in the outbox.
 
-    Returns only the hits created by this call; a match recorded before adds nothing, not even deliveries.
+    One alert per channel names every new hit routed to it (`alert_rule` lists the rules when there are
+    several). In a `story`, a rule alerts a channel only the first time, unless `every(rule)` (the rule's
+    `follow_ups: every`). Returns only the hits created by this call; a match recorded before adds nothing.
     """
     assert article.id is not None, "the article must be flushed before its hits are recorded"
-    new_ids: list[int] = []
+    new: list[tuple[int, str]] = []
     for match in matches:
         hit_id = insert_if_absent(session, Hit, _hit_row(article.id, match, now), ("rule", "article_id"))
-        if hit_id is None:
-            continue
-        new_ids.append(hit_id)
-        for channel in dict.fromkeys(channels_for_rule(match.rule)):
-            delivery = {"hit_id": hit_id, "channel": channel, "status": DeliveryStatus.PENDING.value}
-            delivery |= {"attempts": 0, "next_attempt_at": now, "created_at": now}
-            insert_if_absent(session, Delivery, delivery, ("hit_id", "channel"))
+        if hit_id is not None:
+            new.append((hit_id, match.rule))
+    by_channel: dict[str, list[tuple[int, str]]] = {}
+    for hit_id, rule in new:
+        for channel in dict.fromkeys(channels_for_rule(rule)):
+            first = story is None or first_alert(session, story, rule, channel)
+            if first or every(rule):
+                by_channel.setdefault(channel, []).append((hit_id, rule))
+    for channel, alerting in by_channel.items():
+        _enqueue(session, alerting, channel, now)
     session.flush()
-    if not new_ids:
+    if not new:
         return []
+    new_ids = [hit_id for hit_id, _ in new]
     by_id = {hit.id: hit for hit in session.exec(select(Hit).where(col(Hit.id).in_(new_ids)))}
     return [by_id[i] for i in new_ids]
+
+
+def _enqueue(session: Session, alerting: Sequence[tuple[int, str]], channel: str, now: datetime) -> None:
+    """One pending delivery to `channel` for the first of these hits, naming the rules of all of them."""
+    message_hit = alerting[0][0]
+    delivery = {"hit_id": message_hit, "channel": channel, "status": DeliveryStatus.PENDING.value}
+    delivery |= {"attempts": 0, "next_attempt_at": now, "created_at": now}
+    insert_if_absent(session, Delivery, delivery, ("hit_id", "channel"))
+    if len(alerting) > 1:
+        for _, rule in alerting:
+            session.add(AlertRule(hit_id=message_hit, channel=channel, rule=rule))
+
+
+def alert_rules(
+    session: Session, deliveries: Sequence[tuple[int, str]]
+) -> dict[tuple[int, str], tuple[str, ...]]:
+    """The rules named by each of these (hit id, channel) alerts that names several."""
+    hit_ids = sorted({hit_id for hit_id, _ in deliveries})
+    if not hit_ids:
+        return {}
+    found: dict[tuple[int, str], list[str]] = {}
+    statement = select(AlertRule).where(col(AlertRule.hit_id).in_(hit_ids))
+    for row in session.exec(statement):
+        found.setdefault((row.hit_id, row.channel), []).append(row.rule)
+    wanted = set(deliveries)
+    return {key: tuple(sorted(rules)) for key, rules in found.items() if key in wanted}
 
 
 def list_hits(

@@ -332,6 +332,80 @@ class MissedMatch(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
+class Story(SQLModel, table=True):
+    """The articles that report one event (see `monitor.storage.stories`); a merged story points to the
+    story that took its articles."""
+
+    __tablename__ = "story"
+    __table_args__ = (sa.Index("ix_story_last_at", "last_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    first_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    last_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    merged_into: int | None = Field(default=None, nullable=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class StoryArticle(SQLModel, table=True):
+    """The story of an article, and the features it was assigned by (what other workers' indexes load).
+    `id` grows in the order assignments commit (they are made under one lock)."""
+
+    __tablename__ = "story_article"
+    __table_args__ = (
+        sa.UniqueConstraint("article_id", name="uq_story_article_article_id"),
+        sa.Index("ix_story_article_story_id", "story_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("article.id", name="fk_story_article_article_id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    story_id: int = Field(nullable=False)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    features: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+
+
+class StoryMerge(SQLModel, table=True):
+    """A story folded into another by an article that bridged them (replayed by other workers' indexes)."""
+
+    __tablename__ = "story_merge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(nullable=False)
+    into_id: int = Field(nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class StoryAlert(SQLModel, table=True):
+    """A rule has alerted a channel about a story: later articles of the story do not alert it again."""
+
+    __tablename__ = "story_alert"
+
+    story_id: int = Field(primary_key=True)
+    rule: str = Field(sa_type=sa.String(200), primary_key=True)
+    channel: str = Field(sa_type=sa.String(200), primary_key=True)
+
+
+class AlertRule(SQLModel, table=True):
+    """The rules one alert names when an article matched several rules routed to one channel."""
+
+    __tablename__ = "alert_rule"
+
+    hit_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("hit.id", name="fk_alert_rule_hit_id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    channel: str = Field(sa_type=sa.String(200), primary_key=True)
+    rule: str = Field(sa_type=sa.String(200), primary_key=True)
+
+
 class RuleChange(SQLModel, table=True):
     """A change saved from the rule workshop to rules.yaml or concepts.yaml: who, when, the text before
     and after (so that it can be shown and rolled back)."""

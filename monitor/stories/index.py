@@ -11,7 +11,7 @@ counter) and tells the index what it stored (`add`, `merge`), so an index can al
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,9 +21,11 @@ from monitor.stories.linking import DEFAULT_POLICY, LinkPolicy, link_score
 from monitor.stories.sketch import band_keys
 
 DEFAULT_WINDOW = timedelta(hours=72)
-MAX_POSTINGS_SCANNED = 200
-"""Per key, only the newest postings are checked: a boilerplate shingle or a name with a common number
-would otherwise make assignment linear in the window."""
+MAX_POSTINGS = 50
+"""A key with more postings than this in the window is not specific (a boilerplate shingle, a common
+pair): it is skipped, or assignment would grow with the window."""
+MAX_CANDIDATES = 100
+"""At most this many candidates are scored, those that share the most keys with the new article."""
 MAX_PAIR_KEYS = 64
 
 
@@ -126,12 +128,15 @@ class StoryIndex:
         return len(closed)
 
     def _candidates(self, features: ArticleFeatures) -> list[int]:
-        seen: dict[int, None] = {}
+        shared: Counter[int] = Counter()
         for key in _keys(features):
             postings = self._postings.get(key)
-            if postings:
-                seen.update(dict.fromkeys(postings[-MAX_POSTINGS_SCANNED:]))
-        return sorted(seen)
+            if postings and len(postings) <= MAX_POSTINGS:
+                shared.update(postings)
+        if len(shared) > MAX_CANDIDATES:
+            ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+            return sorted(article_id for article_id, _ in ranked[:MAX_CANDIDATES])
+        return sorted(shared)
 
     def _in_window(self, story: _Story, at: datetime) -> bool:
         return story.latest + self.window >= at and story.earliest - self.window <= at

@@ -30,7 +30,7 @@ class LinkPolicy:
     min_number_agreement: float = 0.5
     """Shared numbers over the numbers of the side that has fewer (strong ones apart, when both have some)."""
     min_concept_agreement: float = 0.5
-    """Jaccard similarity of the concepts, when both sides name some."""
+    """Shared concepts over the concepts of the side that names fewer (a short report names fewer)."""
     strong_number_points: float = 2.0
     weak_number_points: float = 0.5
     name_points: float = 1.0
@@ -64,8 +64,7 @@ def _cross_language(left: ArticleFeatures, right: ArticleFeatures, policy: LinkP
     if _agreement(numbers, left.strong | left.weak, right.strong | right.weak) < policy.min_number_agreement:
         return 0.0
     concepts = left.concepts & right.concepts
-    both = left.concepts | right.concepts
-    if left.concepts and right.concepts and len(concepts) / len(both) < policy.min_concept_agreement:
+    if _agreement(concepts, left.concepts, right.concepts) < policy.min_concept_agreement:
         return 0.0
     points = (
         len(strong) * policy.strong_number_points

@@ -1,8 +1,8 @@
 """The last warning of a source: what was wrong with a feed that could still be read (feedparser recovered
 from broken XML, a wrong character set, entries past the cap), shown in `monitor sources`.
 
-Revision ID: 0006
-Revises: 0011 (chained after main's head when merging main)
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

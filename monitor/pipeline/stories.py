@@ -1,0 +1,58 @@
+"""Stories in a poll: features computed beside matching, assignment in the storing transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlmodel import Session
+
+from monitor.config import WatchConfig
+from monitor.parsing import FeedEntry
+from monitor.rules import Document
+from monitor.settings import Settings
+from monitor.storage.articles import StoredArticle, dedupe_key
+from monitor.storage.stories import StoryAssigner
+from monitor.stories import ArticleFeatures, ConceptFinder
+
+FeaturesByKey = dict[str | None, ArticleFeatures]
+
+
+def story_assigner(config: WatchConfig, settings: Settings) -> StoryAssigner | None:
+    """The assigner of a poller, or None when stories are off."""
+    if not settings.stories.enabled:
+        return None
+    return StoryAssigner(settings.stories.window, ConceptFinder(config.concepts))
+
+
+def story_features(
+    assigner: StoryAssigner | None, entries: Sequence[FeedEntry], documents: Sequence[Document], now: datetime
+) -> FeaturesByKey:
+    """The features of the new entries by dedupe key, from the documents the matcher read (the text as
+    it will be stored)."""
+    if assigner is None:
+        return {}
+    return {
+        dedupe_key(entry): assigner.features(doc.title, doc.text, doc.language, entry.published, now=now)
+        for entry, doc in zip(entries, documents, strict=True)
+    }
+
+
+def assign_stories(
+    assigner: StoryAssigner | None,
+    session: Session,
+    articles: Sequence[StoredArticle],
+    features: FeaturesByKey,
+    now: datetime,
+) -> dict[int, int]:
+    """The story of each newly stored article (none when stories are off)."""
+    if assigner is None:
+        return {}
+    by_id = {a.id: features[a.dedupe_key] for a in articles if a.dedupe_key in features}
+    return assigner.assign(session, articles, now=now, features=by_id)
+
+
+def follow_ups(config: WatchConfig) -> Callable[[str], bool]:
+    """Whether a rule alerts every article of a story (`follow_ups: every`) rather than the first."""
+    every = {rule.name for rule in config.rules if rule.follow_ups == "every"}
+    return every.__contains__

@@ -1,0 +1,285 @@
+"""Stories in the database: assign each stored article to a story, and list stories for people.
+
+Assignment runs in the transaction that stores the articles, under one story lock (a transaction-level
+advisory lock on PostgreSQL; SQLite has one writer at a time anyway), so two workers storing copies of one
+story at once cannot both start a story: the second sees the first's committed assignment. Each worker
+keeps the stories of the window in memory (`monitor.stories.StoryIndex`) and catches up under the lock with
+the assignments and merges committed since (`story_article.id` and `story_merge.id` grow in commit order).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, delete, select
+
+from monitor.storage.articles import StoredArticle, article_text
+from monitor.storage.tables import Article, Hit, Source, Story, StoryAlert, StoryArticle, StoryMerge
+from monitor.stories import ArticleFeatures, ConceptTagger, StoryIndex, features_of
+
+STORY_LOCK_KEY = 0x5708_1E5
+"""The PostgreSQL advisory lock key of story assignment."""
+PRUNE_EVERY = timedelta(hours=1)
+
+
+class StoryAssigner:
+    """Assigns stored articles to stories; one per worker process, safe for its threads."""
+
+    def __init__(self, window: timedelta, concepts: ConceptTagger | None = None) -> None:
+        self.window = window
+        self.concepts = concepts
+        self._index: StoryIndex | None = None
+        self._lock = threading.Lock()
+        self._last_row = 0
+        self._last_merge = 0
+        self._unconfirmed: list[tuple[int, int]] = []
+        self._pruned_at: datetime | None = None
+
+    def features(
+        self, title: str, text_: str, language: str | None, published: datetime | None, *, now: datetime
+    ) -> ArticleFeatures:
+        """What assignment compares, at the article's publication time (its arrival when undated or dated
+        in the future). Pure: runs before the transaction, beside matching."""
+        at = min(published, now) if published else now
+        return features_of(title, text_, language=language, at=at, concepts=self.concepts)
+
+    def features_of_stored(self, article: StoredArticle, *, now: datetime) -> ArticleFeatures:
+        text_ = article_text(article.summary, article.content)
+        return self.features(article.title, text_, article.language, article.published_at, now=now)
+
+    def assign(
+        self,
+        session: Session,
+        articles: Sequence[StoredArticle],
+        *,
+        now: datetime,
+        features: Mapping[int, ArticleFeatures] | None = None,
+    ) -> dict[int, int]:
+        """The story of each new article (article id → story id), written in the caller's transaction;
+        `features` by article id, computed here for the articles missing from it."""
+        if not articles:
+            return {}
+        known = features or {}
+        computed = [known.get(a.id) or self.features_of_stored(a, now=now) for a in articles]
+        _take_story_lock(session)
+        with self._lock:
+            index = self._catch_up(session, now)
+            stories: dict[int, int] = {}
+            for article, article_features in zip(articles, computed, strict=True):
+                stories[article.id] = self._assign_one(session, index, article.id, article_features, now)
+            return stories
+
+    def _assign_one(
+        self, session: Session, index: StoryIndex, article_id: int, features: ArticleFeatures, now: datetime
+    ) -> int:
+        decision = index.decide(features)
+        story = decision.story
+        if story is None:
+            row = Story(first_at=features.at, last_at=features.at, created_at=now)
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            story = row.id
+        else:
+            _widen(session, story, features.at)
+        link = StoryArticle(
+            article_id=article_id, story_id=story, at=features.at, features=features.to_json()
+        )
+        session.add(link)
+        session.flush()
+        assert link.id is not None
+        self._unconfirmed.append((link.id, article_id))
+        index.add(article_id, story, features)
+        if decision.merged:
+            _merge(session, decision.merged, story, now)
+            index.merge(decision.merged, story)
+        return story
+
+    def _catch_up(self, session: Session, now: datetime) -> StoryIndex:
+        """The index, with what other workers committed since; rebuilt when an assignment of ours was
+        never committed (its transaction rolled back)."""
+        if self._index is None or not self._confirmed(session):
+            self._index, self._last_row, self._last_merge = StoryIndex(self.window), 0, 0
+            self._unconfirmed = []
+            return self._load(session, self._index, now)
+        self._unconfirmed = []
+        index = self._index
+        rows = (
+            select(StoryArticle).where(col(StoryArticle.id) > self._last_row).order_by(col(StoryArticle.id))
+        )
+        for row in session.exec(rows):
+            self._add_row(index, row)
+        merges = select(StoryMerge).where(col(StoryMerge.id) > self._last_merge).order_by(col(StoryMerge.id))
+        for merge in session.exec(merges):
+            index.merge([merge.story_id], merge.into_id)
+            self._last_merge = merge.id or self._last_merge
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            index.prune(now)
+            self._pruned_at = now
+        return index
+
+    def _load(self, session: Session, index: StoryIndex, now: datetime) -> StoryIndex:
+        """The stories whose window is open, from the database."""
+        live = select(Story.id).where(
+            col(Story.last_at) >= now - self.window, col(Story.merged_into).is_(None)
+        )
+        rows = (
+            select(StoryArticle)
+            .where(col(StoryArticle.story_id).in_(live))
+            .order_by(col(StoryArticle.id))
+            .execution_options(yield_per=1000)
+        )
+        for row in session.exec(rows):
+            self._add_row(index, row)
+        self._last_row = max(self._last_row, session.exec(select(func.max(StoryArticle.id))).one() or 0)
+        self._last_merge = session.exec(select(func.max(StoryMerge.id))).one() or 0
+        self._pruned_at = now
+        return index
+
+    def _add_row(self, index: StoryIndex, row: StoryArticle) -> None:
+        index.add(row.article_id, row.story_id, ArticleFeatures.from_json(row.features))
+        self._last_row = max(self._last_row, row.id or 0)
+
+    def _confirmed(self, session: Session) -> bool:
+        """Whether our last assignments were committed (the same rows are there)."""
+        if not self._unconfirmed:
+            return True
+        ids = [row_id for row_id, _ in self._unconfirmed]
+        found = session.exec(
+            select(StoryArticle.id, StoryArticle.article_id).where(col(StoryArticle.id).in_(ids))
+        ).all()
+        return set(found) == set(self._unconfirmed)
+
+
+def _take_story_lock(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=STORY_LOCK_KEY))  # type: ignore[call-overload]
+
+
+def _widen(session: Session, story: int, at: datetime) -> None:
+    table = Story.__table__  # type: ignore[attr-defined]
+    session.exec(update(table).where(table.c.id == story, table.c.last_at < at).values(last_at=at))
+    session.exec(update(table).where(table.c.id == story, table.c.first_at > at).values(first_at=at))
+
+
+def _merge(session: Session, stories: Sequence[int], into: int, now: datetime) -> None:
+    """Fold stories into `into`: their articles, their alerts already sent (so the merge alerts nobody)."""
+    for story in stories:
+        session.exec(update(StoryArticle).where(col(StoryArticle.story_id) == story).values(story_id=into))
+        session.exec(update(Story).where(col(Story.id) == story).values(merged_into=into))
+        _widen_from(session, story, into)
+        for alert in session.exec(select(StoryAlert).where(StoryAlert.story_id == story)).all():
+            values = {"story_id": into, "rule": alert.rule, "channel": alert.channel}
+            _insert_alert(session, values)
+        session.exec(delete(StoryAlert).where(col(StoryAlert.story_id) == story))
+        session.add(StoryMerge(story_id=story, into_id=into, created_at=now))
+    session.flush()
+
+
+def _widen_from(session: Session, story: int, into: int) -> None:
+    gone = session.get(Story, story)
+    if gone is not None:
+        _widen(session, into, gone.first_at)
+        _widen(session, into, gone.last_at)
+
+
+def _insert_alert(session: Session, values: dict[str, object]) -> bool:
+    """Record that (story, rule, channel) alerted; False when it had already."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = StoryAlert.__table__  # type: ignore[attr-defined]
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.story_id)
+    return session.exec(statement).first() is not None
+
+
+def first_alert(session: Session, story: int, rule: str, channel: str) -> bool:
+    """Whether this is the first alert of `rule` to `channel` about `story` (and record it if so)."""
+    return _insert_alert(session, {"story_id": story, "rule": rule, "channel": channel})
+
+
+@dataclass(frozen=True)
+class StoryArticleRecord:
+    """One article of a story, as listed."""
+
+    article_id: int
+    source: str
+    language: str | None
+    title: str
+    url: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    """A story and its articles, oldest first."""
+
+    id: int
+    first_at: datetime
+    last_at: datetime
+    articles: tuple[StoryArticleRecord, ...]
+
+    @property
+    def sources(self) -> int:
+        return len({article.source for article in self.articles})
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted({article.language for article in self.articles if article.language}))
+
+
+def stories_of(session: Session, article_ids: Sequence[int]) -> dict[int, int]:
+    """The story of each of these articles that has one."""
+    found: dict[int, int] = {}
+    ids = list(article_ids)
+    for start in range(0, len(ids), 500):
+        statement = select(StoryArticle.article_id, StoryArticle.story_id).where(
+            col(StoryArticle.article_id).in_(ids[start : start + 500])
+        )
+        found.update(dict(session.exec(statement).all()))
+    return found
+
+
+def list_stories(
+    session: Session, *, since: datetime | None = None, rule: str | None = None, limit: int | None = None
+) -> list[StoryRecord]:
+    """Stories (latest article first) whose latest article is at or after `since`, optionally only those
+    with a hit of `rule`, each with its articles oldest first."""
+    statement = select(Story).where(col(Story.merged_into).is_(None))
+    if since is not None:
+        statement = statement.where(col(Story.last_at) >= since)
+    if rule is not None:
+        with_rule = (
+            select(StoryArticle.story_id)
+            .join(Hit, col(Hit.article_id) == StoryArticle.article_id)
+            .where(Hit.rule == rule)
+        )
+        statement = statement.where(col(Story.id).in_(with_rule))
+    statement = statement.order_by(col(Story.last_at).desc(), col(Story.id).desc())
+    if limit is not None:
+        statement = statement.limit(limit)
+    stories = list(session.exec(statement))
+    members: dict[int, list[StoryArticleRecord]] = {story.id: [] for story in stories if story.id is not None}
+    ids = list(members)
+    for start in range(0, len(ids), 500):
+        rows = (
+            select(StoryArticle, Article, Source.name)
+            .join(Article, col(Article.id) == StoryArticle.article_id)
+            .join(Source, col(Source.id) == Article.source_id)
+            .where(col(StoryArticle.story_id).in_(ids[start : start + 500]))
+            .order_by(col(StoryArticle.at), col(StoryArticle.article_id))
+        )
+        for link, article, source in session.exec(rows):
+            record = StoryArticleRecord(
+                link.article_id, source, article.language, article.title, article.url, link.at
+            )
+            members[link.story_id].append(record)
+    return [
+        StoryRecord(story.id, story.first_at, story.last_at, tuple(members[story.id]))
+        for story in stories
+        if story.id is not None
+    ]
