@@ -1,6 +1,8 @@
-"""Quality of `extract_article` on the corpus's article pages, next to six published extractors.
+"""Quality of `extract_article` on the corpus's article pages, next to trafilatura and readability-lxml.
 
 Run on demand: `.venv/bin/python benchmarks/bench_extraction.py [--corpus DIR] [--shingle N] [--worst K]`.
+Every extractor runs now, on the same pages decoded the same way (monitor's decode_page), with the library
+versions installed here (printed first): no figure is copied from a published output.
 
 Scoring is the Scrapinghub article-extraction-benchmark's own: texts are split into `\\w+` tokens, joined
 into shingles of N tokens (N=4 there; N=1 is the plain bag of words), and each page's true/false
@@ -21,16 +23,17 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 from lxml import html as lxml_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from monitor.parsing.charset import decode_page
 from monitor.parsing.extraction import extract_article
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-EXTRACTORS = ("trafilatura", "readability", "newspaper", "news_please", "goose3", "justext")
 TOKEN = re.compile(r"\w+")
 Counts = tuple[float, float, float]
 
@@ -83,35 +86,64 @@ def mozilla_pages(root: Path) -> list[tuple[str, bytes, str]]:
     return pages
 
 
-def run(pages: list[tuple[str, bytes, str]], n: int) -> tuple[dict[str, Counts], dict[str, float]]:
-    """Our counts per page and the seconds each page took."""
+Extractor = Callable[[bytes], str]
+
+
+def monitor_text(page: bytes) -> str:
+    return extract_article(page).text
+
+
+def trafilatura_text(page: bytes) -> str:
+    import trafilatura
+
+    return trafilatura.extract(decode_page(page), include_comments=False, include_tables=True) or ""
+
+
+def readability_text(page: bytes) -> str:
+    from readability import Document
+
+    summary = Document(decode_page(page)).summary(html_partial=True)
+    return lxml_html.fromstring(summary).text_content() if summary.strip() else ""
+
+
+def own_text(page: bytes) -> str:
+    from monitor.parsing.extraction import own_main_text
+
+    return own_main_text(decode_page(page))
+
+
+def extractors() -> dict[str, Extractor]:
+    """The extractors measured live: monitor's (whatever it uses), and each library on its own."""
+    found: dict[str, Extractor] = {"monitor": monitor_text, "trafilatura": trafilatura_text}
+    found["readability-lxml"] = readability_text
+    try:
+        import monitor.parsing.extraction as extraction
+
+        if hasattr(extraction, "own_main_text"):
+            found["monitor-own"] = own_text
+    except ImportError:
+        pass
+    return found
+
+
+def run(
+    pages: list[tuple[str, bytes, str]], n: int, extract: Extractor
+) -> tuple[dict[str, Counts], list[float]]:
+    """Counts per page of one extractor, and the seconds each page took."""
     counts: dict[str, Counts] = {}
-    seconds: dict[str, float] = {}
+    seconds: list[float] = []
     for key, page, truth in pages:
         start = time.perf_counter()
-        text = extract_article(page).text
-        seconds[key] = time.perf_counter() - start
+        text = extract(page)
+        seconds.append(time.perf_counter() - start)
         counts[key] = page_counts(truth, text, n)
     return counts, seconds
 
 
-def published(root: Path, pages: list[tuple[str, bytes, str]], n: int) -> dict[str, list[Counts]]:
-    """The counts of each published extractor's outputs on the same pages."""
-    result: dict[str, list[Counts]] = {}
-    for name in EXTRACTORS:
-        path = root / "reference-outputs" / f"{name}.json"
-        if path.is_file():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            outputs = data.get("output", data)
-            result[name] = [
-                page_counts(truth, outputs.get(key, {}).get("articleBody", ""), n) for key, _, truth in pages
-            ]
-    return result
-
-
-def print_row(name: str, figures: tuple[float, float, float]) -> None:
+def print_row(name: str, figures: tuple[float, float, float], seconds: list[float]) -> None:
     p, r, f = figures
-    print(f"  {name:<14} precision={p:.3f}  recall={r:.3f}  f1={f:.3f}")
+    median = statistics.median(seconds) * 1000
+    print(f"  {name:<17} precision={p:.3f}  recall={r:.3f}  f1={f:.3f}  median {median:.0f} ms/page")
 
 
 def print_worst(counts: dict[str, Counts], k: int, score: Callable[[Counts], float]) -> None:
@@ -130,30 +162,30 @@ def main() -> None:
     pages_dir = args.corpus / "article-pages"
     if not pages_dir.is_dir():
         sys.exit(f"no article pages under {args.corpus} (use --corpus or MONITOR_CORPUS_DIR)")
-
-    bench_root = pages_dir / "article-extraction-benchmark"
-    bench = scrapinghub_pages(bench_root)
-    ours, seconds = run(bench, args.shingle)
-    print(f"Scrapinghub article-extraction-benchmark: {len(bench)} pages, {args.shingle}-token shingles")
-    ours_figures = summarize(list(ours.values()))
-    print_row("monitor", ours_figures)
-    others = {name: summarize(c) for name, c in published(bench_root, bench, args.shingle).items()}
-    for name, figures in sorted(others.items(), key=lambda item: -item[1][2]):
-        print_row(name, figures)
-    print_worst(ours, args.worst, lambda c: c[0])
-
-    mozilla = mozilla_pages(pages_dir / "readability")
-    moz_counts, moz_seconds = run(mozilla, args.shingle)
-    print(f"Mozilla readability test pages: {len(mozilla)} pages")
-    print_row("monitor", summarize(list(moz_counts.values())))
-    print_worst(moz_counts, args.worst, lambda c: c[0])
-
-    every = list(seconds.values()) + list(moz_seconds.values())
-    print(f"time per page: median {statistics.median(every) * 1000:.0f} ms, max {max(every) * 1000:.0f} ms")
-    p, r, f = ours_figures
-    readability_f1 = others.get("readability", (0.0, 0.0, 0.0))[2]
-    print(f"RESULT pages={len(bench)} precision={p:.3f} recall={r:.3f} f1={f:.3f}", end=" ")
-    print(f"readability_f1={readability_f1:.3f}")
+    sets = {
+        "scrapinghub": scrapinghub_pages(pages_dir / "article-extraction-benchmark"),
+        "mozilla": mozilla_pages(pages_dir / "readability"),
+    }
+    versions = {name: metadata.version(name) for name in ("trafilatura", "readability-lxml", "lxml")}
+    print("libraries:", ", ".join(f"{name} {version}" for name, version in versions.items()))
+    results: dict[str, dict[str, float]] = {}
+    for set_name, pages in sets.items():
+        print(f"{set_name}: {len(pages)} pages, {args.shingle}-token shingles, every extractor run now")
+        for name, extract in extractors().items():
+            counts, seconds = run(pages, args.shingle, extract)
+            figures = summarize(list(counts.values()))
+            results.setdefault(name, {})[set_name] = figures[2]
+            print_row(name, figures, seconds)
+            if name == "monitor":
+                print_worst(counts, args.worst, lambda c: c[0])
+    print(
+        "RESULT "
+        + " ".join(
+            f"{name}_{set_name}_f1={f1:.3f}"
+            for name, by_set in results.items()
+            for set_name, f1 in by_set.items()
+        )
+    )
 
 
 if __name__ == "__main__":

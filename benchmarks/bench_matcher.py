@@ -7,14 +7,22 @@ rule terms are drawn from a Zipf-like distribution over a large pool of proper n
 (`--rule-terms common` draws them among frequent words instead: a stress test where every article matches
 many rules). Measures compile time, the engine on every article, and the naive evaluator (every rule on
 every article) on a sample; reports the hit rate. Ends with one RESULT line.
+
+`--baseline DIR` first runs the same benchmark, with the same options, on the `monitor` package of another
+checkout (say /work/main: `DIR/monitor` is imported instead of this one), then on this one, and ends with
+the ratio of their throughputs: a change's cost measured in one session, on a machine under one load.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import re
 import resource
 import statistics
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -245,7 +253,11 @@ def main() -> None:
     parser.add_argument(
         "--clock", choices=["wall", "cpu"], default="wall", help="cpu: this process's CPU time"
     )
+    parser.add_argument("--baseline", help="another checkout whose monitor package is measured first")
     arguments = parser.parse_args()
+    if arguments.baseline:
+        compare(arguments.baseline)
+        return
     clock = time.process_time if arguments.clock == "cpu" else time.perf_counter
     options = Options(
         arguments.rules,
@@ -257,6 +269,32 @@ def main() -> None:
         clock,
     )
     print(run(options))
+
+
+def _throughput(result: str) -> float:
+    found = re.search(r"articles_per_s=(\d+)", result)
+    if found is None:
+        raise SystemExit(f"no RESULT line in the run's output: {result!r}")
+    return float(found.group(1))
+
+
+def compare(baseline: str) -> None:
+    """Run this benchmark (same options but --baseline) on the baseline checkout, then on this one."""
+    options = [arg for arg in sys.argv[1:] if not arg.startswith("--baseline")]
+    if "--baseline" in sys.argv:
+        options = [arg for arg in options if arg != baseline]
+    results = {}
+    for name, path in (("baseline", os.path.abspath(baseline)), ("this", None)):
+        environment = dict(os.environ)
+        if path is not None:
+            environment["PYTHONPATH"] = os.pathsep.join(filter(None, [path, environment.get("PYTHONPATH")]))
+        run_ = subprocess.run(
+            [sys.executable, __file__, *options], env=environment, capture_output=True, text=True, check=True
+        )
+        result = run_.stdout.strip().splitlines()[-1]
+        results[name] = _throughput(result)
+        print(f"{name} ({path or 'this checkout'}): {result}", flush=True)
+    print(f"RATIO this/baseline articles_per_s={results['this'] / results['baseline']:.3f}")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,20 @@ Measured, each page many times after a warm-up, p95 in milliseconds:
 - deep: the page 10,000 hits deep, reached by keyset (`?after=<cursor>`);
 - filter: a page filtered by rule + triage state + language;
 - search: a full-text search (an accent-less word found in about 1% of the articles);
-- offset_deep: the same deep page by OFFSET (`?offset=10000`), the baseline measured in the same run;
+- offset_deep: the same deep page by OFFSET (`?offset=10000`), the baseline measured in the same run:
+  what a plain pager does, the page's own query (hit joined to article and source, the same columns,
+  filters and order) with `ORDER BY matched_at DESC, id DESC LIMIT 51 OFFSET 10000`, so the database
+  reads and joins the 10,000 rows it skips (`monitor.storage.hitlog._offset_page`);
 - and, printed apart, both ways at half the log deep, where OFFSET's cost shows.
+
+Every page includes what its reader waits for: the hit log renders its counts per rule and state in the
+same response (read from the counters the database keeps, migration 0010); `/counts` alone is printed too.
+The load average of the machine is printed at the start and the end (the figures are wall-clock times).
 
     python benchmarks/bench_web.py                       # SQLite in a temporary directory
     python benchmarks/bench_web.py --hits 100000 --articles 50000
     python benchmarks/bench_web.py --db postgresql://postgres@127.0.0.1/bench_web
+    python benchmarks/bench_web.py --db sqlite:////tmp/bench.db --reuse   # again, without generating
 
 Last line: `RESULT hits=… first_p95_ms=… deep_p95_ms=… filter_p95_ms=… search_p95_ms=…
 offset_deep_p95_ms=… speedup=…` (speedup: OFFSET deep p95 over keyset deep p95). Targets on a 2-core
@@ -22,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import socket
 import statistics
@@ -36,6 +45,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -71,8 +81,8 @@ def sentence(rng: random.Random, language: str, count: int) -> str:
     )
 
 
-def generate(url: str, hits: int, articles: int, rules: int, seed: int = 7) -> tuple[str, str]:
-    """Fill the database; the name and token of a user to call the desk with, and one rule's name."""
+def generate(url: str, hits: int, articles: int, rules: int, seed: int = 7) -> None:
+    """Fill the database, with a user to call the desk as."""
     rng = random.Random(seed)
     database = open_database(url)
     now = clock.now()
@@ -151,17 +161,40 @@ def generate(url: str, hits: int, articles: int, rules: int, seed: int = 7) -> t
         with engine.begin() as connection:
             connection.execute(text("SELECT setval('hit_id_seq', (SELECT max(id) FROM hit))"))
             connection.execute(text("SELECT setval('article_id_seq', (SELECT max(id) FROM article))"))
-            connection.execute(text("ANALYZE"))
+        # The state of a database in use (autovacuum may be off): statistics, and the visibility map that
+        # lets PostgreSQL answer from an index alone.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
     else:
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
     print(f"{hit_id} hits stored in {time.perf_counter() - started:.0f} s", flush=True)
     with database.session() as session:
         add_user(session, "bench", "benchmark password", "viewer", now=now)
-        token = create_token(session, "bench", "api", now=now)
         session.commit()
     database.dispose()
-    return token, "rule-07"
+
+
+def bench_token(url: str) -> str:
+    """A new API token of the benchmark's user."""
+    database = open_database(url)
+    with database.session() as session:
+        token = create_token(session, "bench", "api", now=clock.now())
+        session.commit()
+    database.dispose()
+    return token
+
+
+def filled(url: str, hits: int) -> bool:
+    """Whether the database holds the hits of an earlier run (for --reuse)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM hit")).scalar_one()) == hits
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
 
 
 def deep_cursor(url: str, depth: int = DEPTH) -> str:
@@ -228,6 +261,10 @@ def measure(call: Callable[[], httpx.Response], repeat: int) -> float:
     return p95(timings)
 
 
+def _load(averages: tuple[float, float, float]) -> str:
+    return " ".join(f"{value:.2f}" for value in averages)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -237,10 +274,14 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=40, help="Timed requests per page.")
     parser.add_argument("--db", help="Database URL (default: SQLite in a temporary directory).")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Measure again on the --db an earlier run filled (if it did)."
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
     url = args.db or f"sqlite:///{workdir / 'monitor.db'}"
-    if make_url(url).get_backend_name() == "postgresql":
+    reuse = bool(args.db and args.reuse and filled(url, args.hits))
+    if make_url(url).get_backend_name() == "postgresql" and not reuse:
         admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             name = make_url(url).database
@@ -253,7 +294,12 @@ def main() -> None:
         f"  - name: rule-{i:02d}\n    query: drone{i}\n    channels: []" for i in range(args.rules)
     )
     (config_dir / "rules.yaml").write_text(f"rules:\n{rules}\n")
-    token, rule = generate(url, args.hits, args.articles, args.rules)
+    load_before = os.getloadavg()
+    if reuse:
+        print("measuring again on the database of an earlier run", flush=True)
+    else:
+        generate(url, args.hits, args.articles, args.rules)
+    token, rule = bench_token(url), "rule-07"
     cursor = deep_cursor(url)
     far = args.hits // 2
     far_cursor = deep_cursor(url, far)
@@ -266,12 +312,10 @@ def main() -> None:
             lambda: client.get("/", params={"rule": rule, "state": "new", "language": "fr"}), args.repeat
         )
         search = measure(lambda: client.get("/", params={"q": SEARCH_WORD}), args.repeat)
-        offset = measure(lambda: client.get("/", params={"offset": DEPTH}), max(5, args.repeat // 4))
+        offset = measure(lambda: client.get("/", params={"offset": DEPTH}), args.repeat)
         far_keyset = measure(lambda: client.get("/", params={"after": far_cursor}), max(5, args.repeat // 4))
         far_offset = measure(lambda: client.get("/", params={"offset": far}), max(5, args.repeat // 4))
-        counts = measure(
-            lambda: client.get("/counts", headers={"HX-Request": "true"}), max(5, args.repeat // 4)
-        )
+        counts = measure(lambda: client.get("/counts", headers={"HX-Request": "true"}), args.repeat)
         found = client.get("/api/v1/hits", params={"q": SEARCH_WORD, "limit": 500}).json()["hits"]
     finally:
         client.close()
@@ -279,13 +323,14 @@ def main() -> None:
         process.wait(timeout=30)
     print(
         f"database: {make_url(url).get_backend_name()}; search '{SEARCH_WORD}' finds '{SEARCH_SHOWN}' "
-        f"({len(found)}+ hits on its first 500); counts panel (loaded after the page) p95 {counts:.0f} ms"
+        f"({len(found)}+ hits on its first 500); counts panel (in every page; alone) p95 {counts:.1f} ms"
     )
     print(
         f"first page p95 {first:.1f} ms; {DEPTH} deep by keyset {deep:.1f} ms, by OFFSET {offset:.1f} ms; "
         f"filtered {filtered:.1f} ms; search {search:.1f} ms"
     )
     print(f"{far} deep (half the log): keyset p95 {far_keyset:.1f} ms, OFFSET p95 {far_offset:.1f} ms")
+    print(f"load average (1, 5, 15 min) before {_load(load_before)}, after {_load(os.getloadavg())}")
     print(
         f"RESULT hits={args.hits} first_p95_ms={first:.1f} deep_p95_ms={deep:.1f} "
         f"filter_p95_ms={filtered:.1f} search_p95_ms={search:.1f} offset_deep_p95_ms={offset:.1f} "

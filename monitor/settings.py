@@ -6,6 +6,7 @@ nested ones as `MONITOR_FETCH__TOTAL_TIMEOUT`), the `settings.yaml` of the confi
 
 from __future__ import annotations
 
+import ipaddress
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from monitor import __version__
 from monitor.durations import Duration
+from monitor.logs import LOG_LEVELS
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
 
@@ -40,6 +42,24 @@ class FetchSettings(BaseModel):
         f"monitor/{__version__} (+self-hosted news monitor)",
         description="User-Agent header sent to every source.",
     )
+    allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Networks (CIDR, e.g. 127.0.0.0/8) that URLs found in content may reach although they "
+        "are loopback, private or link-local: article links fetched for full text, feeds a page lists, "
+        "redirects to another host. Configured sources may point anywhere.",
+    )
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{network!r} is not a network (write it as 10.0.0.0/8 or ::1/128)"
+                ) from None
+        return value
 
 
 class DeliverySettings(BaseModel):
@@ -47,9 +67,22 @@ class DeliverySettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_attempts: int = Field(8, ge=1, description="Attempts before a delivery is marked failed.")
+    max_attempts: int | None = Field(
+        None,
+        ge=1,
+        description="Attempts before a delivery is marked failed; none (the default) means an alert waits "
+        "for its channel however long it is down.",
+    )
     retry_base: Duration = Field(timedelta(seconds=30), description="Delay after the first failure.")
-    retry_max: Duration = Field(timedelta(hours=1), description="Longest delay between attempts.")
+    retry_max: Duration = Field(
+        timedelta(minutes=5),
+        description="Longest delay between attempts: how soon a channel that came back gets its alerts.",
+    )
+    claim_lease: Duration = Field(
+        timedelta(seconds=30),
+        description="How long a process holds the deliveries it is sending, renewed while it sends; a "
+        "killed process's deliveries are sent by another one when it expires.",
+    )
     dispatch_interval: Duration = Field(
         timedelta(seconds=30), description="How often `monitor run` sends pending alerts."
     )
@@ -83,6 +116,11 @@ class PollingSettings(BaseModel):
     )
     max_backoff: Duration = Field(
         timedelta(hours=24), description="Longest wait between checks of a source that keeps failing."
+    )
+    max_server_wait: Duration = Field(
+        timedelta(hours=1),
+        description="Longest wait a server may ask for (RSS ttl, Cache-Control max-age, Retry-After) "
+        "beyond a healthy source's interval; a source's `max_interval` overrides it.",
     )
     first_poll_alert_window: Duration = Field(
         timedelta(hours=24),
@@ -182,12 +220,23 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MONITOR_", env_nested_delimiter="__", extra="forbid")
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL of the database.")
-    log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
+    log_level: str = Field(
+        "INFO",
+        description="Logging level of the service (run, worker, web): DEBUG, INFO, WARNING, ERROR; set "
+        "here, it applies to every command (--log-level overrides it).",
+    )
     fetch: FetchSettings = Field(default_factory=FetchSettings)  # type: ignore[arg-type]
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)  # type: ignore[arg-type]
     polling: PollingSettings = Field(default_factory=PollingSettings)  # type: ignore[arg-type]
     health: HealthSettings = Field(default_factory=HealthSettings)  # type: ignore[arg-type]
     web: WebSettings = Field(default_factory=WebSettings)  # type: ignore[arg-type]
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a level: one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
 
     @classmethod
     def settings_customise_sources(

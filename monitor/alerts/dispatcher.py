@@ -1,10 +1,15 @@
 """Send the outbox: claim due deliveries, notify through Apprise, record each outcome.
 
-Each delivery goes claim → send → record, in short transactions: the claim (a lease, see
-`monitor.storage.deliveries`) is committed before sending, and `sent` is recorded only after Apprise
-accepted the alert. A crash between the two sends that alert again once the lease expires: at-least-once,
-a rare duplicate rather than a lost alert. A channel with several URLs is one delivery, so a retry after a
-partial failure repeats the alert on the URLs that had accepted it.
+Each delivery goes claim → send → record, in short transactions: the claim (a short lease, see
+`monitor.storage.deliveries`) is committed before sending and renewed by a background thread while sending,
+and `sent` is recorded only after Apprise accepted the alert. A process killed between the two leaves its
+lease to expire within `delivery.claim_lease` and the alert is sent again: at-least-once, a rare duplicate
+rather than a lost alert. A channel with several URLs is one delivery, so a retry after a partial failure
+repeats the alert on the URLs that had accepted it.
+
+A channel's alerts go out oldest first: when one fails, the rest of its queue is given back unattempted and
+waits behind it. A channel that is down is retried with a capped backoff for as long as it takes (unless
+`delivery.max_attempts` sets a limit), each attempt logged with how long the alert has waited.
 
 Apprise never raises into the caller, and no URL is logged or stored in clear: Apprise's own log records
 are scrubbed while sending, and the recorded error is its captured warning with the channel's URLs masked.
@@ -18,7 +23,10 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,9 +38,17 @@ from monitor import clock
 from monitor.alerts.backoff import retry_delay
 from monitor.alerts.messages import AlertMessage, format_alert, without_mentions
 from monitor.alerts.redaction import mask_url, redact, redacted_logs
+from monitor.durations import describe_duration
 from monitor.settings import DeliverySettings
 from monitor.storage.database import Database
-from monitor.storage.deliveries import ClaimedDelivery, claim_due_deliveries, mark_attempt_failed, mark_sent
+from monitor.storage.deliveries import (
+    ClaimedDelivery,
+    claim_due_deliveries,
+    mark_attempt_failed,
+    mark_sent,
+    release_claims,
+    renew_claims,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,23 +86,101 @@ def dispatch_pending(
     now: datetime | None = None,
     rng: random.Random | None = None,
 ) -> DispatchSummary:
-    """Send every delivery due at `now` (default: the current time) to its channel's Apprise URLs."""
+    """Send every delivery due at `now` (default: the current time) to its channel's Apprise URLs, each
+    channel's oldest first."""
     now = now or clock.now()
-    lease = timedelta(seconds=BATCH_SIZE * settings.timeout * 2) + timedelta(minutes=1)
     secrets = [url for urls in channels.values() for url in urls]
     notifiers = _Notifiers(channels, settings.timeout)
     summary = DispatchSummary()
     with redacted_logs(secrets):
         while summary.sent + summary.failed + summary.retried < MAX_PER_RUN:
             with database.session() as session:
-                claimed = claim_due_deliveries(session, now=now, limit=BATCH_SIZE, lease=lease)
+                claimed = claim_due_deliveries(session, now=now, limit=BATCH_SIZE, lease=settings.claim_lease)
                 session.commit()
             if not claimed:
                 break
-            for delivery in claimed:
-                outcome = notifiers.send(delivery, secrets)
-                summary += _record(database, delivery, outcome, settings, now, rng)
+            with _renewed(database, claimed, now, settings.claim_lease) as keeper:
+                summary += _send_claimed(database, claimed, keeper, notifiers, secrets, settings, now, rng)
     return summary
+
+
+def _send_claimed(
+    database: Database,
+    claimed: Sequence[ClaimedDelivery],
+    keeper: _LeaseKeeper,
+    notifiers: _Notifiers,
+    secrets: Sequence[str],
+    settings: DeliverySettings,
+    now: datetime,
+    rng: random.Random | None,
+) -> DispatchSummary:
+    """Send the claimed queues in order; a channel's first failure gives the rest of its queue back."""
+    summary = DispatchSummary()
+    held_back: dict[str, datetime] = {}
+    for delivery in claimed:
+        if delivery.channel in held_back:
+            keeper.release(delivery.id)
+            with database.session() as session:
+                release_claims(session, [delivery.id], next_attempt_at=held_back[delivery.channel])
+                session.commit()
+            continue
+        outcome = notifiers.send(delivery, secrets)
+        keeper.release(delivery.id)
+        result, retry_at = _record(database, delivery, outcome, settings, now, rng)
+        summary += result
+        if outcome.error is not None:
+            held_back[delivery.channel] = retry_at or now
+    return summary
+
+
+class _LeaseKeeper:
+    """Renews the claim of the deliveries not yet recorded, every third of the lease, until closed.
+
+    `release` returns only once no renewal of that delivery is under way, so that the outcome recorded
+    next is never overwritten by a renewal."""
+
+    def __init__(self, database: Database, ids: Sequence[int], now: datetime, lease: timedelta) -> None:
+        self._database, self._now, self._lease = database, now, lease
+        self._ids = set(ids)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._started = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="delivery-lease", daemon=True)
+
+    def release(self, delivery_id: int) -> None:
+        with self._lock:
+            self._ids.discard(delivery_id)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._lease.total_seconds() / 3):
+            with self._lock:
+                elapsed = timedelta(seconds=time.monotonic() - self._started)
+                try:
+                    with self._database.session() as session:
+                        renew_claims(session, self._ids, until=self._now + elapsed + self._lease)
+                        session.commit()
+                except Exception as exc:  # the lease then expires and another process sends them
+                    log.warning("could not renew the claim of alerts being sent: %s", exc)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@contextmanager
+def _renewed(
+    database: Database, claimed: Sequence[ClaimedDelivery], now: datetime, lease: timedelta
+) -> Iterator[_LeaseKeeper]:
+    """A running `_LeaseKeeper` for the claimed deliveries, stopped on exit."""
+    keeper = _LeaseKeeper(database, [delivery.id for delivery in claimed], now, lease)
+    keeper.start()
+    try:
+        yield keeper
+    finally:
+        keeper.close()
 
 
 def message_for(delivery: ClaimedDelivery) -> AlertMessage:
@@ -170,29 +264,42 @@ def _record(
     settings: DeliverySettings,
     now: datetime,
     rng: random.Random | None,
-) -> DispatchSummary:
-    """Store the outcome of one attempt in its own short transaction."""
+) -> tuple[DispatchSummary, datetime | None]:
+    """Store the outcome of one attempt in its own short transaction; the next attempt's time, if any."""
     attempts = delivery.attempts + 1
+    retry_at = None
+    waited = describe_duration(now - delivery.created_at)
     with database.session() as session:
         if outcome.error is None:
             mark_sent(session, delivery.id, now=now)
             result = DispatchSummary(sent=1)
             log.info("alert %d sent to channel %s", delivery.id, delivery.channel)
-        elif outcome.permanent or attempts >= settings.max_attempts:
+        elif outcome.permanent or (settings.max_attempts is not None and attempts >= settings.max_attempts):
             mark_attempt_failed(session, delivery.id, outcome.error, None)
             result = DispatchSummary(failed=1)
             log.warning(
-                "alert %d to channel %s failed for good: %s", delivery.id, delivery.channel, outcome.error
+                "alert %d to channel %s failed for good after %d attempts (%s): %s",
+                delivery.id,
+                delivery.channel,
+                attempts,
+                waited,
+                outcome.error,
             )
         else:
             retry_at = now + retry_delay(attempts, settings, rng)
             mark_attempt_failed(session, delivery.id, f"attempt {attempts}: {outcome.error}", retry_at)
             result = DispatchSummary(retried=1)
-            log.info(
-                "alert %d to channel %s will be retried: %s", delivery.id, delivery.channel, outcome.error
+            log.warning(
+                "alert %d to channel %s waiting for %s (attempt %d), retried in %s: %s",
+                delivery.id,
+                delivery.channel,
+                waited,
+                attempts,
+                describe_duration(retry_at - now),
+                outcome.error,
             )
         session.commit()
-    return result
+    return result, retry_at
 
 
 def _notify(notifier: apprise.Apprise, message: AlertMessage) -> tuple[bool, str]:

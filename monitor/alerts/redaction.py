@@ -15,6 +15,8 @@ import apprise
 MIN_SECRET_CHARS = 4
 HIDDEN = "****"
 _LONG_SEGMENT = 12
+_TOPIC_SCHEMES = frozenset({"ntfy", "ntfys"})
+"""Services whose path is a secret though it may be a plain word: whoever knows an ntfy topic reads it."""
 _LOGGERS_TO_SCRUB = ("apprise", "urllib3.connectionpool", "requests")
 _URL_IN_TEXT = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*)://[^\s'\"]+")
 _REFERENCE = re.compile(r"\$\{[^}]*\}")
@@ -40,7 +42,8 @@ def mask_url(url: str) -> str:
     private = str(plugin.url(privacy=True)).split("?", 1)[0]
     head, _, path = private.partition("://")
     parts = path.split("/")
-    return f"{head}://" + "/".join([parts[0], *(_shorten(part) for part in parts[1:])])
+    topic = head.lower() in _TOPIC_SCHEMES
+    return f"{head}://" + "/".join([parts[0], *(_shorten(part, topic) for part in parts[1:])])
 
 
 def mask_urls_in(text: str) -> str:
@@ -146,8 +149,10 @@ def _apprise_quiet() -> Iterator[None]:
         logger.removeFilter(quiet)
 
 
-def _shorten(segment: str) -> str:
-    if len(segment) >= _LONG_SEGMENT and any(char.isdigit() for char in segment):
+def _shorten(segment: str, secret: bool = False) -> str:
+    if (secret and len(segment) >= MIN_SECRET_CHARS) or (
+        len(segment) >= _LONG_SEGMENT and any(char.isdigit() for char in segment)
+    ):
         return f"{segment[0]}...{segment[-1]}"
     return segment
 

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from monitor import __version__
-from monitor.cli import check, hits, rules, service, sources, users, web
+from monitor.cli import check, deliveries, hits, rules, service, sources, users, web
 from monitor.cli.context import CliContext
-from monitor.logs import LOG_LEVELS, configure_logging
+from monitor.logs import DEFAULT_COMMAND_LEVEL, LOG_LEVELS, configure_logging
 
 app = typer.Typer(
     help="Self-hosted news monitoring: poll feeds, match watch rules, store hits, send alerts.",
@@ -25,6 +25,7 @@ app.command("worker", help="The same as `run`: one of several workers sharing a 
     service.run
 )
 app.command("hits")(hits.hits)
+app.add_typer(deliveries.app, name="deliveries")
 app.add_typer(rules.app, name="rules")
 app.add_typer(sources.app, name="sources")
 app.command("web")(web.web)
@@ -55,17 +56,23 @@ def main_options(
         typer.Option("--db", help="Database URL; overrides settings.yaml and MONITOR_DATABASE_URL."),
     ] = None,
     log_level: Annotated[
-        str, typer.Option("--log-level", envvar="MONITOR_LOG_LEVEL", help="DEBUG, INFO, WARNING, ERROR.")
-    ] = "WARNING",
+        str | None,
+        typer.Option(
+            "--log-level",
+            envvar="MONITOR_LOG_LEVEL",
+            help="DEBUG, INFO, WARNING, ERROR; overrides log_level of settings.yaml.",
+            show_default="settings.yaml's log_level for run, worker and web (INFO), else WARNING",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
-    if log_level.upper() not in LOG_LEVELS:
+    if log_level is not None and log_level.upper() not in LOG_LEVELS:
         choices = ", ".join(LOG_LEVELS)
         raise typer.BadParameter(f"{log_level!r} is not a level: one of {choices}", param_hint="--log-level")
-    configure_logging(log_level)
-    context = CliContext(config_dir=config or Path("config"), database_url=db)
+    configure_logging(log_level or DEFAULT_COMMAND_LEVEL)
+    context = CliContext(config_dir=config or Path("config"), database_url=db, log_level=log_level)
     ctx.obj = context
     ctx.call_on_close(context.close)
 

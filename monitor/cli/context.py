@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from monitor.config import WatchConfig, load_config
 from monitor.errors import ConfigError, MonitorError
+from monitor.logs import set_log_level
 from monitor.settings import Settings, build_settings
 from monitor.storage.database import Database, open_database
 
@@ -25,6 +26,8 @@ class CliContext:
 
     config_dir: Path
     database_url: str | None = None
+    log_level: str | None = None
+    """--log-level (or MONITOR_LOG_LEVEL) when given: it beats settings.yaml."""
     _database: Database | None = field(default=None, init=False, repr=False)
 
     @cached_property
@@ -40,12 +43,21 @@ class CliContext:
     def settings(self) -> Settings:
         overrides = {"database_url": self.database_url} if self.database_url else None
         try:
-            return build_settings(self.config.settings_values, overrides)
+            settings = build_settings(self.config.settings_values, overrides)
         except ValidationError as error:
             for item in error.errors():
                 where = ".".join(str(part) for part in item["loc"])
                 typer.echo(f"settings: {where}: {item['msg']}", err=True)
             raise typer.Exit(1) from error
+        if self.log_level is None and "log_level" in self.config.settings_values:
+            set_log_level(settings.log_level)
+        return settings
+
+    def use_service_log_level(self) -> None:
+        """For the service (`run`, `worker`, `web`): settings.yaml's `log_level` (INFO by default),
+        unless --log-level was given."""
+        if self.log_level is None:
+            set_log_level(self.settings.log_level)
 
     @property
     def database(self) -> Database:

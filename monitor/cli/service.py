@@ -4,29 +4,75 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Annotated
 
 import typer
 
-from monitor.cli.context import CliContext
+from monitor.cli.banner import start_banner
+from monitor.cli.context import CliContext, fail
 from monitor.cli.web import desk_beside
+from monitor.errors import MonitorError
 from monitor.pipeline import CycleSummary, run_cycle
 from monitor.pipeline.pollers import PollerSpec, poller_count, settings_for_poller
 from monitor.scheduling.processes import PollerSupervisor, shared_metrics
 from monitor.scheduling.service import MonitorService
+from monitor.storage.deliveries import undelivered_count
+
+EXIT_UNDELIVERED = 3
+"""`monitor poll`'s exit status when alerts could not be delivered (see README, "Exit codes")."""
+
+logger = logging.getLogger(__name__)
+
+SourceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help="Check only this source, now, whether due or not (repeatable); beside a running service, "
+        "after its poll of the source if one is under way.",
+    ),
+]
 
 
-def poll(ctx: typer.Context) -> None:
-    """Poll every enabled source once, match, store hits and deliver pending alerts; print a summary."""
+def poll(ctx: typer.Context, source: SourceOption = None) -> None:
+    """Poll every enabled source once, match, store hits and deliver pending alerts; print a summary.
+    Exit status 3 when alerts could not be delivered: failed, or waiting for a retry."""
     context: CliContext = ctx.obj
-    summary = asyncio.run(run_cycle(context.config, context.settings, context.database))
+    config = context.config
+    for name in source or ():
+        configured = config.source_by_name(name)
+        if configured is None:
+            fail(f"no source named {name!r} in {config.directory / 'sources.yaml'}")
+        if not configured.enabled:
+            fail(f"source {name!r} is disabled in {config.directory / 'sources.yaml'}")
+    try:
+        summary = asyncio.run(run_cycle(config, context.settings, context.database, names=source or None))
+    except MonitorError as error:
+        fail(str(error))
     typer.echo(render_summary(summary))
+    with context.database.read_session() as session:
+        undelivered = undelivered_count(session)
+    if undelivered:
+        typer.secho(
+            f"{undelivered} alert{'s' if undelivered != 1 else ''} not delivered: failed, or waiting for "
+            "a retry (see `monitor deliveries`)",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(EXIT_UNDELIVERED)
 
 
 def run(ctx: typer.Context) -> None:
     """Run the scheduler: poll each source at its interval and deliver alerts, until SIGINT/SIGTERM."""
     context: CliContext = ctx.obj
+    context.use_service_log_level()
     database = context.database  # opened and migrated here, once, before any poller starts
     pollers = poller_count(context.settings)
+    web = context.settings.web
+    desk = web.base_url if web.enabled else None
+    logger.info(
+        "%s", start_banner(context.config, context.settings, database.display_url, pollers=pollers, desk=desk)
+    )
     if pollers == 1:
         with desk_beside(context, lambda: {"poller": True}):
             asyncio.run(MonitorService(context.config, context.settings, database).run())
@@ -49,9 +95,10 @@ def render_summary(summary: CycleSummary) -> str:
     ]
     delivery = summary.delivery
     sent, failed = (delivery.sent, delivery.failed + delivery.retried) if delivery else (0, 0)
+    waiting = f" ({delivery.retried} to retry)" if delivery and delivery.retried else ""
     lines.append(
         f"sources: {summary.sources_ok} ok, {summary.sources_failed} failed; "
         f"new articles: {summary.new_articles}; new hits: {summary.new_hits}; "
-        f"alerts: {sent} sent, {failed} failed"
+        f"alerts: {sent} sent, {failed} failed{waiting}"
     )
     return "\n".join(lines)

@@ -34,7 +34,7 @@ from monitor.pipeline.source_admin import (
     language_code,
     no_feed_message,
     plan_import,
-    read_all,
+    read_discovered,
     read_feed,
     sources_opml,
     url_key,
@@ -51,6 +51,7 @@ app = typer.Typer(
 
 ERROR_CHARS = 60
 NAME_CHARS = 40
+REASON_CHARS = 40
 STATUSES = frozenset({"ok", "new", "failing", "gone", "disabled"})
 _LANGUAGE = re.compile(r"[a-z]{2}")
 
@@ -114,7 +115,7 @@ def render_health(rows: Sequence[Mapping[str, Any]]) -> str:
     """An aligned table for a terminal, errors shortened, then a count of sources by status."""
     if not rows:
         return "no sources configured"
-    header = ("NAME", "STATUS", "FAILS", "NEW 24H", "LAST SUCCESS", "NEXT CHECK", "LAST ERROR")
+    header = ("NAME", "STATUS", "FAILS", "NEW 24H", "LAST SUCCESS", "NEXT CHECK", "WHY", "LAST ERROR")
     body = [
         (
             _shorten(row["name"], NAME_CHARS),
@@ -123,6 +124,7 @@ def render_health(rows: Sequence[Mapping[str, Any]]) -> str:
             str(row["new_items_24h"]),
             _minute(row["last_success_at"]),
             _minute(row["next_check_at"]),
+            _shorten(row["next_check_reason"] or "-", REASON_CHARS),
             _shorten(row["last_error"] or "", ERROR_CHARS),
         )
         for row in rows
@@ -208,7 +210,7 @@ def _find_feeds(
     if not discovered:
         fail(no_feed_message(url))
     chosen = _choose(discovered, configured, add_all)
-    found, failures = asyncio.run(read_all(settings, [feed.url for feed in chosen]))
+    found, failures = asyncio.run(read_discovered(settings, [feed.url for feed in chosen]))
     for feed_url, message in failures:
         typer.secho(f"warning: could not read {feed_url}: {message}", fg=typer.colors.YELLOW, err=True)
     if not found:

@@ -60,6 +60,7 @@ def web(
 ) -> None:
     """Serve the desk (hit log, triage, search, REST API) until Ctrl-C; pollers run in `monitor run`."""
     context: CliContext = ctx.obj
+    context.use_service_log_level()
     if address is not None:
         try:
             split_address(address)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, RootModel, create_model
 
-from monitor.alerts.redaction import is_valid_apprise_url, mask_url
+from monitor.alerts.redaction import is_valid_apprise_url, mask_url, mask_urls_in
 from monitor.config.models import ChannelConfig, Name, QueryText, RuleConfig, SourceConfig, WatchConfig
 from monitor.config.rulecheck import RuleFiles, compile_checked, disabled_rule_notes
 from monitor.config.validation import describe, unknown_key_message, validate_list, validate_mapping
@@ -154,7 +154,7 @@ def _rules(loaded: _Loaded, channel_names: set[str]) -> tuple[YamlFile | None, l
         for position, channel in enumerate(rule.channels):
             if channel not in channel_names:
                 path = ("rules", index, "channels", position)
-                file.at_value(path, f"unknown channel '{channel}'{hint}")
+                file.at_value(path, f"unknown channel '{mask_urls_in(channel)}'{hint}")
     return file, rules
 
 
@@ -166,7 +166,7 @@ def _settings(loaded: _Loaded, channel_names: set[str]) -> dict[str, Any]:
     health = values.get("health")
     channel = health.get("operations_channel") if isinstance(health, Mapping) else None
     if isinstance(channel, str) and channel not in channel_names:
-        file.at_value(("health", "operations_channel"), f"unknown channel '{channel}'")
+        file.at_value(("health", "operations_channel"), f"unknown channel '{mask_urls_in(channel)}'")
     return dict(values)
 
 

@@ -75,7 +75,10 @@ class SourceConfig(BaseModel):
 
     name: Name = Field(description="Unique name of the source, shown in alerts.")
     url: str = Field(description="URL of the RSS, Atom or JSON feed, or of the page for `type: html`.")
-    interval: Duration = Field(default=DEFAULT_INTERVAL, description="How often to poll, such as 10m or 1h.")
+    interval: Duration = Field(
+        default=DEFAULT_INTERVAL,
+        description="Longest wait between checks of a healthy source, such as 10m or 1h.",
+    )
     language: str | None = Field(default=None, description="ISO 639-1 code (en, fr, uk, ru, de), a hint.")
     enabled: bool = Field(default=True, description="Disabled sources are kept but not polled.")
     tags: list[str] = Field(default_factory=list, description="Free labels for filtering in the interface.")
@@ -91,10 +94,14 @@ class SourceConfig(BaseModel):
         default=False, description="Fetch each new article's page and match its main text too."
     )
     min_interval: Duration | None = Field(
-        default=None, description="Shortest wait between polls of an active source (at least 1m)."
+        default=None,
+        description="Shortest wait between polls of a busy source (at least 1m; default a quarter of "
+        "interval, at least 2m).",
     )
     max_interval: Duration | None = Field(
-        default=None, description="Longest wait between polls of a quiet source."
+        default=None,
+        description="Longest wait the server's hints (ttl, max-age, Retry-After) may stretch checks to "
+        "(default: the setting polling.max_server_wait).",
     )
 
     @field_validator("url")

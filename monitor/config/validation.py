@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from monitor.alerts.redaction import mask_urls_in
 from monitor.config.selectors import CSS_SELECTOR_ERROR
 from monitor.config.yamlfile import KeyPath, YamlFile
+from monitor.secrets import mask_secrets_in
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -140,11 +142,20 @@ def dotted(loc: tuple[int | str, ...]) -> str:
     return text
 
 
+def _masked(text: str) -> str:
+    """`text` with the secrets of its URLs hidden: those of http(s) URLs (`user:pass@`, `?apikey=`); any
+    other URL, an Apprise one whose tokens may sit anywhere in it, starred out but for its scheme."""
+    if text.lower().startswith(("http://", "https://")):
+        return mask_secrets_in(text)
+    return mask_urls_in(text)
+
+
 def describe(value: Any) -> str:
     """How a YAML value reads to a user: `text 'abc'`, `a list`, `nothing`."""
     if value is None:
         return "nothing"
     if isinstance(value, str):
+        value = _masked(value)
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"text {shown!r}"
     if isinstance(value, bool):

@@ -15,6 +15,7 @@ import httpx
 
 from monitor import clock
 from monitor.errors import FetchError
+from monitor.secrets import mask_secrets_in, mask_url_secrets
 
 _MAX_RETRY_AFTER = timedelta(days=1)
 
@@ -85,7 +86,7 @@ def too_many_redirects(limit: int) -> FetchError:
 
 def redirect_loop(url: str) -> FetchError:
     """A redirect chain that comes back to a URL it already visited."""
-    return FetchError(f"redirect loop: {url} redirects back to itself")
+    return FetchError(f"redirect loop: {mask_url_secrets(url)} redirects back to itself")
 
 
 def empty_body(status: int) -> FetchError:
@@ -95,7 +96,28 @@ def empty_body(status: int) -> FetchError:
 
 def bad_url(url: str, reason: str) -> FetchError:
     """A URL that cannot be requested at all."""
-    return FetchError(f"invalid URL {url!r}: {reason}")
+    return FetchError(f"invalid URL {mask_url_secrets(url)!r}: {mask_secrets_in(reason)}")
+
+
+def bad_redirect(reason: str) -> FetchError:
+    """A redirect whose Location cannot be followed (`javascript:`, `mailto:`, a port past 65535)."""
+    return FetchError(f"redirect to {reason}")
+
+
+def address_blocked(host: str, address: str) -> FetchError:
+    """A URL found in content (or a redirect to another host) that leads to an internal address."""
+    return FetchError(
+        f"blocked: {host} resolves to {address}, an internal address that links found in feeds and pages "
+        "may not reach (list its network in fetch.allowed_networks to allow it)"
+    )
+
+
+def unexpected_error(exc: BaseException) -> FetchError:
+    """Any other fault in a source's poll, in a line: its kind and the start of its text."""
+    detail = mask_secrets_in(" ".join(str(exc).split()))
+    if len(detail) > 160:
+        detail = detail[:159] + "…"
+    return FetchError(f"unexpected error: {exc.__class__.__name__}" + (f": {detail}" if detail else ""))
 
 
 def transport_error(exc: httpx.HTTPError, timeouts: httpx.Timeout) -> FetchError:

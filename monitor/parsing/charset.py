@@ -1,4 +1,9 @@
-"""Repairing feeds whose declared charset is missing or wrong (Russian windows-1251/KOI8-R read as Latin-1).
+"""Decoding pages, and repairing feeds whose declared charset is missing or wrong (Russian windows-1251/KOI8-R
+read as Latin-1).
+
+`decode_page` reads an HTML page as browsers do: its BOM, else the HTTP charset, else the page's own
+declaration, else detection (charset-normalizer, through bs4's UnicodeDammit): lxml alone would read
+undeclared windows-1251 bytes as Latin-1 mojibake. Discovery and full-text extraction both use it.
 
 feedparser trusts the HTTP header and the XML declaration; when both are absent it falls back to
 windows-1252, and when one lies it decodes without complaint. We re-detect with charset-normalizer only
@@ -13,7 +18,10 @@ import re
 from email.message import Message
 
 import charset_normalizer
+from bs4 import UnicodeDammit
+from bs4.dammit import EncodingDetector
 
+MAX_PAGE_BYTES = 5_000_000
 LATIN = frozenset({"cp1252", "iso8859-1", "iso8859-15", "ascii"})
 SAMPLE_BYTES = 200_000
 MOJIBAKE_RATIO = 0.2
@@ -31,6 +39,16 @@ def content_type_charset(content_type: str | None) -> str | None:
     message["content-type"] = content_type
     value = message.get_param("charset")
     return value if isinstance(value, str) and value else None
+
+
+def decode_page(body: bytes, content_type: str | None = None) -> str:
+    """A page's bytes (at most MAX_PAGE_BYTES) as text: by the BOM, the HTTP charset, the page's
+    declaration, then by detection."""
+    _, bom = EncodingDetector.strip_byte_order_mark(body[:4])
+    charset = bom or content_type_charset(content_type)  # as in browsers: a BOM beats the HTTP header
+    known = [charset] if charset else []
+    dammit = UnicodeDammit(body[:MAX_PAGE_BYTES], known_definite_encodings=known, is_html=True)
+    return dammit.unicode_markup or ""
 
 
 def _codec(name: str | None) -> str | None:

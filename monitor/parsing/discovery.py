@@ -3,7 +3,7 @@
 `discover_feeds` lists the page's `<link rel="alternate">` feeds first (page order), then anchors whose
 address looks like a feed (`/feed`, `/rss`, `.rss`, `.xml`, `atom`), all absolute, canonical and listed once.
 Bytes are decoded by the HTTP charset when one is given, else by the page's own declaration, else by
-detection (`decode_page`): lxml alone would read undeclared bytes as Latin-1.
+detection (`monitor.parsing.charset.decode_page`): lxml alone would read undeclared bytes as Latin-1.
 `looks_like_feed` sniffs the first bytes, as browsers do, because servers often send feeds as text/html or
 text/plain and pages as text/xml.
 """
@@ -15,15 +15,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bs4 import UnicodeDammit
-from bs4.dammit import EncodingDetector
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from monitor.parsing.charset import content_type_charset
+from monitor.parsing.charset import MAX_PAGE_BYTES, decode_page
 from monitor.parsing.urls import canonicalize_url
 
-MAX_PAGE_BYTES = 5_000_000
 SNIFF_BYTES = 4096
 
 FEED_TYPES = {
@@ -79,15 +76,6 @@ def discover_feeds(
     for feed in (*_alternate_links(root, base), *_feed_anchors(root, base)):
         found.setdefault(feed.url, feed)
     return list(found.values())
-
-
-def decode_page(body: bytes, content_type: str | None = None) -> str:
-    """A page's bytes as text: by the BOM, the HTTP charset, the page's declaration, then by detection."""
-    _, bom = EncodingDetector.strip_byte_order_mark(body[:4])
-    charset = bom or content_type_charset(content_type)  # as in browsers: a BOM beats the HTTP header
-    known = [charset] if charset else []
-    dammit = UnicodeDammit(body[:MAX_PAGE_BYTES], known_definite_encodings=known, is_html=True)
-    return dammit.unicode_markup or ""
 
 
 def _parse(html: str) -> HtmlElement | None:

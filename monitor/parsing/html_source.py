@@ -14,12 +14,14 @@ from datetime import UTC, datetime
 import soupsieve
 from bs4 import BeautifulSoup, Tag
 
+from monitor import clock
 from monitor.parsing.entries import MAX_TEXT_CHARS, MAX_TITLE_CHARS, FeedEntry, ParsedFeed
 from monitor.parsing.extraction import MAX_INPUT_BYTES
 from monitor.parsing.html_text import collapse_whitespace
 from monitor.parsing.language import detect_language, normalize_language
 from monitor.parsing.page_metadata import parse_page_date
 from monitor.parsing.urls import canonicalize_url
+from monitor.parsing.written_dates import parse_written_date
 
 MAX_ITEMS = 1_000
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?")
@@ -53,8 +55,10 @@ def extract_links(
     link_selector: str | None = None,
     summary_selector: str | None = None,
     date_selector: str | None = None,
+    now: datetime | None = None,
 ) -> ParsedFeed:
-    """The page's articles as feed entries, in page order; ValueError when a selector is invalid."""
+    """The page's articles as feed entries, in page order; ValueError when a selector is invalid.
+    Relative dates (`вчера, 14:30`) count from `now`, monitor.clock.now() by default."""
     selectors = _Selectors(item_selector, title_selector, link_selector, summary_selector, date_selector)
     soup = BeautifulSoup(html[:MAX_INPUT_BYTES], "lxml")
     page_language = _page_language(soup)
@@ -62,7 +66,7 @@ def extract_links(
     entries: dict[str, FeedEntry] = {}
     skipped = 0
     for item in items:
-        entry = _entry(item, selectors, base_url, page_language)
+        entry = _entry(item, selectors, base_url, page_language, now or clock.now())
         if entry is None or entry.url is None:
             skipped += 1
         else:
@@ -84,7 +88,9 @@ def _page_language(soup: BeautifulSoup) -> str | None:
     return normalize_language(lang if isinstance(lang, str) else None)
 
 
-def _entry(item: Tag, selectors: _Selectors, base_url: str, page_language: str | None) -> FeedEntry | None:
+def _entry(
+    item: Tag, selectors: _Selectors, base_url: str, page_language: str | None, now: datetime
+) -> FeedEntry | None:
     """One item as a FeedEntry; None when it has no usable link."""
     link = _link(item, selectors.link)
     href = link.get("href") if link is not None else None
@@ -93,14 +99,15 @@ def _entry(item: Tag, selectors: _Selectors, base_url: str, page_language: str |
         return None
     title = _title(item, link, selectors.title)
     summary = _text(_first(item, selectors.summary), MAX_TEXT_CHARS)
+    language = page_language or detect_language(f"{title}\n{summary}")
     return FeedEntry(
         guid=url,
         url=url,
         title=title,
         summary=summary,
         content="",
-        published=_date(_first(item, selectors.date)),
-        language=page_language or detect_language(f"{title}\n{summary}"),
+        published=_date(_first(item, selectors.date), language, now),
+        language=language,
         author=None,
     )
 
@@ -141,8 +148,9 @@ def _text(element: Tag | None, limit: int) -> str:
     return collapse_whitespace(element.get_text(" "))[:limit]
 
 
-def _date(element: Tag | None) -> datetime | None:
-    """A date from the element's datetime or content attribute, else its text."""
+def _date(element: Tag | None, language: str | None, now: datetime) -> datetime | None:
+    """A date from the element's datetime or content attribute, else its text (machine formats first,
+    then as people write dates in the item's language)."""
     if element is None:
         return None
     for attribute in ("datetime", "content"):
@@ -150,7 +158,7 @@ def _date(element: Tag | None) -> datetime | None:
         if isinstance(value, str) and value.strip():
             return parse_page_date(value)
     text = element.get_text(" ")
-    return parse_page_date(text) or _date_in_text(text)
+    return parse_page_date(text) or _date_in_text(text) or parse_written_date(text, language, now)
 
 
 def _date_in_text(text: str) -> datetime | None:

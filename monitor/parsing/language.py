@@ -7,8 +7,22 @@ from functools import cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-LANGUAGES = ("en", "fr", "de", "ru", "uk", "it", "es", "pt", "nl", "pl", "cs", "ko", "ja", "zh", "ar", "tr")
-"""The languages detection may answer: the ones our sources publish in, and the usual confusions."""
+EU_LANGUAGES = (
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it", "lt", "lv", "mt",
+    "nl", "pl", "pt", "ro", "sk", "sl", "sv",
+)  # fmt: skip
+LANGUAGES = (
+    *EU_LANGUAGES,
+    *("ru", "uk", "be", "ar", "fa", "tr", "zh", "ja", "ko"),
+    # the other languages the analysis stems or lemmatizes (monitor.rules.stemming), and near neighbours
+    # that would otherwise be taken for one of the above (bs and sr for hr, ca for es, no and nn for da)
+    *("bs", "ca", "cy", "eu", "gl", "he", "hi", "hy", "id", "is", "ka", "lb", "mk", "ms", "ne", "nn", "no"),
+    *("sq", "sr", "sw", "ta", "tl"),
+)
+"""The languages detection may answer: every language the analysis supports (the 24 official languages
+of the EU, Russian, Ukrainian, Belarusian, Arabic, Persian, Turkish, Chinese, Japanese, Korean, and the
+others with a stemmer or lemmas). Restricting the model to them keeps it from answering a language
+nothing else in monitor knows (Cantonese for Chinese, Latin for Italian)."""
 
 MIN_LETTERS = 15
 MIN_CONFIDENCE = 0.5

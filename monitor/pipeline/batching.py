@@ -40,11 +40,13 @@ class UnchangedSourceWriter:
         self._timer: asyncio.TimerHandle | None = None
         self._writes: set[asyncio.Task[None]] = set()
 
-    async def record(self, source_id: int, *, now: datetime, next_check_at: datetime | None) -> None:
+    async def record(
+        self, source_id: int, *, now: datetime, next_check_at: datetime | None, reason: str | None = None
+    ) -> None:
         """Record that the source was checked and had nothing new; returns once that is committed."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
-        self._pending.append((NotModified(source_id, now, next_check_at), done))
+        self._pending.append((NotModified(source_id, now, next_check_at, reason), done))
         if len(self._pending) >= MAX_BATCH_ROWS:
             self._write_pending()
         elif self._timer is None:

@@ -161,6 +161,6 @@ def parse_source_body(
     )
 
 
-def extract_page(body: bytes, url: str) -> ExtractedArticle:
-    """The main text of an article page."""
-    return extract_article(body, url=url)
+def extract_page(body: bytes, url: str, content_type: str | None = None) -> ExtractedArticle:
+    """The main text of an article page (`content_type`: the HTTP header, whose charset decodes it)."""
+    return extract_article(body, url=url, content_type=content_type)

@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,12 +21,13 @@ from datetime import datetime
 from monitor import clock
 from monitor.alerts.dispatcher import DispatchSummary
 from monitor.config import WatchConfig
+from monitor.errors import MonitorError
 from monitor.fetching import Fetcher
 from monitor.pipeline.cpu import CpuPool
 from monitor.pipeline.poll import ClaimedSource, PollContext, SourceOutcome, poll_source
 from monitor.settings import Settings
 from monitor.storage.database import Database
-from monitor.storage.sources import claim_sources, sync_sources
+from monitor.storage.sources import claim_sources, lease_holders, renew_leases, sync_sources
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ IN_FLIGHT_PER_FETCH_SLOT = 2
 """Polls in flight per fetch slot. A poll keeps its slot while its feed waits to be parsed and stored;
 with only as many polls as fetch slots, fetching stopped whenever parsing fell behind, and the two took
 turns instead of overlapping. Fetch concurrency itself stays bounded by the fetcher's limits."""
+LEASE_WAIT_SECONDS = 0.25
+"""How often `poll_now` tries again to claim a source another worker is polling."""
 DATABASE_THREADS = 32
 """Threads for blocking work off the loop (alerts, reloads, and the database work of polls when they parse
 in processes): polls queued on SQLite's write lock must not hold up the rest."""
@@ -82,6 +86,9 @@ class SourcePoller:
         self.owner = owner or worker_name()
         self.capacity = IN_FLIGHT_PER_FETCH_SLOT * context.settings.fetch.max_concurrency
         self._running: set[asyncio.Task[SourceOutcome]] = set()
+        self._leased: dict[asyncio.Task[SourceOutcome], int] = {}
+        self._renewer: asyncio.Task[None] | None = None
+        self._reported_waits: set[str] = set()
 
     @property
     def running(self) -> int:
@@ -98,11 +105,34 @@ class SourcePoller:
         if room <= 0:
             return 0
         claimed = await self.context.cpu.run_blocking(self._claim, moment, room, every_source)
+        self._start(claimed, moment)
+        return len(claimed)
+
+    def _start(self, claimed: list[ClaimedSource], moment: datetime) -> None:
         sources = {source.name: source for source in self.context.config.sources}
         for row in claimed:
             task = asyncio.create_task(poll_source(self.context, sources[row.name], row, now=moment))
             self._running.add(task)
-        return len(claimed)
+            self._leased[task] = row.id
+            task.add_done_callback(self._leased.pop)
+        if claimed and (self._renewer is None or self._renewer.done()):
+            self._renewer = asyncio.create_task(self._keep_leases())
+
+    async def _keep_leases(self) -> None:
+        """While polls run, renew their sources' leases every third of the lease."""
+        lease = self.context.settings.polling.lease
+        while self._leased:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            source_ids = list(self._leased.values())
+            try:
+                await asyncio.to_thread(self._renew, source_ids, clock.now() + lease)
+            except Exception as error:  # the database may be away; the next round tries again
+                logger.warning("could not renew the leases of %d polls: %s", len(source_ids), error)
+
+    def _renew(self, source_ids: list[int], until: datetime) -> None:
+        with self.context.database.session() as session:
+            renew_leases(session, owner=self.owner, source_ids=source_ids, until=until)
+            session.commit()
 
     def reap(self) -> list[SourceOutcome]:
         """Collect the polls that have finished, without waiting; a poll that crashed is logged."""
@@ -135,6 +165,39 @@ class SourcePoller:
             await self.fill(now=moment, every_source=True)
         return outcomes
 
+    async def poll_now(self, names: Sequence[str]) -> list[SourceOutcome]:
+        """Poll the named sources now, due or not. One that another worker is polling (leased) is polled
+        once that poll has finished and released it, or its lease has expired."""
+        waiting = set(names)
+        outcomes: list[SourceOutcome] = []
+        while waiting:
+            moment = clock.now()
+            claimed = await self.context.cpu.run_blocking(self._claim, moment, len(waiting), False, waiting)
+            self._start(claimed, moment)
+            waiting -= {row.name for row in claimed}
+            if waiting:
+                await self._wait_for_lease(waiting)
+        while self._running:
+            outcomes += await self.next_finished()
+        return outcomes
+
+    async def _wait_for_lease(self, names: set[str]) -> None:
+        """Wait a moment for sources that another worker is polling; MonitorError for one that cannot be
+        polled at all (disabled, or gone)."""
+        moment = clock.now()
+        holders = await self.context.cpu.run_blocking(self._lease_holders, names, moment)
+        if unpollable := sorted(names - holders.keys()):
+            raise MonitorError(f"source {unpollable[0]!r} cannot be polled: it is disabled or gone")
+        if not self._reported_waits >= holders.keys():
+            for name, owner in holders.items():
+                logger.warning("source %s is being polled by %s: polling it once that poll ends", name, owner)
+            self._reported_waits |= holders.keys()
+        await asyncio.sleep(LEASE_WAIT_SECONDS)
+
+    def _lease_holders(self, names: set[str], now: datetime) -> dict[str, str]:
+        with self.context.database.read_session() as session:
+            return lease_holders(session, names, now=now)
+
     async def wait_all(self) -> list[SourceOutcome]:
         """Let the polls already running finish (their transactions complete)."""
         outcomes: list[SourceOutcome] = []
@@ -142,8 +205,13 @@ class SourcePoller:
             outcomes += await self.next_finished()
         return outcomes
 
-    def _claim(self, now: datetime, limit: int, every_source: bool) -> list[ClaimedSource]:
+    def _claim(
+        self, now: datetime, limit: int, every_source: bool, names: Collection[str] | None = None
+    ) -> list[ClaimedSource]:
         configured = [source.name for source in self.context.config.sources if source.enabled]
+        if names is not None:
+            configured = [name for name in configured if name in names]
+            every_source = True
         with self.context.database.session() as session:
             rows = claim_sources(
                 session,
@@ -153,7 +221,7 @@ class SourcePoller:
                 limit=limit,
                 due_only=not every_source,
                 names=configured,
-                checked_before=now if every_source else None,
+                checked_before=now if every_source and names is None else None,
             )
             claimed = [ClaimedSource.of(row) for row in rows]
             session.commit()
@@ -173,12 +241,18 @@ def sync_configured_sources(database: Database, config: WatchConfig) -> None:
 
 
 async def poll_all(
-    config: WatchConfig, settings: Settings, database: Database, *, now: datetime | None = None
+    config: WatchConfig,
+    settings: Settings,
+    database: Database,
+    *,
+    now: datetime | None = None,
+    names: Sequence[str] | None = None,
 ) -> list[SourceOutcome]:
-    """Poll every enabled source once, sharing them with any other worker doing the same."""
+    """Poll every enabled source once, sharing them with any other worker doing the same; or only the
+    named ones, now, each after any other worker's poll of it has finished."""
     async with (
         Fetcher(settings.fetch) as fetcher,
         CpuPool.for_config(config, settings.polling.parse_workers) as cpu,
     ):
-        context = PollContext(fetcher, database, config, settings, cpu)
-        return await SourcePoller(context).drain(now=now)
+        poller = SourcePoller(PollContext(fetcher, database, config, settings, cpu))
+        return await (poller.drain(now=now) if names is None else poller.poll_now(names))

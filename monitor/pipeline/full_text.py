@@ -2,7 +2,8 @@
 
 Only entries not stored yet are fetched (a few at a time, at most `MAX_PAGES_PER_POLL` per poll), so a
 feed is never crawled twice. A page that fails keeps the entry's summary: a missing full text never loses
-the article.
+the article. Article links are found in content: they reach only the addresses the fetcher's address
+policy permits (no internal ones unless `fetch.allowed_networks` lists them).
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ async def _fill(context: PollContext, entry: FeedEntry, limit: asyncio.Semaphore
     assert entry.url is not None
     async with limit:
         try:
-            page = await context.fetcher.fetch(entry.url)
-            article = await context.cpu.run(extract_page, page.body or b"", page.url)
+            page = await context.fetcher.fetch(entry.url, found_in_content=True)
+            article = await context.cpu.run(extract_page, page.body or b"", page.url, page.content_type)
         except FetchError as error:
             logger.info("full text of %s not fetched: %s", entry.url, error.message)
             return entry

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from monitor.durations import describe_duration
 from monitor.scheduling.policy import posting_gap
+from monitor.secrets import mask_secrets_in, mask_url_secrets
 from monitor.settings import HealthSettings
 from monitor.storage.health import arrival_times
 from monitor.storage.notices import record_notice
@@ -34,7 +35,8 @@ def note_failure(session: Session, source: Source, settings: HealthSettings, *, 
         title=f"Source failing: {source.name}",
         body=(
             f"{source.name} failed {source.consecutive_failures} times in a row.\n"
-            f"Last error: {source.last_error or '(none)'}\nURL: {source.url}"
+            f"Last error: {mask_secrets_in(source.last_error or '(none)')}\n"
+            f"URL: {mask_url_secrets(source.url)}"
         ),
         now=now,
     )
@@ -54,7 +56,7 @@ def note_success(
             settings,
             kind="recovered",
             title=f"Source recovered: {source.name}",
-            body=f"{source.name} works again (it was {was}).\nURL: {source.url}",
+            body=f"{source.name} works again (it was {was}).\nURL: {mask_url_secrets(source.url)}",
             now=now,
         )
 
@@ -83,7 +85,7 @@ def report_silent_sources(session: Session, settings: HealthSettings, *, now: da
                 title=f"Source silent: {source.name}",
                 body=(
                     f"{source.name} has brought nothing new for {describe_duration(silence)}; it usually "
-                    f"brings an item every {describe_duration(gap)}.\nURL: {source.url}"
+                    f"brings an item every {describe_duration(gap)}.\nURL: {mask_url_secrets(source.url)}"
                 ),
                 now=now,
             )

@@ -12,13 +12,13 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
 from monitor.config import SourceConfig, WatchConfig
 from monitor.errors import FetchError
-from monitor.fetching import Fetcher, FetchResult
+from monitor.fetching import Fetcher, FetchResult, failures
 from monitor.metrics import count_hits, count_poll
 from monitor.parsing import FeedEntry, ParsedFeed
 from monitor.pipeline.batching import UnchangedSourceWriter
@@ -27,7 +27,8 @@ from monitor.pipeline.full_text import with_full_text
 from monitor.pipeline.health import note_failure, note_success
 from monitor.rules import Document, RuleMatch
 from monitor.sanitize import sanitize
-from monitor.scheduling.policy import FeedHints, IntervalBounds, next_check_delay
+from monitor.scheduling.policy import FeedHints, IntervalBounds, NextCheck, next_check
+from monitor.secrets import mask_url_secrets
 from monitor.settings import Settings
 from monitor.storage.articles import (
     StoredArticle,
@@ -126,8 +127,18 @@ def document_for(article: Article | StoredArticle | FeedEntry, source_name: str)
 async def poll_source(
     context: PollContext, source: SourceConfig, claimed: ClaimedSource, *, now: datetime
 ) -> SourceOutcome:
-    """Fetch, parse and store one source; failures are recorded on the source, never raised."""
-    outcome = await _poll(context, source, claimed, now=now)
+    """Fetch, parse and store one source; failures are recorded on the source, never raised.
+
+    A fault of our own or of a library (a redirect httpx cannot follow, text the database refuses) is
+    recorded as the source's failure too, its work rolled back: one bad source never breaks the others'
+    poll, nor leaves itself leased and unchecked.
+    """
+    try:
+        outcome = await _poll(context, source, claimed, now=now)
+    except Exception as exc:  # anything unforeseen in this source's poll is this source's failure
+        error = failures.unexpected_error(exc)
+        logger.debug("source %s: %s", source.name, error.message, exc_info=exc)
+        outcome = await context.cpu.run_blocking(_record_failure, context, source, claimed, error, now)
     count_poll(
         ok=outcome.ok,
         not_modified=outcome.not_modified,
@@ -141,8 +152,9 @@ async def _poll(
     context: PollContext, source: SourceConfig, claimed: ClaimedSource, *, now: datetime
 ) -> SourceOutcome:
     try:
-        validators = {"etag": claimed.etag, "last_modified": claimed.last_modified}
-        result = await context.fetcher.fetch(claimed.url, **validators)
+        result = await context.fetcher.fetch(
+            claimed.url, etag=claimed.etag, last_modified=claimed.last_modified
+        )
         body_hash = hashlib.sha256(result.body).hexdigest() if result.body is not None else None
         if result.not_modified or body_hash == claimed.body_hash:
             return await _record_unchanged(context, source, claimed, result, now)
@@ -177,8 +189,10 @@ def _record_failure(
         if error.gone:
             record_gone(session, row, error.message, now=now)
         else:
-            delay = _next_delay(context, source, claimed.consecutive_failures + 1, hints, (), now)
-            record_fetch_failure(session, row, error.message, now=now, next_check_at=now + delay)
+            when = _next_check(context, source, claimed.consecutive_failures + 1, hints, (), now)
+            record_fetch_failure(
+                session, row, error.message, now=now, next_check_at=now + when.delay, reason=when.reason
+            )
         note_failure(session, row, context.settings.health, now=now)
         session.commit()
     return SourceOutcome(source.name, ok=False, error=error.message)
@@ -192,19 +206,19 @@ async def _record_unchanged(
     Batched with other polls (see `UnchangedSourceWriter`), unless the source's recovery must be reported.
     """
     hints = FeedHints(max_age=result.cache_max_age, retry_after=result.retry_after)
-    next_check_at = now + _next_delay(context, source, 0, hints, (), now)
+    when = _next_check(context, source, 0, hints, (), now)
     if claimed.health_alert is None:
-        await context.unchanged.record(claimed.id, now=now, next_check_at=next_check_at)
+        await context.unchanged.record(
+            claimed.id, now=now, next_check_at=now + when.delay, reason=when.reason
+        )
     else:
-        await context.cpu.run_blocking(_record_recovered, context, claimed, next_check_at, now)
+        await context.cpu.run_blocking(_record_recovered, context, claimed, when, now)
     return SourceOutcome(source.name, ok=True, not_modified=True)
 
 
-def _record_recovered(
-    context: PollContext, claimed: ClaimedSource, next_check_at: datetime, now: datetime
-) -> None:
+def _record_recovered(context: PollContext, claimed: ClaimedSource, when: NextCheck, now: datetime) -> None:
     with context.database.session() as session:
-        record_not_modified(session, claimed.id, now=now, next_check_at=next_check_at)
+        record_not_modified(session, claimed.id, now=now, next_check_at=now + when.delay, reason=when.reason)
         _note_success(context, session, claimed, new_items=0, now=now)
         session.commit()
 
@@ -240,7 +254,7 @@ def _store(
                 new_hits += len(recorded)
         hints = FeedHints(ttl=parsed.ttl, max_age=result.cache_max_age, retry_after=result.retry_after)
         posts = [entry.published for entry in parsed.entries if entry.published]
-        delay = _next_delay(context, source, 0, hints, posts, now)
+        when = _next_check(context, source, 0, hints, posts, now)
         record_fetch_success(
             session,
             claimed.id,
@@ -248,13 +262,16 @@ def _store(
             last_modified=result.last_modified,
             final_url=result.permanent_redirect,
             now=now,
-            next_check_at=now + delay,
+            next_check_at=now + when.delay,
             body_hash=body_hash,
+            reason=when.reason,
         )
         _note_success(context, session, claimed, new_items=len(new_articles), now=now)
         session.commit()
     if result.permanent_redirect:
-        logger.info("source %s moved permanently to %s", source.name, result.permanent_redirect)
+        logger.info(
+            "source %s moved permanently to %s", source.name, mask_url_secrets(result.permanent_redirect)
+        )
     logger.info("source %s polled: %d new articles, %d new hits", source.name, len(new_articles), new_hits)
     return SourceOutcome(
         source.name,
@@ -296,20 +313,21 @@ def _no_channels(rule: str) -> list[str]:
     return []
 
 
-def _next_delay(
+def _next_check(
     context: PollContext,
     source: SourceConfig,
     failures: int,
     hints: FeedHints,
     posts: Sequence[datetime],
     now: datetime,
-) -> timedelta:
+) -> NextCheck:
     bounds = IntervalBounds(source.interval, source.min_interval, source.max_interval)
-    return next_check_delay(
+    return next_check(
         bounds,
         consecutive_failures=failures,
         hints=hints,
         post_times=posts,
         now=now,
         max_backoff=context.settings.polling.max_backoff,
+        max_server_wait=context.settings.polling.max_server_wait,
     )

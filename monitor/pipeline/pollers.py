@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import queue
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -67,21 +68,28 @@ class PollerSpec:
 
 
 async def run_cycle(
-    config: WatchConfig, settings: Settings, database: Database, *, now: datetime | None = None
+    config: WatchConfig,
+    settings: Settings,
+    database: Database,
+    *,
+    now: datetime | None = None,
+    names: Sequence[str] | None = None,
 ) -> CycleSummary:
-    """Poll every enabled source once, with the configured number of pollers, then send every pending
-    delivery: what `monitor poll` does."""
+    """Poll every enabled source once (or the `names` ones, now), with the configured number of pollers,
+    then send every pending delivery: what `monitor poll` does."""
     moment = now or clock.now()
     sync_configured_sources(database, config)
     pollers = poller_count(settings)
-    if pollers == 1:
+    if names is not None:
+        outcomes = await poll_all(config, settings, database, names=names)
+    elif pollers == 1:
         outcomes = await poll_all(config, settings, database, now=moment)
     else:
         level = logging.getLogger().getEffectiveLevel()
         spec = PollerSpec(config.directory, settings_for_poller(settings, pollers), level)
         outcomes = await asyncio.to_thread(poll_in_processes, spec, pollers, now=moment)
     delivery = await asyncio.to_thread(
-        dispatch_pending, database, channel_urls(config), settings.delivery, now=moment
+        dispatch_pending, database, channel_urls(config), settings.delivery, now=now or clock.now()
     )
     return CycleSummary(outcomes=outcomes, delivery=delivery)
 

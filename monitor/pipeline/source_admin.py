@@ -68,8 +68,9 @@ async def fetch_page(settings: FetchSettings, url: str) -> FetchResult:
         return await fetcher.fetch(url)
 
 
-async def read_all(settings: FetchSettings, urls: list[str]) -> tuple[list[FoundFeed], list[Failure]]:
-    """The URLs read as feeds, concurrently within the fetch limits; and (URL, why not) for the others."""
+async def read_discovered(settings: FetchSettings, urls: list[str]) -> tuple[list[FoundFeed], list[Failure]]:
+    """The feeds a page lists, read concurrently within the fetch limits; and (URL, why not) for the
+    others. Their URLs were found in content: the address policy applies (no internal addresses)."""
     async with Fetcher(settings) as fetcher:
         results = await asyncio.gather(*(read_one(fetcher, url) for url in urls))
     found = [result for result in results if isinstance(result, FoundFeed)]
@@ -78,7 +79,7 @@ async def read_all(settings: FetchSettings, urls: list[str]) -> tuple[list[Found
 
 async def read_one(fetcher: Fetcher, url: str) -> FoundFeed | Failure:
     try:
-        return read_feed(await fetcher.fetch(url), url)
+        return read_feed(await fetcher.fetch(url, found_in_content=True), url)
     except FetchError as error:
         return url, error.message
 
@@ -158,7 +159,7 @@ def find_feed(settings: FetchSettings, url: str, config: WatchConfig) -> FoundFe
     fresh = [feed for feed in discovered if url_key(feed.url) not in configured]
     if not fresh:
         raise DeskError(no_feed_message(url) if not discovered else "every feed the page lists is configured")
-    found, failures = asyncio.run(read_all(settings, [fresh[0].url]))
+    found, failures = asyncio.run(read_discovered(settings, [fresh[0].url]))
     if not found:
         raise DeskError(f"could not read {fresh[0].url}: {failures[0][1]}")
     return FoundFeed(found[0].url, found[0].title or fresh[0].title or "", found[0].language)

@@ -1,10 +1,16 @@
 """One text analysis for rules and articles: words with offsets, folded for case, accents and apostrophes.
 
-Folding: Unicode NFKC, case folding, accents removed on Latin letters only (Cyrillic й, ї, ў keep their
-marks; ё becomes е), ligatures spelled out. Apostrophes (' ’ ʼ ‘) split words: French and Italian elisions
-(l', d', qu', jusqu'…) and English clitics ('s, 't, 're…) are dropped, a Ukrainian apostrophe between
-Cyrillic letters (п'ять) is removed inside the word. Hyphens and other punctuation separate words, so
+Folding: Unicode NFKC, case folding, accents removed on Latin and Greek letters only (Cyrillic й, ї, ў
+keep their marks; ё becomes е), ligatures spelled out: `Αθήνα`, `ΑΘΗΝΑ` and `αθηνα` are one word.
+Apostrophes (' ’ ʼ ‘) split words: French and Italian elisions (l', d', qu', jusqu'…) and English
+clitics ('s, 't, 're…) are dropped, a Ukrainian apostrophe between Cyrillic letters (п'ять) is removed
+inside the word. Hyphens and other punctuation separate words, so
 `nord-coréen` is the two words `nord coreen` and `Shahed-136` contains `shahed`. Numbers are words.
+
+Chinese, Japanese and Korean runs are cut into overlapping character bigrams, as Lucene's CJK analyzer
+does (a run of one character is a word): `无人机` is the phrase `无人 人机`, found in `俄罗斯无人机工厂`
+without any dictionary. Letters of other scripts glued to a run stay one word (`Shahed无人机` gives
+`shahed 无人 人机`).
 """
 
 from __future__ import annotations
@@ -30,6 +36,12 @@ CLITICS = frozenset("s t re ve ll d m".split())
 _SPELLED = {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ё": "е"}
 RESIDUAL_MARK = re.compile(_MARK)
 MAX_TOKEN_CHARS = 64
+_CJK_RANGES = (
+    "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f"
+    "\uac00-\ud7af\ud7b0-\ud7ff\uf900-\ufaff\uff66-\uffdc\U00020000-\U0003134f"
+)
+CJK_RUN = re.compile(f"[{_CJK_RANGES}]+")
+_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
 
 
 def _is_latin(char: str) -> bool:
@@ -38,13 +50,30 @@ def _is_latin(char: str) -> bool:
     return code < 0x250 or 0x1E00 <= code < 0x1F00 or 0x2C60 <= code < 0x2C80 or 0xA720 <= code < 0xA800
 
 
+def _is_greek(char: str) -> bool:
+    """True for letters of the Greek script (Greek and Coptic, Greek Extended)."""
+    code = ord(char)
+    return 0x370 <= code < 0x400 or 0x1F00 <= code < 0x2000
+
+
+def _loses_marks(char: str) -> bool:
+    """Whether the marks on this letter are folded away: Latin and Greek letters."""
+    return _is_latin(char) or _is_greek(char)
+
+
+def has_cjk(text: str) -> bool:
+    """Whether a text holds Chinese, Japanese or Korean characters (then its runs are cut into bigrams)."""
+    return not text.isascii() and _CJK_CHAR.search(text) is not None
+
+
 def _folding_table() -> dict[int, str]:
-    """Precomposed lowercase Latin letters with diacritics → their base letter; a few letters spelled out."""
+    """Precomposed lowercase Latin and Greek letters with diacritics → their base letter; a few letters
+    spelled out."""
     table: dict[int, str] = {}
-    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+    for code in [*range(0xC0, 0x250), *range(0x370, 0x400), *range(0x1E00, 0x2000)]:
         decomposed = unicodedata.normalize("NFD", chr(code))
         base, marks = decomposed[0], decomposed[1:]
-        if marks and _is_latin(base) and all(unicodedata.combining(mark) for mark in marks):
+        if marks and _loses_marks(base) and all(unicodedata.combining(mark) for mark in marks):
             table[code] = base
     table.update({ord(char): spelled for char, spelled in _SPELLED.items()})
     return table
@@ -67,7 +96,7 @@ def fold(raw: str) -> str:
         text = _fold_letters(text, foldable)
     if not RESIDUAL_MARK.search(text):
         return text
-    return _strip_latin_marks(text)
+    return _strip_marks(text)
 
 
 def _fold_letters(text: str, letters: set[str]) -> str:
@@ -93,16 +122,17 @@ def marks_and_apostrophes(source: str) -> tuple[bool, bool]:
     return RESIDUAL_MARK.search(source, first.end()) is not None, True
 
 
-def _strip_latin_marks(text: str) -> str:
-    """Remove combining marks that follow a Latin letter (those left after composition), keep the others."""
+def _strip_marks(text: str) -> str:
+    """Remove combining marks that follow a Latin or Greek letter (those left after composition), keep the
+    others."""
     kept: list[str] = []
-    latin_base = False
+    stripped_base = False
     for char in unicodedata.normalize("NFD", text):
         if unicodedata.combining(char):
-            if not latin_base:
+            if not stripped_base:
                 kept.append(char)
             continue
-        latin_base = _is_latin(char)
+        stripped_base = _loses_marks(char)
         kept.append(char)
     return unicodedata.normalize("NFC", "".join(kept))
 
@@ -126,9 +156,39 @@ Piece = tuple[str, int, int]  # a folded word and its start and end offsets in t
 
 def split_word(raw: str) -> tuple[Piece, ...]:
     """The words of one match: one folded word, or for words joined by apostrophes the halves kept
-    (Cyrillic halves merged, elisions and clitics dropped)."""
+    (Cyrillic halves merged, elisions and clitics dropped); CJK runs in it cut into bigrams."""
     if APOSTROPHE.search(raw) is None:
+        if has_cjk(raw):
+            return _cjk_pieces(raw, 0)
         return ((_word(raw), 0, len(raw)),)
+    pieces = _apostrophe_pieces(raw)
+    if not has_cjk(raw):
+        return pieces
+    return tuple(cut for _, start, end in pieces for cut in _cjk_pieces(raw[start:end], start))
+
+
+def _cjk_pieces(raw: str, offset: int) -> tuple[Piece, ...]:
+    """The words of a match holding CJK runs: each run as overlapping bigrams (a lone character as
+    itself), the letters between runs as words; offsets from `offset`."""
+    pieces: list[Piece] = []
+    position = 0
+    for run in CJK_RUN.finditer(raw):
+        start, end = run.span()
+        if start > position:
+            pieces.append((_word(raw[position:start]), offset + position, offset + start))
+        last = max(start + 1, end - 1)
+        for at in range(start, last):
+            cut = min(at + 2, end)
+            pieces.append((fold(raw[at:cut]), offset + at, offset + cut))
+        position = end
+    if position < len(raw):
+        pieces.append((_word(raw[position:]), offset + position, offset + len(raw)))
+    return tuple(pieces)
+
+
+def _apostrophe_pieces(raw: str) -> tuple[Piece, ...]:
+    """The halves of words joined by apostrophes that are kept (Cyrillic halves merged, elisions and
+    clitics dropped)."""
     parts = [(_word(m.group()), m.start(), m.end()) for m in _PIECES.finditer(raw)]
     merged: list[Piece] = [parts[0]]
     for part in parts[1:]:

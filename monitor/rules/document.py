@@ -48,10 +48,16 @@ class AnalysedDocument:
                     found.append(base + position)
         return sorted(found)
 
+    def _simple(self, field: int) -> bool:
+        """Whether a field's positions are its raw matches' indexes: each match is one word (no CJK run of
+        more than two characters, no apostrophe)."""
+        raws, simple = self._fields[field]
+        return simple and (not self.scan.several or self.scan.several.isdisjoint(raws))
+
     def _sequence(self, field: int) -> tuple[list[str], dict[str, list[str]]]:
         """A field's words as scanned (raw matches when each is one word, else folded words), and which of
         them each lookup finds."""
-        raws, simple = self._fields[field]
+        raws, simple = self._fields[field][0], self._simple(field)
         table = self.scan.raws if simple else {word: entry.lookups for word, entry in self.scan.words.items()}
         keys: dict[str, list[str]] = {}
         for key, lookups in table.items():
@@ -78,10 +84,10 @@ class AnalysedDocument:
         """The field and the character offsets, in its original text, of the words from `first` to `last`."""
         if first >= TEXT_BASE:
             spans = self._spans.get("text") or self._spans.setdefault(
-                "text", Spans(self.document.text, MAX_TEXT_CHARS, self._fields[1][0])
+                "text", Spans(self.document.text, MAX_TEXT_CHARS, self._fields[1][0], self._simple(1))
             )
             return "text", spans.span(first - TEXT_BASE)[0], spans.span(last - TEXT_BASE)[1]
         spans = self._spans.get("title") or self._spans.setdefault(
-            "title", Spans(self.document.title, MAX_TITLE_CHARS, self._fields[0][0])
+            "title", Spans(self.document.title, MAX_TITLE_CHARS, self._fields[0][0], self._simple(0))
         )
         return "title", spans.span(first)[0], spans.span(last)[1]

@@ -36,10 +36,12 @@ class WordEntry(NamedTuple):
 
 
 class Scan(NamedTuple):
-    """The words of one article that some rule uses: entries by folded word, lookups by raw word."""
+    """The words of one article that some rule uses: entries by folded word, lookups by raw word, and
+    those raw words that are several words (a CJK run's bigrams, words joined by apostrophes)."""
 
     words: dict[str, WordEntry]
     raws: dict[str, tuple[str, ...]]
+    several: frozenset[str] = frozenset()
 
 
 class WordMemory:
@@ -49,6 +51,7 @@ class WordMemory:
     def __init__(self) -> None:
         self.entries: dict[str, WordEntry] = {}
         self.irrelevant_raws: set[str] = set()
+        self.several_raws: set[str] = set()  # raw words that are several words (CJK runs, mostly)
 
     def __len__(self) -> int:
         return len(self.entries) + len(self.irrelevant_raws)
@@ -104,7 +107,7 @@ class LanguageIndex:
             memory = self._memory = WordMemory()
         rest = raws.difference(memory.irrelevant_raws)
         if not rest:
-            return Scan({}, {})
+            return Scan({}, {}, self._several(memory, raws))
         ordered = list(rest)
         texts = fold_raws(ordered)
         joined = " ".join(texts)
@@ -114,11 +117,18 @@ class LanguageIndex:
             memory.entries.update(self._learn(list(new)))
         relevant = memory.entries.keys() & words
         found = Scan({word: memory.entries[word] for word in relevant}, {})
+        several_words = joined.count(" ") >= len(texts)  # some raw word holds an apostrophe or a CJK run
+        if several_words:
+            memory.several_raws.update(raw for raw, text in zip(ordered, texts, strict=True) if " " in text)
         if relevant:
-            several_words = joined.count(" ") >= len(texts)  # some raw word holds an apostrophe
             found.raws.update(_raw_lookups(ordered, texts, found.words, several_words))
         memory.irrelevant_raws.update(rest.difference(found.raws))
-        return found
+        return found._replace(several=self._several(memory, raws))
+
+    @staticmethod
+    def _several(memory: WordMemory, raws: set[str]) -> frozenset[str]:
+        """The raw words of an article that are several words (a set operation; none in most articles)."""
+        return frozenset(memory.several_raws.intersection(raws)) if memory.several_raws else frozenset()
 
     def candidates(self, scan: Scan) -> list[int]:
         """Numbers of the rules an article with these words may match (every clause satisfied), in order.

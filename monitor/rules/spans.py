@@ -19,12 +19,14 @@ from monitor.rules.tokens import PLAIN_WORD, Offsets, offsets, raw_words, word_p
 
 class Spans:
     """Spans of the words of one field (at most `limit` characters of `text`), by word index; `words` are
-    its raw words (raw_words of the same text and limit) when the caller has them already."""
+    its raw words (raw_words of the same text and limit) when the caller has them already. With `simple`
+    False, words are folded words (CJK runs cut into bigrams), not raw matches."""
 
-    def __init__(self, text: str, limit: int, words: list[str] | None = None) -> None:
+    def __init__(self, text: str, limit: int, words: list[str] | None = None, simple: bool = True) -> None:
         self._text, self._limit = text, limit
         self._source = text[:limit]
         self._pattern, self._simple = word_pattern(self._source)
+        self._simple = self._simple and simple
         self._words = words
         self._all: Offsets | None = None
         self._known: dict[int, tuple[int, int]] = {}

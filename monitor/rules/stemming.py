@@ -1,8 +1,11 @@
-"""Snowball stemmers (PyStemmer) per language, and which stemmer applies to a word of an article.
+"""Snowball stemmers (PyStemmer) per language, lemmas for others, and which applies to a word of an article.
 
 The article's language decides: every word of a French article is stemmed as French. Languages without a
-Snowball stemmer (Ukrainian among them) are matched on exact folded words; prefixes (`дрон*`) cover their
-inflections. An article without a language gets a script guess: Cyrillic words Russian, Latin words English.
+Snowball stemmer (Ukrainian, Polish, Bulgarian, Slovak, Slovene, Croatian, Latvian, Persian…) are
+lemmatized with simplemma (monitor.rules.lemmas): Києві and Києва both give київ. The remaining ones
+(Belarusian, Maltese, Chinese, Japanese, Korean) are matched on exact folded words, or on character
+bigrams for CJK; prefixes (`дрон*`) cover inflections. An article without a language gets a script
+guess: Cyrillic words Russian, Latin words English.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import Stemmer
 
 from monitor.rules.analysis import script
+from monitor.rules.lemmas import LEMMA_LANGUAGES, Lemmas
 
 ALGORITHMS = {
     "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
@@ -34,7 +38,7 @@ def stem_language(code: str | None, word_script: str) -> str | None:
     """The stemmer (a code) for a word of this script in an article of language `code` (a language_code)."""
     if code is None:
         return GUESS_BY_SCRIPT.get(word_script)
-    return code if code in ALGORITHMS else None
+    return code if code in ALGORITHMS or code in LEMMA_LANGUAGES else None
 
 
 class Stemmers:
@@ -43,12 +47,14 @@ class Stemmers:
     Stems are not remembered here: each article word is stemmed once, when a LanguageIndex learns it."""
 
     def __init__(self) -> None:
-        self._stemmers: dict[str, Stemmer.Stemmer] = {}
+        self._stemmers: dict[str, Stemmer.Stemmer | Lemmas] = {}
         self._folded: dict[str, str] = {}
 
-    def _get(self, code: str) -> Stemmer.Stemmer:
+    def _get(self, code: str) -> Stemmer.Stemmer | Lemmas:
         stemmer = self._stemmers.get(code)
-        if stemmer is None:
+        if stemmer is None and code in LEMMA_LANGUAGES:
+            stemmer = self._stemmers[code] = Lemmas(code)
+        elif stemmer is None:
             stemmer = self._stemmers[code] = Stemmer.Stemmer(ALGORITHMS[code])
             stemmer.maxCacheSize = 0  # words are stemmed once each: a cache would only hold memory
         return stemmer

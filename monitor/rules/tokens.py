@@ -19,6 +19,7 @@ from monitor.rules.analysis import (
     COMPOUND_PLAIN,
     RESIDUAL_MARK,
     fold_plain,
+    has_cjk,
     marks_and_apostrophes,
     split_word,
 )
@@ -58,7 +59,8 @@ def _source(text: str, limit: int | None) -> tuple[str, bool]:
 
 def word_pattern(source: str) -> tuple[re.Pattern[str], bool]:
     """The pattern that finds the raw matches of `source`, and whether each match is exactly one word (no
-    apostrophe anywhere). Plain `\\w+` is the fastest, and equivalent without marks, apostrophes and `_`."""
+    apostrophe anywhere; a CJK run is one match but several words: see `raw_words`). Plain `\\w+` is the
+    fastest, and equivalent without marks, apostrophes and `_`."""
     marked, apostrophe = marks_and_apostrophes(source)
     if marked:
         return COMPOUND, not apostrophe
@@ -69,7 +71,9 @@ def word_pattern(source: str) -> tuple[re.Pattern[str], bool]:
 
 def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
     """The raw matches of `text` (words as written, maybe joined by apostrophes), and whether each of them
-    is exactly one word (then a word's position is its match's index).
+    is exactly one word (then a word's position is its match's index). A match holding a CJK run is
+    several words (its bigrams) but is not looked for here, which would cost every article a pass over
+    its text: the caller learns it from the folded matches (monitor.rules.document).
 
     A text without apostrophes or `_` is first split on whitespace after its common separators are
     replaced by spaces (C-level passes, about twice as fast as findall): if every character left is
@@ -95,10 +99,11 @@ def raw_words(text: str, limit: int | None = None) -> tuple[list[str], bool]:
 def fold_raws(raws: list[str]) -> list[str]:
     """The folded words of each raw match, joined by spaces; apostrophe-free matches in one batch."""
     glued = "".join(raws)
-    if glued.isalnum() and "\u02bc" not in glued:
+    cjk = has_cjk(glued)
+    if glued.isalnum() and "\u02bc" not in glued and not cjk:
         plain = raws
     else:
-        plain = [raw for raw in raws if raw.isalnum() and "\u02bc" not in raw]
+        plain = [raw for raw in raws if raw.isalnum() and "\u02bc" not in raw and not (cjk and has_cjk(raw))]
     words = fold_plain(plain) if plain else None
     if words is not None and len(plain) == len(raws):
         return words
@@ -134,12 +139,13 @@ def offsets(text: str, limit: int | None = None) -> Offsets:
     source, marked = _source(text, limit)
     parts = (_SPLIT if marked else _SPLIT_PLAIN).split(source)
     bounds = list(accumulate(map(len, parts)))
-    if APOSTROPHE.search(source) is None:
+    cjk = has_cjk(source)
+    if APOSTROPHE.search(source) is None and not cjk:
         return Offsets(bounds[0:-1:2], bounds[1::2])
     found = Offsets([], [])
     for index, raw in enumerate(parts[1::2]):
         offset = bounds[2 * index]
-        if APOSTROPHE.search(raw) is None:
+        if APOSTROPHE.search(raw) is None and not (cjk and has_cjk(raw)):
             found.starts.append(offset)
             found.ends.append(bounds[2 * index + 1])
             continue

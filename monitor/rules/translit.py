@@ -167,3 +167,10 @@ class NameKeys:
             if hits:
                 found.setdefault(word, []).extend(hits)
         return found
+
+
+def script_free_key(word: str) -> str:
+    """One key for a name in any script: a folded Cyrillic word transliterated, then both scripts reduced
+    to the skeleton that absorbs spelling variants (Київ, Kiev, Kiew and Kyiv meet); used by stories."""
+    latin = word.translate(_CYRILLIC) if is_cyrillic(word) else word
+    return _canonical(_skeleton(latin))

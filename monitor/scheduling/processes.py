@@ -26,13 +26,15 @@ from types import FrameType
 
 from monitor.errors import ConfigError, MonitorError
 from monitor.pipeline.pollers import PollerSpec
-from monitor.scheduling.service import MonitorService
+from monitor.scheduling.activity import ActivityCounters
+from monitor.scheduling.service import SUMMARY_INTERVAL, MonitorService
 
 logger = logging.getLogger(__name__)
 
 FIRST_RESTART_DELAY = 1.0
 MAX_RESTART_DELAY = 60.0
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+FIRST_POLLER = "poller-1"
 STOP_TIMEOUT = 60.0
 """Seconds a poller gets to finish its running polls after SIGTERM before it is killed."""
 
@@ -51,9 +53,12 @@ class _Poller:
 class PollerSupervisor:
     """Starts `count` poller processes, restarts those that die, and says which are alive."""
 
+    summary_interval = SUMMARY_INTERVAL.total_seconds()
+
     def __init__(self, spec: PollerSpec, count: int) -> None:
         self.spec = spec
         self.pollers = [_Poller(number) for number in range(1, count + 1)]
+        self.counters = ActivityCounters()
 
     def alive(self) -> dict[str, bool]:
         """Each poller's name → whether its process is running (for /readyz)."""
@@ -67,14 +72,18 @@ class PollerSupervisor:
         previous = {sig: signal.signal(sig, _stop_on(stopping)) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             for poller in self.pollers:
-                _start(context, self.spec, poller)
+                _start(context, self.spec, poller, self.counters)
+            summary_at = time.monotonic() + self.summary_interval
             with beside or contextlib.nullcontext():
                 while not stopping.is_set():
                     sentinels = [p.process.sentinel for p in self.pollers if p.process is not None]
                     multiprocessing.connection.wait(sentinels, timeout=0.5)
                     now = time.monotonic()
                     for poller in self.pollers:
-                        _watch(context, self.spec, poller, now, stopping)
+                        _watch(context, self.spec, poller, now, stopping, self.counters)
+                    if now >= summary_at:
+                        logger.info("last minute: %s", self.counters.take().line())
+                        summary_at = now + self.summary_interval
         finally:
             _stop_all(self.pollers)
             for sig, handler in previous.items():
@@ -109,6 +118,7 @@ def _watch(
     poller: _Poller,
     now: float,
     stopping: threading.Event,
+    counters: ActivityCounters,
 ) -> None:
     """Notice a poller that died and start it again once its pause is over."""
     process = poller.process
@@ -124,11 +134,18 @@ def _watch(
         poller.process, poller.restart_at = None, now + poller.restart_delay
         poller.restart_delay = min(poller.restart_delay * 2, MAX_RESTART_DELAY)
     if poller.process is None and poller.restart_at is not None and now >= poller.restart_at:
-        _start(context, spec, poller)
+        _start(context, spec, poller, counters)
 
 
-def _start(context: multiprocessing.context.BaseContext, spec: PollerSpec, poller: _Poller) -> None:
-    process = context.Process(target=_serve, args=(spec,), name=poller.name)  # type: ignore[attr-defined]
+def _start(
+    context: multiprocessing.context.BaseContext,
+    spec: PollerSpec,
+    poller: _Poller,
+    counters: ActivityCounters,
+) -> None:
+    speaker = poller.name == FIRST_POLLER
+    arguments = (spec, speaker, counters)
+    process = context.Process(target=_serve, args=arguments, name=poller.name)  # type: ignore[attr-defined]
     process.start()
     poller.process, poller.started_at, poller.restart_at = process, time.monotonic(), None
 
@@ -155,8 +172,9 @@ def _stop_on(stopping: threading.Event) -> Callable[[int, FrameType | None], Non
     return handler
 
 
-def _serve(spec: PollerSpec) -> None:
-    """In a poller process: the whole service, until SIGTERM (or SIGINT from the terminal)."""
+def _serve(spec: PollerSpec, announce: bool, counters: ActivityCounters) -> None:
+    """In a poller process: the whole service, until SIGTERM (or SIGINT from the terminal); `announce`
+    for the one poller that logs what they all do alike (see `MonitorService.announce`)."""
     try:
         config, database = spec.start()
     except ConfigError as error:
@@ -166,6 +184,7 @@ def _serve(spec: PollerSpec) -> None:
         logger.error("%s", error)
         raise SystemExit(1) from error
     try:
-        asyncio.run(MonitorService(config, spec.settings, database).run())
+        service = MonitorService(config, spec.settings, database, announce=announce, counters=counters)
+        asyncio.run(service.run())
     finally:
         database.dispose()

@@ -31,6 +31,7 @@ from monitor.pipeline import PollContext, SourcePoller, channel_urls, sync_confi
 from monitor.pipeline.cpu import CpuPool
 from monitor.pipeline.cycle import use_database_threads
 from monitor.pipeline.health import report_silent_sources
+from monitor.scheduling.activity import ActivityCounters
 from monitor.settings import Settings
 from monitor.storage.database import Database
 
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 CONFIG_WATCH_INTERVAL = timedelta(seconds=5)
 HEALTH_CHECK_INTERVAL = timedelta(hours=1)
+SUMMARY_INTERVAL = timedelta(minutes=1)
 
 
 def config_fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
@@ -50,14 +52,30 @@ class MonitorService:
     """The long-running worker: the current configuration, the scheduler and the source poller."""
 
     config_watch_interval = CONFIG_WATCH_INTERVAL
+    summary_interval = SUMMARY_INTERVAL
 
     def __init__(
-        self, config: WatchConfig, settings: Settings, database: Database, *, owner: str | None = None
+        self,
+        config: WatchConfig,
+        settings: Settings,
+        database: Database,
+        *,
+        owner: str | None = None,
+        announce: bool = True,
+        counters: ActivityCounters | None = None,
     ) -> None:
         self.config = config
         self.settings = settings
         self.database = database
         self.owner = owner
+        self.announce = announce
+        """Whether this service speaks for the machine: of several poller processes, only the first logs
+        what they all do alike (reloads, the summary line), so that each line is printed once."""
+        self._said = logging.INFO if announce else logging.DEBUG
+        self._summarize_here = counters is None
+        """Without counters given, the service counts and logs its own summary line; with them, it adds
+        its counts to the machine's, which the supervisor logs."""
+        self.counters = counters or ActivityCounters()
         self._fingerprint = config_fingerprint(config.directory)
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._poller: SourcePoller | None = None
@@ -80,6 +98,8 @@ class MonitorService:
             self._add_job(self._dispatch, "dispatch", self.settings.delivery.dispatch_interval)
             self._add_job(self._reload_if_changed, "reload", self.config_watch_interval, start_now=False)
             self._add_job(self._report_silent, "health", HEALTH_CHECK_INTERVAL, start_now=False)
+            if self._summarize_here:
+                self._add_job(self._summarize, "summary", self.summary_interval, start_now=False)
             self._scheduler.start()
             logger.info("monitor running as %s: %d sources", self._poller.owner, len(self.config.sources))
             try:
@@ -92,7 +112,7 @@ class MonitorService:
 
     def stop(self) -> None:
         """Ask the service to stop; safe to call from a signal handler."""
-        logger.info("stopping")
+        logger.log(self._said, "stopping")
         self._stopping.set()
 
     def _add_job(
@@ -115,7 +135,10 @@ class MonitorService:
         assert self._poller is not None
         if self._stopping.is_set():
             return
-        if any(outcome.new_hits for outcome in self._poller.reap()):
+        outcomes = self._poller.reap()
+        new_articles, new_hits = sum(o.new_articles for o in outcomes), sum(o.new_hits for o in outcomes)
+        self.counters.add(polled=len(outcomes), new_articles=new_articles, hits=new_hits)
+        if new_hits:
             self._scheduler.modify_job("dispatch", next_run_time=clock.wall_now())
         try:
             await self._poller.fill()
@@ -128,10 +151,15 @@ class MonitorService:
         summary = await asyncio.to_thread(
             dispatch_pending, self.database, channel_urls(self.config), self.settings.delivery
         )
+        self.counters.add(sent=summary.sent, failed=summary.failed + summary.retried)
         if summary.sent or summary.failed or summary.retried:
             logger.info(
                 "alerts: %d sent, %d to retry, %d failed", summary.sent, summary.retried, summary.failed
             )
+
+    async def _summarize(self) -> None:
+        """One line a minute: what this service did since the last line."""
+        logger.info("last minute: %s", self.counters.take().line())
 
     async def _report_silent(self) -> None:
         def report() -> list[str]:
@@ -151,7 +179,8 @@ class MonitorService:
         try:
             config = await asyncio.to_thread(load_config, self.config.directory)
         except ConfigError as error:
-            logger.error(
+            logger.log(
+                logging.ERROR if self.announce else logging.DEBUG,
                 "configuration rejected, the last good one stays in force:\n%s",
                 "\n".join(p.render() for p in error.problems),
             )
@@ -167,4 +196,6 @@ class MonitorService:
             cpu.start()
             self._poller.context = dataclasses.replace(self._poller.context, config=config, cpu=cpu)
             asyncio.get_running_loop().run_in_executor(None, retired.retire)
-        logger.info("configuration reloaded: %d sources, %d rules", len(config.sources), len(config.rules))
+        logger.log(
+            self._said, "configuration reloaded: %d sources, %d rules", len(config.sources), len(config.rules)
+        )

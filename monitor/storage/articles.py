@@ -73,7 +73,7 @@ def dedupe_key(entry: EntryLike) -> str | None:
     """The GUID, else the URL, else `title:<sha256>`; None for an entry with none of the three."""
     for candidate in (entry.guid, entry.url):
         if candidate and candidate.strip():
-            return _bounded(candidate.strip())
+            return _bounded(sanitize(candidate.strip()))
     title = " ".join((entry.title or "").split()).casefold()
     return f"title:{_sha256(title)}" if title else None
 
@@ -128,12 +128,12 @@ def _rows_by_key(source_id: int, entries: Sequence[EntryLike], now: datetime) ->
         rows[key] = {
             "source_id": source_id,
             "dedupe_key": key,
-            "url": entry.url[:MAX_URL_CHARS] if entry.url else None,
-            "guid": entry.guid[:MAX_URL_CHARS] if entry.guid else None,
+            "url": sanitize(entry.url)[:MAX_URL_CHARS] if entry.url else None,
+            "guid": sanitize(entry.guid)[:MAX_URL_CHARS] if entry.guid else None,
             "title": title,
             "summary": summary,
             "content": content,
-            "language": entry.language[:35] if entry.language else None,
+            "language": sanitize(entry.language)[:35] if entry.language else None,
             "published_at": entry.published,
             "first_seen_at": now,
             "content_hash": _sha256("\x00".join((title, summary, content))),

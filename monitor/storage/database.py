@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,13 +28,13 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from monitor.errors import StorageError
+from monitor.secrets import hide, mask_url_secrets, url_secrets
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
 MIGRATION_LOCK_KEY = 0x6D6F6E69  # any fixed number: every monitor process asks for the same advisory lock
 READ_ONLY = "monitor_read_only"
-_PASSWORD_IN_URL = re.compile(r"(://[^:/?#@]*:)[^@/?#]*@")
 
 
 class Database:
@@ -58,7 +57,7 @@ class Database:
     @property
     def display_url(self) -> str:
         """The URL with its password masked, safe for logs and messages."""
-        return self.engine.url.render_as_string(hide_password=True)
+        return _masked(self.engine.url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -144,7 +143,7 @@ def normalise_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
-        shown = _PASSWORD_IN_URL.sub(r"\1***@", url)
+        shown = mask_url_secrets(url, bare_user_is_secret=False)
         raise StorageError(
             f"invalid database URL {shown!r}: expected sqlite:///path/to/file.db or postgresql://user@host/db"
         ) from exc
@@ -206,14 +205,15 @@ def _begin_immediate(connection: Any) -> None:
 
 
 def _masked(url: URL) -> str:
-    return url.render_as_string(hide_password=True)
+    """The URL with its password and secret query values (`?password=`) masked."""
+    return mask_url_secrets(url.render_as_string(hide_password=False), bare_user_is_secret=False)
 
 
 def _reason(exc: BaseException, url: URL) -> str:
-    """The first line of the driver's message, without the password should the driver have echoed it."""
+    """The first line of the driver's message, without the password should the driver have echoed it
+    (even a piece of it, as a host name misparsed from an unencoded `@`)."""
     inner = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
     lines = str(inner).strip().splitlines()
     reason = lines[0] if lines else exc.__class__.__name__
-    if url.password:
-        reason = reason.replace(str(url.password), "***")
-    return reason
+    secrets = url_secrets(url.render_as_string(hide_password=False))
+    return hide(reason, [*secrets, *([str(url.password)] if url.password else [])])

@@ -1,19 +1,26 @@
 """The outbox: claim deliveries that are due, then record how each attempt went.
 
-Claiming leases a row: its `next_attempt_at` moves `lease` into the future and the claim is committed before
-anything is sent, so no other worker takes it meanwhile (PostgreSQL also skips rows another claim holds
-locked, SQLite lets one writer at a time in). A worker that dies between sending and recording leaves the
-lease to expire and the alert is sent again: delivery is at-least-once, a rare duplicate being preferred to
-a lost alert.
+A channel's alerts go out in the order they were written: only a channel's oldest pending delivery (its
+head) decides whether the channel is due, and a claim takes the head and the deliveries queued behind it,
+oldest first. While the head waits for a retry, nothing later of that channel is sent, so a channel that
+comes back after an outage gets its backlog oldest first, before anything newer.
+
+Claiming leases rows: their `next_attempt_at` moves `lease` into the future and the claim is committed before
+anything is sent, so no other worker takes the channel meanwhile (PostgreSQL also skips rows another claim
+holds locked, SQLite lets one writer at a time in). The sender renews the lease while it sends
+(`renew_claims`); a worker killed meanwhile leaves a short lease that soon expires, and the alert it may have
+sent is sent again: delivery is at-least-once, a rare duplicate being preferred to a lost alert.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import exists, func, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from monitor.storage.hits import HitRecord, hit_records_query, to_hit_record
@@ -40,6 +47,7 @@ class ClaimedDelivery:
     id: int
     channel: str
     attempts: int
+    created_at: datetime
     hit: HitRecord | None = None
     notice: NoticeRecord | None = None
 
@@ -47,16 +55,39 @@ class ClaimedDelivery:
 def claim_due_deliveries(
     session: Session, *, now: datetime, limit: int, lease: timedelta = DEFAULT_LEASE
 ) -> list[ClaimedDelivery]:
-    """Lease up to `limit` pending deliveries whose time has come, oldest due first; the caller commits."""
-    due = (
-        select(Delivery.id)
-        .where(Delivery.status == DeliveryStatus.PENDING.value)
-        .where(or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now))
+    """Lease the queues of channels whose oldest pending delivery is due: up to `limit` deliveries in all,
+    each channel's oldest first, grouped by channel; the caller commits."""
+    older = aliased(Delivery)
+    due = or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now)
+    heads = (
+        select(Delivery.id, Delivery.channel)
+        .where(Delivery.status == DeliveryStatus.PENDING.value, due)
+        .where(
+            ~exists().where(
+                older.channel == Delivery.channel,
+                older.status == DeliveryStatus.PENDING.value,
+                col(older.id) < col(Delivery.id),
+            )
+        )
         .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
-    ids = [delivery_id for delivery_id in session.exec(due).all() if delivery_id is not None]
+    ids: list[int] = []
+    for head_id, channel in session.exec(heads).all():
+        if len(ids) >= limit or head_id is None:
+            break
+        # Locked, and the head due still: a worker that claimed the channel meanwhile keeps it.
+        queue = (
+            select(Delivery.id)
+            .where(Delivery.channel == channel, Delivery.status == DeliveryStatus.PENDING.value)
+            .where(or_(col(Delivery.id) > head_id, (col(Delivery.id) == head_id) & due))
+            .order_by(col(Delivery.id))
+            .limit(limit - len(ids))
+            .with_for_update(skip_locked=True)
+        )
+        taken = [delivery_id for delivery_id in session.exec(queue).all() if delivery_id is not None]
+        if taken and taken[0] == head_id:
+            ids += taken
     if not ids:
         return []
     session.exec(update(Delivery).where(col(Delivery.id).in_(ids)).values(next_attempt_at=now + lease))
@@ -77,8 +108,29 @@ def claim_due_deliveries(
         hit = hits.get(delivery.hit_id) if delivery.hit_id is not None else None
         notice = notices.get(delivery.notice_id) if delivery.notice_id is not None else None
         if hit is not None or notice is not None:
-            claimed.append(ClaimedDelivery(delivery_id, delivery.channel, delivery.attempts, hit, notice))
+            claimed.append(
+                ClaimedDelivery(
+                    delivery_id, delivery.channel, delivery.attempts, delivery.created_at, hit, notice
+                )
+            )
     return claimed
+
+
+def renew_claims(session: Session, delivery_ids: Collection[int], *, until: datetime) -> None:
+    """Extend the lease of deliveries still being sent to `until`; the caller commits."""
+    if delivery_ids:
+        session.exec(
+            update(Delivery)
+            .where(col(Delivery.id).in_(list(delivery_ids)))
+            .where(Delivery.status == DeliveryStatus.PENDING.value)
+            .values(next_attempt_at=until)
+        )
+
+
+def release_claims(session: Session, delivery_ids: Collection[int], *, next_attempt_at: datetime) -> None:
+    """Give back claimed deliveries that were not attempted (their channel's head failed): they wait
+    behind the head, due with it at `next_attempt_at`; the caller commits."""
+    renew_claims(session, delivery_ids, until=next_attempt_at)
 
 
 def mark_sent(session: Session, delivery_id: int, *, now: datetime) -> bool:
@@ -110,6 +162,19 @@ def delivery_counts(session: Session) -> dict[str, int]:
     for status, count in session.exec(statement):
         counts[status] = count
     return counts
+
+
+def undelivered_count(session: Session) -> int:
+    """Alerts held up by failures: failed deliveries, and once any attempt failed, every pending one (they
+    wait for a retry, or behind an earlier alert of their channel that does); 0 when nothing failed."""
+    failing = or_(
+        col(Delivery.status) == DeliveryStatus.FAILED.value,
+        (col(Delivery.status) == DeliveryStatus.PENDING.value) & col(Delivery.last_error).is_not(None),
+    )
+    if not session.exec(select(Delivery.id).where(failing).limit(1)).first():
+        return 0
+    counts = delivery_counts(session)
+    return counts[DeliveryStatus.FAILED.value] + counts[DeliveryStatus.PENDING.value]
 
 
 def _finish(session: Session, delivery_id: int, *, status: DeliveryStatus, **values: Any) -> bool:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from monitor.secrets import mask_secrets_in, mask_url_secrets
 from monitor.storage.tables import Article, Source
 
 RECENT_WINDOW = timedelta(hours=24)
@@ -16,7 +17,9 @@ HISTORY_WINDOW = timedelta(days=30)
 
 @dataclass(frozen=True)
 class SourceHealth:
-    """One source's state: status, last success, last error, failures in a row, new items, next check."""
+    """One source's state: status, last success, last error, failures in a row, new items, next check.
+
+    A view for people: the URL and the error have their secrets (`user:pass@`, `?apikey=`) masked."""
 
     name: str
     url: str
@@ -28,6 +31,8 @@ class SourceHealth:
     new_items_24h: int
     next_check_at: datetime | None
     last_new_item_at: datetime | None
+    next_check_reason: str | None = None
+    """Why the next check is then: the interval, a busy feed, the server's hints, or failures."""
 
 
 def source_status(source: Source) -> str:
@@ -59,15 +64,18 @@ def list_source_health(
     return [
         SourceHealth(
             name=source.name,
-            url=source.url,
+            url=mask_url_secrets(source.url),
             status=source_status(source),
             last_success_at=source.last_success_at,
             last_checked_at=source.last_checked_at,
-            last_error=source.last_error,
+            last_error=mask_secrets_in(source.last_error) if source.last_error else None,
             consecutive_failures=source.consecutive_failures,
             new_items_24h=counts.get(source.id or 0, 0),
             next_check_at=source.next_check_at if source.enabled and not source.disabled_reason else None,
             last_new_item_at=latest.get(source.id or 0),
+            next_check_reason=source.next_check_reason
+            if source.enabled and not source.disabled_reason
+            else None,
         )
         for source in session.exec(statement)
     ]

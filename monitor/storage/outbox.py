@@ -1,9 +1,13 @@
-"""The outbox as people read it: deliveries by status and channel, with their masked error, and retry now."""
+"""The outbox as people read it: deliveries by status and channel, and retry now.
+
+The desk's outbox page, its REST API and `monitor deliveries` all read and retry through these functions.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -25,6 +29,10 @@ class DeliveryRow:
     subject: str
     """What the alert announces: the hit's rule and article title, or the notice's title."""
     hit_id: int | None
+
+    def age(self, now: datetime) -> timedelta:
+        """How long the alert has waited (until it was sent, for a sent one)."""
+        return max((self.sent_at or now) - self.created_at, timedelta())
 
 
 def list_deliveries(
@@ -66,10 +74,31 @@ def list_deliveries(
 
 def retry_now(session: Session, delivery_id: int, *, now: datetime) -> None:
     """A failed or pending delivery is due at once (a failed one gets a fresh round of attempts)."""
+    if retry_deliveries(session, [delivery_id], now=now):
+        raise NotFound(f"no delivery {delivery_id} waiting or failed")
+
+
+def retry_deliveries(session: Session, delivery_ids: Sequence[int], *, now: datetime) -> list[int]:
+    """Make these failed or pending deliveries due at once, with a fresh round of attempts; the ids that
+    are neither (sent, or unknown)."""
     statement = (
         update(Delivery)
-        .where(col(Delivery.id) == delivery_id, col(Delivery.status) != DeliveryStatus.SENT.value)
+        .where(col(Delivery.id).in_(list(delivery_ids)), col(Delivery.status) != DeliveryStatus.SENT.value)
+        .values(status=DeliveryStatus.PENDING.value, next_attempt_at=now, attempts=0)
+        .returning(col(Delivery.id))
+    )
+    retried = set(session.exec(statement).scalars())  # type: ignore[call-overload]
+    return [delivery_id for delivery_id in delivery_ids if delivery_id not in retried]
+
+
+def retry_failed(session: Session, *, now: datetime, channel: str | None = None) -> int:
+    """Every failed delivery (of one channel, if given) is due at once with a fresh round of attempts;
+    how many."""
+    statement = (
+        update(Delivery)
+        .where(col(Delivery.status) == DeliveryStatus.FAILED.value)
         .values(status=DeliveryStatus.PENDING.value, next_attempt_at=now, attempts=0)
     )
-    if not session.exec(statement).rowcount:  # type: ignore[call-overload]
-        raise NotFound(f"no delivery {delivery_id} waiting or failed")
+    if channel:
+        statement = statement.where(col(Delivery.channel) == channel)
+    return int(session.exec(statement).rowcount)  # type: ignore[call-overload]

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Integer, column, text
+from sqlalchemy import Connection, Integer, column, func, select, text
 from sqlmodel import Session
 
 from monitor.rules.analysis import RESIDUAL_MARK
@@ -117,12 +117,64 @@ def _each(words: Sequence[str]) -> list[SearchTerm]:
 def article_ids_matching(dialect: str, query: SearchQuery) -> Any:
     """A subquery (one column, `id`) of the ids of the articles matching `query`."""
     if dialect == "postgresql":
-        clause = text("SELECT article_id FROM article_search WHERE body @@ to_tsquery('simple', :search_q)")
+        clause = text(
+            "SELECT article_id AS id FROM article_search WHERE body @@ to_tsquery('simple', :search_q)"
+        )
         bound = clause.bindparams(search_q=query.tsquery())
     else:
-        clause = text("SELECT rowid FROM article_search WHERE article_search MATCH :search_q")
+        clause = text("SELECT rowid AS id FROM article_search WHERE article_search MATCH :search_q")
         bound = clause.bindparams(search_q=query.fts5())
     return bound.columns(column("id", Integer))
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a page of the hit log, newest first, reaches the hits of a search's articles (`reach`)."""
+
+    articles: tuple[int, ...] | None
+    """Every matching article, when they are few: their hits are fetched by article and sorted."""
+    per_hit: bool
+    """The matches are dense: walk the log newest first and ask the index about each hit's article."""
+
+    def condition(self, dialect: str, query: SearchQuery, article_id: Any) -> Any:
+        """The condition on `article_id` (the hit's column) keeping the hits of matching articles."""
+        if self.articles is not None:
+            return article_id.in_(self.articles)
+        if self.per_hit:
+            if dialect == "postgresql":
+                ask = "article_id = hit.article_id AND body @@ to_tsquery('simple', :search_q)"
+                return text(f"EXISTS (SELECT 1 FROM article_search WHERE {ask})").bindparams(
+                    search_q=query.tsquery()
+                )
+            ask = "rowid = hit.article_id AND article_search MATCH :search_q"
+            return text(f"EXISTS (SELECT 1 FROM article_search WHERE {ask})").bindparams(
+                search_q=query.fts5()
+            )
+        return (article_id + 0).in_(article_ids_matching(dialect, query))  # `+ 0`: walk, no index on it
+
+
+FEW_ARTICLES = 2_000
+"""Matching articles up to which a page fetches their hits (and sorts them) rather than walking the log."""
+DENSE_ARTICLES = {"sqlite": 50_000, "postgresql": FEW_ARTICLES}
+"""Matching articles from which a walk asks the index per hit rather than listing every match first:
+listing costs what the matches count (FTS5 lists fast but answers one rowid slowly; a tsvector is
+checked per row fast), asking costs what the walk is long, short when matches are dense."""
+
+
+def reach(connection: Connection, query: SearchQuery) -> Reach:
+    """How to reach the hits of `query`'s articles newest first, from how many articles match it (counted
+    up to what the choice needs): few → by article; more → a walk of the log checking a list of them;
+    dense → a walk asking the index per hit. Each bounds its work where the others would not."""
+    dialect = connection.dialect.name
+    matching = article_ids_matching(dialect, query).subquery()
+    dense = DENSE_ARTICLES.get(dialect, FEW_ARTICLES)
+    first = [row[0] for row in connection.execute(select(matching.c.id).limit(FEW_ARTICLES))]
+    if len(first) < FEW_ARTICLES:
+        return Reach(tuple(first), per_hit=False)
+    if dense == FEW_ARTICLES:
+        return Reach(None, per_hit=True)
+    counted = select(func.count()).select_from(select(matching.c.id).limit(dense).subquery())
+    return Reach(None, per_hit=int(connection.execute(counted).scalar_one()) >= dense)
 
 
 def index_articles(session: Session | Connection, articles: Iterable[tuple[int, str, str]]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
@@ -10,6 +10,8 @@ from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, or_, select
 
 from monitor import clock
+from monitor.durations import format_duration
+from monitor.scheduling.policy import SERVER, reason_kind
 from monitor.storage.tables import Source
 from monitor.storage.upsert import insert_if_absent
 
@@ -36,7 +38,8 @@ def sync_sources(
 
     Nothing is deleted, so the articles and hits of a removed source stay. A URL changed in the
     configuration replaces the stored one (even one learnt from a permanent redirect), forgets the old
-    conditional-GET validators and clears a "gone" verdict, which all belonged to the old URL.
+    conditional-GET validators and clears a "gone" verdict, which all belonged to the old URL. A healthy
+    source whose interval was shortened is checked again within the new interval of its last check.
     """
     now = now or clock.now()
     names = [config.name for config in configs]
@@ -53,6 +56,7 @@ def sync_sources(
             source.url = source.configured_url = config.url
             source.etag = source.last_modified = source.body_hash = source.disabled_reason = None
         source.enabled = config.enabled
+        _within_interval(source, config.interval)
         session.add(source)
     for name, source in existing.items():
         if name not in names and source.enabled:
@@ -60,6 +64,19 @@ def sync_sources(
             session.add(source)
     session.flush()
     return {name: existing[name] for name in names}
+
+
+def _within_interval(source: Source, interval: timedelta) -> None:
+    """Pull in the next check of a healthy source to its last check plus `interval`, unless the server
+    asked for the longer wait (a reason of kind `server`)."""
+    if source.consecutive_failures or source.last_checked_at is None or source.next_check_at is None:
+        return
+    if reason_kind(source.next_check_reason) == SERVER:
+        return
+    latest = source.last_checked_at + interval
+    if source.next_check_at > latest:
+        source.next_check_at = latest
+        source.next_check_reason = f"interval changed to {format_duration(interval)}"
 
 
 def due_sources(session: Session, *, now: datetime) -> list[Source]:
@@ -104,6 +121,31 @@ def claim_sources(
     return claimed
 
 
+def renew_leases(session: Session, *, owner: str, source_ids: Sequence[int], until: datetime) -> int:
+    """Extend `owner`'s leases on these sources to `until`; how many it still held. The caller commits.
+
+    A poll can outlast the lease (a slow server, a loaded machine): renewed while it runs, its source is
+    never taken by another worker mid-poll, while a dead worker's leases still expire. A lease already
+    released (the poll finished) is left alone.
+    """
+    if not source_ids:
+        return 0
+    statement = (
+        update(Source)
+        .where(col(Source.id).in_(list(source_ids)), col(Source.lease_owner) == owner)
+        .values(lease_expires_at=until)
+    )
+    return session.exec(statement).rowcount  # type: ignore[call-overload]
+
+
+def lease_holders(session: Session, names: Collection[str], *, now: datetime) -> dict[str, str]:
+    """Of the named sources, those a worker is polling right now (leased): name → worker."""
+    statement = select(Source.name, Source.lease_owner).where(
+        col(Source.name).in_(list(names)), col(Source.lease_expires_at) > now
+    )
+    return {name: owner or "?" for name, owner in session.exec(statement).all()}
+
+
 def next_due_at(session: Session) -> datetime | None:
     """When the soonest pollable source falls due (None: no pollable source, or one is due now)."""
     statement = select(func.min(Source.next_check_at)).where(
@@ -136,44 +178,63 @@ def record_fetch_success(
     now: datetime,
     next_check_at: datetime | None = None,
     body_hash: str | None = None,
+    reason: str | None = None,
 ) -> None:
-    """A fetch returned a body: keep its validators, follow a permanent redirect, clear the error state."""
+    """A fetch returned a body: keep its validators, follow a permanent redirect, clear the error state;
+    `reason` says why the next check is at `next_check_at`."""
     values: dict[str, Any] = {"etag": etag, "last_modified": last_modified, "body_hash": body_hash}
     if final_url:
         values["url"] = final_url
+    values["next_check_reason"] = reason
     _succeeded(session, source_id, values, now=now, next_check_at=next_check_at)
 
 
 def record_not_modified(
-    session: Session, source_id: int, *, now: datetime, next_check_at: datetime | None = None
+    session: Session,
+    source_id: int,
+    *,
+    now: datetime,
+    next_check_at: datetime | None = None,
+    reason: str | None = None,
 ) -> None:
     """The server answered 304 (or sent the same bytes): nothing new, and the source is healthy."""
-    record_not_modified_many(session, [NotModified(source_id, now, next_check_at)])
+    record_not_modified_many(session, [NotModified(source_id, now, next_check_at, reason)])
 
 
 class NotModified(NamedTuple):
-    """One source checked at `checked_at` with nothing new, to check again at `next_check_at`."""
+    """One source checked at `checked_at` with nothing new, to check again at `next_check_at` (why)."""
 
     source_id: int
     checked_at: datetime
     next_check_at: datetime | None
+    reason: str | None = None
 
 
 def record_not_modified_many(session: Session, rows: Sequence[NotModified]) -> None:
     """`record_not_modified` for many sources in one statement (executemany): a warm cycle's main write."""
     if rows:
-        parameters = [{"b_id": r.source_id, "b_now": r.checked_at, "b_next": r.next_check_at} for r in rows]
+        parameters = [
+            {"b_id": r.source_id, "b_now": r.checked_at, "b_next": r.next_check_at, "b_why": r.reason}
+            for r in rows
+        ]
         session.connection().execute(_NOT_MODIFIED, parameters)
 
 
 def record_fetch_failure(
-    session: Session, source: Source, message: str, *, now: datetime, next_check_at: datetime | None = None
+    session: Session,
+    source: Source,
+    message: str,
+    *,
+    now: datetime,
+    next_check_at: datetime | None = None,
+    reason: str | None = None,
 ) -> None:
     """A fetch failed: keep the short user-facing message and count the failures in a row."""
     source.last_checked_at = now
     source.last_error = message[:MAX_ERROR_CHARS]
     source.consecutive_failures += 1
     source.next_check_at = next_check_at
+    source.next_check_reason = reason
     source.lease_owner = source.lease_expires_at = None
     session.add(source)
     session.flush()
@@ -197,6 +258,7 @@ def _not_modified_statement() -> Any:
             last_checked_at=bindparam("b_now", type_=moment),
             last_success_at=bindparam("b_now", type_=moment),
             next_check_at=bindparam("b_next", type_=moment),
+            next_check_reason=bindparam("b_why"),
             last_error=None,
             consecutive_failures=0,
             lease_owner=None,

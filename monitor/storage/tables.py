@@ -58,6 +58,7 @@ class Source(SQLModel, table=True):
     lease_expires_at: datetime | None = _when()
     body_hash: str | None = Field(default=None, sa_type=sa.String(64))
     health_alert: str | None = Field(default=None, sa_type=sa.String(16))
+    next_check_reason: str | None = Field(default=None, sa_type=sa.String(200))
 
 
 class Notice(SQLModel, table=True):
@@ -114,7 +115,8 @@ class Hit(SQLModel, table=True):
     __tablename__ = "hit"
     __table_args__ = (
         sa.UniqueConstraint("rule", "article_id", name="uq_hit_rule_article_id"),
-        sa.Index("ix_hit_matched_at_id", "matched_at", "id"),  # the hit log's keyset order
+        # the hit log's keyset order, and the article of each hit for a search walking it (hitlog.hit_page)
+        sa.Index("ix_hit_matched_at_id_article_id", "matched_at", "id", "article_id"),
         sa.Index("ix_hit_rule_matched_at", "rule", "matched_at"),
         sa.Index("ix_hit_article_id_matched_at", "article_id", "matched_at"),  # covers a search's sort
         sa.Index("ix_hit_state_matched_at", "state", "matched_at"),
@@ -139,6 +141,19 @@ class Hit(SQLModel, table=True):
     starred: bool = Field(default=False, nullable=False)
 
 
+class HitCount(SQLModel, table=True):
+    """How many hits a rule has in a triage state, kept by triggers on `hit` (see
+    `monitor.storage.hitcounts`): the counts of a (rule, state) are the sum of its rows' `n`."""
+
+    __tablename__ = "hit_count"
+    __table_args__ = (sa.Index("ix_hit_count_rule_state", "rule", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule: str = Field(sa_type=sa.String(200), nullable=False)
+    state: str = Field(sa_type=sa.String(16), nullable=False)
+    n: int = Field(sa_type=sa.BigInteger, nullable=False)
+
+
 class Delivery(SQLModel, table=True):
     """The outbox: one alert of one hit to one channel, with its attempts."""
 
@@ -147,6 +162,7 @@ class Delivery(SQLModel, table=True):
         sa.UniqueConstraint("hit_id", "channel", name="uq_delivery_hit_id_channel"),
         sa.UniqueConstraint("notice_id", "channel", name="uq_delivery_notice_id_channel"),
         sa.Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+        sa.Index("ix_delivery_channel_status_id", "channel", "status", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -237,6 +253,18 @@ class DeskSecret(SQLModel, table=True):
 
     name: str = Field(sa_type=sa.String(50), primary_key=True)
     value: str = Field(sa_type=sa.Text, nullable=False)
+
+
+class ConfigSnapshot(SQLModel, table=True):
+    """The last configuration that loaded without a problem: its files as written (`${VAR}` unexpanded),
+    so that a process can start on it while the current files are broken or gone."""
+
+    __tablename__ = "config_snapshot"
+
+    directory: str = Field(sa_type=sa.String(1000), primary_key=True)
+    files: str = Field(sa_type=sa.Text, nullable=False)
+    """JSON: file name → text."""
+    saved_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
 class HitTag(SQLModel, table=True):

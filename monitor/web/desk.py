@@ -4,7 +4,6 @@ the dependencies that say who is calling and whether they may."""
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
@@ -18,12 +17,11 @@ from monitor.config import WatchConfig, load_config
 from monitor.errors import ConfigError
 from monitor.settings import Settings
 from monitor.storage.database import Database
-from monitor.storage.hitlog import HitCounts, hit_counts
+from monitor.storage.hitcounts import HitCounts, compact_hit_counts, hit_counts
 from monitor.storage.users import Role
 from monitor.web.security import AuthError, Caller, LoginThrottle, Sessions, check_csrf, identify
 from monitor.workshop.corpus import CorpusWords
 
-COUNTS_MAX_AGE = 20.0
 MAX_ID = 2**31 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 """The id of a row in a path: a positive 32-bit integer (larger ones cannot exist, and overflow drivers)."""
@@ -68,19 +66,17 @@ class Desk:
     pollers: PollerStatus = field(default=lambda: {})
     corpus: CorpusWords = field(default_factory=CorpusWords)
     """The stored articles' words, for the rule workshop's previews (built at the first preview)."""
-    _counts: tuple[float, HitCounts] | None = field(default=None, init=False, repr=False)
 
-    def hit_counts(self) -> tuple[HitCounts, float]:
-        """Hits per rule and state, and their age in seconds: counted again at most every
-        COUNTS_MAX_AGE seconds (a count reads the whole (rule, state) index)."""
-        now = time.monotonic()
-        if self._counts is None or now - self._counts[0] > COUNTS_MAX_AGE:
-            with self.database.read_session() as session:
-                self._counts = (time.monotonic(), hit_counts(session))
-        return self._counts[1], now - self._counts[0]
-
-    def forget_counts(self) -> None:
-        self._counts = None
+    def hit_counts(self) -> HitCounts:
+        """Hits per rule and state, as they are now (a read of the counters the database keeps, folded
+        together when a PostgreSQL reader finds many: see `monitor.storage.hitcounts`)."""
+        with self.database.read_session() as session:
+            found = hit_counts(session)
+        if found.needs_compaction:
+            with self.database.session() as session:
+                compact_hit_counts(session)
+                session.commit()
+        return found
 
     def rule_names(self) -> list[str]:
         config = self.config.current()

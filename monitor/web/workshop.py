@@ -144,7 +144,6 @@ def apply_rule(desk: Desk, name: str, window: str | None, *, alert: bool) -> App
             session, desk.corpus, config, name, since=since_of(window), alert=alert, now=clock.now()
         )
         session.commit()
-    desk.forget_counts()
     return applied
 
 

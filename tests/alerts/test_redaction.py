@@ -113,3 +113,16 @@ LINES = [
 def test_urls_in_shown_lines_are_starred_keeping_columns_and_references(line: str, shown: str) -> None:
     assert mask_urls_in(line) == shown
     assert len(mask_urls_in(line)) == len(line)
+
+
+def test_an_ntfy_topic_is_a_secret_in_masks_and_debug_logs(caplog: pytest.LogCaptureFixture) -> None:
+    import apprise
+
+    url = "ntfy://127.0.0.1:9/plainwordtopic"
+    assert "plainwordtopic" not in mask_url(url)
+    caplog.set_level(logging.DEBUG, logger="apprise")
+    with redacted_logs([url]):
+        notifier = apprise.Apprise()
+        notifier.add(url)
+        notifier.notify(body="hello", title="t")
+    assert "ntfy" in caplog.text and "plainwordtopic" not in caplog.text

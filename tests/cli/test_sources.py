@@ -14,7 +14,7 @@ from monitor.cli.app import main_options
 from monitor.config import load_config
 from monitor.parsing.opml import parse_opml
 from tests.support.feed_server import FeedServer
-from tests.support.watch_config import atom, rss, write_config
+from tests.support.watch_config import FETCH_SETTINGS, LOOPBACK_CONTENT_SETTINGS, atom, rss, write_config
 from tests.support.webhook_receiver import WebhookReceiver
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -72,7 +72,12 @@ def server(feed_server: FeedServer) -> FeedServer:
 
 @pytest.fixture
 def config_dir(server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path) -> Path:
-    directory = write_config(tmp_path / "config", sources={}, alert_url=webhook_receiver.apprise_url("/a"))
+    directory = write_config(
+        tmp_path / "config",
+        sources={},
+        alert_url=webhook_receiver.apprise_url("/a"),
+        settings=LOOPBACK_CONTENT_SETTINGS,
+    )
     (directory / "sources.yaml").write_text(SOURCES_YAML.format(existing=server.url("/existing.xml")))
     return directory
 
@@ -206,6 +211,20 @@ def test_add_refuses_with_a_clear_message_and_leaves_the_file_alone(
     assert sources_yaml(config_dir) == original(server)
 
 
+def test_add_does_not_read_a_discovered_feed_at_an_internal_address(
+    config_dir: Path, server: FeedServer
+) -> None:
+    (config_dir / "settings.yaml").write_text(FETCH_SETTINGS, encoding="utf-8")  # no allowed_networks
+    code, _, err = invoke(config_dir, "sources", "add", server.url("/one.html"))
+
+    assert code == 1
+    assert (
+        f"warning: could not read {server.url('/fr.atom')}: blocked: 127.0.0.1 resolves to 127.0.0.1" in err
+    )
+    assert server.requests_for("/fr.atom") == [] and server.requests_for("/one.html") != []
+    assert sources_yaml(config_dir) == original(server)
+
+
 def test_add_rejects_a_bad_interval_before_fetching(config_dir: Path, server: FeedServer) -> None:
     code, _, err = invoke(config_dir, "sources", "add", server.url("/feed.xml"), "--interval", "soon")
 
@@ -321,6 +340,8 @@ def test_health_lists_configured_sources_as_new_then_ok_or_failing_after_a_poll(
     assert down["last_success_at"] is None and down["last_checked_at"].endswith("Z")
     assert (existing["status"], existing["last_error"], existing["new_items_24h"]) == ("ok", None, 1)
     assert existing["last_success_at"].endswith("Z")
+    assert existing["next_check_reason"] == "interval 15m", "why the next check is when it is"
+    assert down["next_check_reason"] == "backoff: 1 failure in a row"
 
     code, out, _ = invoke(config_dir, *db, "sources", "--format", "json", "--status", "failing")
     assert [json.loads(line)["name"] for line in out.splitlines()] == ["Down"]
@@ -350,6 +371,7 @@ def test_health_table_is_aligned_with_errors_shortened(
         "SUCCESS",
         "NEXT",
         "CHECK",
+        "WHY",
         "LAST",
         "ERROR",
     ]
@@ -357,3 +379,30 @@ def test_health_table_is_aligned_with_errors_shortened(
     assert down.split()[:3] == ["Down", "failing", "1"]
     assert len(down) - header.index("LAST ERROR") <= sources.ERROR_CHARS
     assert total == "2 sources: 1 failing, 1 ok"
+
+
+def test_feed_credentials_are_masked_in_the_listing_and_the_failing_notice_but_kept_in_the_export(
+    config_dir: Path, server: FeedServer, webhook_receiver: WebhookReceiver, database_url: str
+) -> None:
+    server.serve("/private.xml", b"", status=500)
+    secret_url = server.url("/private.xml?apikey=K3Y5678&lang=en").replace("://", "://reader:s3cretpw@")
+    (config_dir / "sources.yaml").write_text(
+        original(server) + f"  - name: Private\n    url: '{secret_url}'\n"
+    )
+    (config_dir / "settings.yaml").write_text(
+        LOOPBACK_CONTENT_SETTINGS + "health:\n  operations_channel: analysts\n  failure_threshold: 1\n"
+    )
+    db = ("--db", database_url)
+
+    assert invoke(config_dir, *db, "poll")[0] == 0
+    _, table, _ = invoke(config_dir, *db, "sources")
+    _, rows, _ = invoke(config_dir, *db, "sources", "--format", "json")
+    [notice] = [r for r in webhook_receiver.wait_for(1) if b"Source failing" in r.body]
+    _, exported, _ = invoke(config_dir, "sources", "export")
+
+    shown = table + rows + notice.body.decode()
+    assert "s3cretpw" not in shown and "K3Y5678" not in shown
+    private = next(row for row in map(json.loads, rows.splitlines()) if row["name"] == "Private")
+    assert private["url"] == secret_url.replace("s3cretpw", "***").replace("K3Y5678", "***")
+    assert "HTTP 500" in private["last_error"] and "reader:***@" in notice.body.decode()
+    assert secret_url.replace("&", "&amp;") in exported, "the export is a file asked for: real URLs"

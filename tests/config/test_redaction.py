@@ -37,3 +37,19 @@ def test_a_database_password_never_appears_in_settings_problems(write_config: Wr
     [problem] = check_config(directory, {})
     assert problem.message == "database_url: expected text, got a list"
     assert problem.source_line == "database_url: [postgresql://" + "*" * 39
+
+
+def test_a_url_given_where_a_list_was_expected_is_not_echoed(write_config: WriteConfig) -> None:
+    url = f"json://user:{SECRET}@example.org/hook"
+    directory = write_config({"channels.yaml": f"channels:\n  - name: analysts\n    urls: {url}\n"})
+    [problem] = check_config(directory, {})
+    assert problem.message.startswith("urls: expected a list, got text 'json://****")
+    assert SECRET not in problem.render() and "user" not in problem.render()
+
+
+def test_a_url_given_as_the_operations_channel_is_not_echoed(write_config: WriteConfig) -> None:
+    url = f"json://user:{SECRET}@example.org/hook"
+    directory = write_config({"settings.yaml": f"health:\n  operations_channel: '{url}'\n"})
+    [problem] = check_config(directory, {})
+    assert problem.message.startswith("unknown channel 'json://****")
+    assert SECRET not in problem.render()

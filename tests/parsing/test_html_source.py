@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import soupsieve
 
+from monitor import clock
 from monitor.parsing.entries import FeedEntry
 from monitor.parsing.html_source import MAX_ITEMS, extract_links
 
@@ -141,7 +142,7 @@ DATES = [
     ("<span>Mis à jour le 2024-05-01 08:30</span>", datetime(2024, 5, 1, 8, 30, tzinfo=UTC)),
     ("<span>Stand: 31.12.2023</span>", datetime(2023, 12, 31, tzinfo=UTC)),
     ("<span>31.02.2023</span>", None),
-    ("<span>hier</span>", None),
+    ("<span>sans date</span>", None),
 ]
 
 
@@ -150,6 +151,45 @@ def test_dates_of_items(markup: str, published: datetime | None) -> None:
     page = f'<html><body><div class="i"><a href="/a">A</a>{markup}</div></body></html>'
     parsed = extract_links(page, BASE, item_selector="div.i", date_selector="time, meta, span")
     assert parsed.entries[0].published == published
+
+
+NOW = datetime(2025, 3, 20, 9, 0, tzinfo=UTC)
+# (page language, text of the date element, published when the page is read at NOW)
+WRITTEN_DATES = [
+    ("fr", "12 mars 2024", datetime(2024, 3, 12, tzinfo=UTC)),
+    ("fr", "Mis à jour le 12 mars 2024 à 08h30", datetime(2024, 3, 12, 8, 30, tzinfo=UTC)),
+    ("fr", "Publié hier à 18h05", datetime(2025, 3, 19, 18, 5, tzinfo=UTC)),
+    ("de", "3. März 2024", datetime(2024, 3, 3, tzinfo=UTC)),
+    ("de", "gestern, 14:30 Uhr", datetime(2025, 3, 19, 14, 30, tzinfo=UTC)),
+    ("ru", "вчера, 14:30", datetime(2025, 3, 19, 14, 30, tzinfo=UTC)),
+    ("ru", "Опубликовано 5 мая 2024", datetime(2024, 5, 5, tzinfo=UTC)),
+    ("uk", "12 березня 2024", datetime(2024, 3, 12, tzinfo=UTC)),
+    ("uk", "вчора о 14:30", datetime(2025, 3, 19, 14, 30, tzinfo=UTC)),
+    ("en", "Updated 2 hours ago", datetime(2025, 3, 20, 7, 0, tzinfo=UTC)),
+    ("en", "May 3, 2024", datetime(2024, 5, 3, tzinfo=UTC)),
+    ("ru", "нет даты", None),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "published"), WRITTEN_DATES)
+def test_dates_written_in_words_are_read_in_the_page_language(
+    language: str, text: str, published: datetime | None
+) -> None:
+    item = f'<div class="i"><a href="/a">A</a><span>{text}</span></div>'
+    page = f'<html lang="{language}"><body>{item}</body></html>'
+    parsed = extract_links(page, BASE, item_selector="div.i", date_selector="span", now=NOW)
+    assert parsed.entries[0].published == published
+
+
+def test_relative_dates_count_from_monitors_clock() -> None:
+    page = (
+        '<html lang="ru"><body><div class="i"><a href="/a">A</a><span>вчера, 14:30</span></div></body></html>'
+    )
+    before = clock.now()
+    published = extract_links(page, BASE, item_selector="div.i", date_selector="span").entries[0].published
+    after = clock.now()
+    assert published is not None and (published.hour, published.minute) == (14, 30)
+    assert published.date() in {(before - timedelta(days=1)).date(), (after - timedelta(days=1)).date()}
 
 
 def test_items_are_capped() -> None:

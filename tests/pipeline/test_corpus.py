@@ -47,7 +47,9 @@ from tests.support.corpus import content_type, corpus_files
 from tests.support.feed_server import FeedServer
 from tests.support.watch_config import write_config
 
-pytestmark = pytest.mark.corpus
+# Ingesting the whole corpus (the module fixture) takes a minute alone and several on a loaded machine,
+# within the first test's time limit.
+pytestmark = [pytest.mark.corpus, pytest.mark.timeout(900)]
 
 SETTINGS = """
 fetch:

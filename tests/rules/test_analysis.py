@@ -29,6 +29,15 @@ FOLDS = [
     ("и\u0306", "й"),
     ("Ёлка", "елка"),
     ("Güterzüge", "guterzuge"),
+    # Greek loses its accents and final sigma, as Latin does
+    ("Αθήνα", "αθηνα"),
+    ("ΑΘΗΝΑ", "αθηνα"),
+    ("Ρωσίας", "ρωσιασ"),
+    ("προϊόν", "προιον"),
+    ("ἈΘῆναι", "αθηναι"),
+    # CJK characters are what they are (full-width forms and compatibility ideographs normalised)
+    ("无人机", "无人机"),
+    ("ｶﾀｶﾅ", "カタカナ"),
 ]
 
 
@@ -47,6 +56,13 @@ TOKENS = [
     ("snake_case 3.5 km", ["snake", "case", "3", "5", "km"]),
     ("«Герань-2»", ["герань", "2"]),
     ("x" * 100, ["x" * 64]),
+    # CJK runs as overlapping bigrams, a lone character as itself, other letters glued to a run apart
+    ("俄罗斯无人机工厂", ["俄罗", "罗斯", "斯无", "无人", "人机", "机工", "工厂"]),
+    ("无人机。工厂", ["无人", "人机", "工厂"]),
+    ("2024年 Shahed无人机", ["2024", "年", "shahed", "无人", "人机"]),
+    ("ロシアのドローン", ["ロシ", "シア", "アの", "のド", "ドロ", "ロー", "ーン"]),
+    ("러시아 드론을", ["러시", "시아", "드론", "론을"]),
+    ("l'无人机", ["无人", "人机"]),
 ]
 
 
@@ -62,8 +78,18 @@ def test_offsets_point_into_the_original_text() -> None:
     assert found == ["À", "usine", "Alabuga", "ﬁn"]
 
 
+def test_offsets_of_cjk_bigrams_point_into_the_original_text() -> None:
+    text = "Shahed无人机, 工厂"
+    tokens = tokenize(text)
+    found = [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)]
+    assert found == ["Shahed", "无人", "人机", "工厂"]
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from("aéЙї'’ʼ- \u0301_1ßﬁ\u0306x"), max_size=60) | st.text(max_size=60))
+@given(
+    st.text(alphabet=st.sampled_from("aéЙї'’ʼ- \u0301_1ßﬁ\u0306x无人机드ά"), max_size=60)
+    | st.text(max_size=60)
+)
 def test_fast_words_equal_tokenized_words(text: str) -> None:
     assert words_of(text) == tokenize(text).words
 
@@ -91,5 +117,5 @@ def test_raw_words_are_the_regex_matches(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from("aéÉèçœŒøǿǾǣǽÆßﬁ\u0301 Ёё"), max_size=30) | st.text(max_size=30))
 def test_folding_equals_one_translation_pass(word: str) -> None:
     text = unicodedata.normalize("NFKC", word).casefold().translate(analysis._FOLDING)
-    expected = analysis._strip_latin_marks(text) if analysis.RESIDUAL_MARK.search(text) else text
+    expected = analysis._strip_marks(text) if analysis.RESIDUAL_MARK.search(text) else text
     assert fold(word) == expected

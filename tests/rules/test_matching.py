@@ -49,9 +49,39 @@ CASES = [
     ("мии", "мій дім", "uk", False),
     ("елка", "Ёлка", "ru", True),
     ("п'ять", "п’ять вагонів", "uk", True),
-    # Ukrainian has no stemmer: exact words, prefixes cover inflections
-    ("вагон", "п’ять вагонів", "uk", False),
+    # Ukrainian (no Snowball stemmer) meets through simplemma's lemmas; prefixes still work
+    ("вагон", "п’ять вагонів", "uk", True),
+    ("вагонів", "їхали вагонами", "uk", True),
     ("вагон*", "п’ять вагонів", "uk", True),
+    ("Київ", "Вибухи в Києві", "uk", True),
+    ("Києва", "Вибухи в Києві", "uk", True),
+    ("Київ", "Мер Києва заявив", "uk", True),
+    ("Росія", "угода з Росією", "uk", True),
+    ("Росією", "Росія та Іран", "uk", True),
+    ("безпілотник", "сотні безпілотників", "uk", True),
+    ("виробляти", "завод виробляє дрони", "uk", True),
+    ("вагон", "вагоновожатий", "uk", False),
+    ("Київ", "київський торт", "uk", False),
+    # Greek: accents and case folded on both sides
+    ("Αθήνα", "ΑΘΗΝΑ: ΣΥΝΑΝΤΗΣΗ", "el", True),
+    ("Αθήνα", "στην αθηνα σήμερα", "el", True),
+    ("ΑΘΗΝΑ", "Στην Αθήνα σήμερα", None, True),
+    # Chinese, Japanese, Korean: character bigrams, with or without a language
+    ("无人机", "俄罗斯无人机工厂扩大生产", "zh", True),
+    ("无人机", "俄罗斯无人机工厂扩大生产", None, True),
+    ('"无人机工厂"', "俄罗斯无人机工厂扩大生产", "zh", True),
+    ("无人机 NEAR/6 生产", "俄罗斯无人机工厂扩大生产", "zh", True),  # NEAR counts bigrams (characters)
+    ("无人机 NEAR/4 生产", "俄罗斯无人机工厂扩大生产", "zh", False),
+    ("无人机", "俄罗斯无人工厂", "zh", False),
+    ("工厂 -无人机", "俄罗斯无人机工厂", "zh", False),
+    ("ドローン工場", "ロシアのドローン工場が拡大", "ja", True),
+    ("ドローン", "ロシアのドローン工場", "ja", True),
+    ("드론", "러시아가 드론을 생산한다", "ko", True),
+    ("드론 생산", "러시아가 드론을 생산한다", "ko", True),
+    ("@drones", "俄罗斯生产Shahed无人机", "zh", True),
+    # other languages without Snowball: lemmas too
+    ("Rosja", "sankcje wobec Rosji", "pl", True),
+    ("wagon", "długie wagony", "pl", True),
     # hyphenated words and numbers
     ("nord-coréen", "un officier nord coréen", "fr", True),
     ("nord-coréen", "un officier nord-coréen", "fr", True),
@@ -205,3 +235,12 @@ def test_explain_says_why(query: str, text: str, expected: str) -> None:
     matcher = compile_rules([RuleSpec("r", query)])
     explanation = matcher.explain("r", Document("", text, "en"))
     assert explanation == expected or explanation.startswith(expected.removesuffix("…"))
+
+
+def test_a_cjk_run_counts_as_its_bigrams_whether_or_not_another_rule_uses_cjk_words() -> None:
+    document = Document(title="", text="Shahed 无人机 factory; Shahed 无 factory", language=None)
+    alone = compile_rules([RuleSpec("r", "Shahed ONEAR/1 factory")], {})
+    beside = compile_rules([RuleSpec("r", "Shahed ONEAR/1 factory"), RuleSpec("zh", "无人机")], {})
+    for matcher in (alone, beside, alone):
+        found = [match for match in matcher.match(document) if match.rule == "r"]
+        assert [(h.start, h.end) for h in found[0].highlights] == [(20, 26), (29, 36)]  # the second pair

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.rules.analysis import has_cjk
 from monitor.rules.spans import Spans
 from monitor.rules.tokens import raw_words, tokenize
 
@@ -17,12 +18,25 @@ SPANS = [
     ("e\u0301te\u0301 Corée", [1, 0], ["Corée", "e\u0301te\u0301"]),
 ]
 
+CJK_SPANS = [
+    ("俄罗斯无人机, Shahed工厂", [3, 5, 6], ["无人", "Shahed", "工厂"]),
+    ("l'无人机 ドローン", [1, 2], ["人机", "ドロ"]),
+]
+
 
 @pytest.mark.parametrize(("text", "indexes", "expected"), SPANS)
 def test_spans_point_at_the_words_in_the_original_text(
     text: str, indexes: list[int], expected: list[str]
 ) -> None:
     spans = Spans(text, 1000)
+    assert [text[slice(*spans.span(index))] for index in indexes] == expected
+
+
+@pytest.mark.parametrize(("text", "indexes", "expected"), CJK_SPANS)
+def test_spans_of_cjk_bigrams_when_the_words_are_folded_words(
+    text: str, indexes: list[int], expected: list[str]
+) -> None:
+    spans = Spans(text, 1000, simple=False)
     assert [text[slice(*spans.span(index))] for index in indexes] == expected
 
 
@@ -34,13 +48,13 @@ def test_spans_stop_at_the_analysed_limit() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from("aéЙї'’ʼ- \u0301_1ßﬁx.,"), max_size=60), st.data())
+@given(st.text(alphabet=st.sampled_from("aéЙї'’ʼ- \u0301_1ßﬁx.,无人机드"), max_size=60), st.data())
 def test_spans_equal_tokenized_offsets(text: str, data: st.DataObject) -> None:
     tokens = tokenize(text)
     if not tokens.words:
         return
     indexes = data.draw(st.lists(st.integers(0, len(tokens) - 1), max_size=5))
-    spans = Spans(text, 1000)
+    spans = Spans(text, 1000, simple=not has_cjk(text))
     for index in indexes:
         assert spans.span(index) == (tokens.starts[index], tokens.ends[index])
 

@@ -197,3 +197,21 @@ def test_an_unreachable_server_names_host_and_reason() -> None:
         open_database("postgresql://monitor:hunter2secret@127.0.0.1:1/monitor")
     message = str(caught.value)
     assert "127.0.0.1:1" in message and "***" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://monitor:hunter2pw@127.0.0.1:1/x",
+        "postgresql://monitor@127.0.0.1:1/x?password=hunter2pw",
+        "postgresql://monitor:hun@ter2pw@127.0.0.1:1/x",
+        "postgresql://monitor:hunter2pw@127.0.0.1:notaport/x",
+        "mysql://monitor:hunter2pw@127.0.0.1/x",
+    ],
+)
+def test_a_database_password_never_appears_in_the_error(url: str) -> None:
+    with pytest.raises(StorageError) as caught:
+        open_database(url)
+    message = str(caught.value)
+    assert "hunter2pw" not in message and "ter2pw" not in message
+    assert "monitor" in message and "***" in message, "the user is named, the password masked"

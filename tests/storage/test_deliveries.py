@@ -15,6 +15,7 @@ from monitor.storage import (
     mark_sent,
     record_hits,
 )
+from monitor.storage.deliveries import release_claims
 from monitor.storage.tables import Delivery
 from tests.storage.builders import NOW, Match, add_article, add_source
 
@@ -47,8 +48,27 @@ def test_claim_respects_the_limit_and_the_due_time(database: Database) -> None:
         _outbox(session, ["analysts"], articles=3)
         session.commit()
         assert claim_due_deliveries(session, now=NOW - timedelta(seconds=1), limit=10) == []
-        assert len(claim_due_deliveries(session, now=NOW, limit=2)) == 2
+        first = claim_due_deliveries(session, now=NOW, limit=2)
+        assert len(first) == 2
+        assert claim_due_deliveries(session, now=NOW, limit=2) == []  # the channel's queue is taken
+        for delivery in first:
+            mark_sent(session, delivery.id, now=NOW)
         assert len(claim_due_deliveries(session, now=NOW, limit=2)) == 1
+
+
+def test_a_channel_queue_is_claimed_oldest_first_and_waits_behind_its_head(database: Database) -> None:
+    with database.session() as session:
+        _outbox(session, ["analysts"], articles=3)
+        session.commit()
+        head, *rest = claim_due_deliveries(session, now=NOW, limit=10)
+        mark_attempt_failed(session, head.id, "HTTP 503", NOW + timedelta(minutes=5))
+        release_claims(session, [d.id for d in rest], next_attempt_at=NOW + timedelta(minutes=5))
+        session.add(session.get(Delivery, rest[-1].id).sqlmodel_update({"next_attempt_at": NOW}))
+        session.commit()
+        while_head_waits = claim_due_deliveries(session, now=NOW + timedelta(minutes=1), limit=10)
+        after = claim_due_deliveries(session, now=NOW + timedelta(minutes=5), limit=10)
+    assert while_head_waits == []  # the last one is due, but never overtakes the head
+    assert [d.id for d in after] == [head.id] + [d.id for d in rest]
 
 
 def test_a_sent_delivery_is_never_claimed_again(database: Database) -> None:
@@ -92,12 +112,13 @@ def test_a_failed_attempt_is_retried_or_failed_for_good(
 def test_two_workers_claiming_at_once_never_take_the_same_row(postgres_database: Database) -> None:
     database = postgres_database
     with database.session() as session:
-        _outbox(session, ["analysts"], articles=4)
+        _outbox(session, ["analysts", "ops"], articles=4)
         session.commit()
     with database.session() as first, database.session() as second:
-        taken_first = claim_due_deliveries(first, now=NOW, limit=3)
-        taken_second = claim_due_deliveries(second, now=NOW, limit=3)
+        taken_first = claim_due_deliveries(first, now=NOW, limit=4)
+        taken_second = claim_due_deliveries(second, now=NOW, limit=4)
         first.commit()
         second.commit()
-    assert len(taken_first) == 3 and len(taken_second) == 1
+    assert [c.channel for c in taken_first] == ["analysts"] * 4
+    assert [c.channel for c in taken_second] == ["ops"] * 4
     assert {c.id for c in taken_first}.isdisjoint(c.id for c in taken_second)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import datetime, timedelta
 
-from monitor.storage import Database, store_entries
-from monitor.storage.hitlog import HitFilter, hit_page
+import pytest
+from sqlmodel import col, select
+
+from monitor.storage import Database, search, store_entries
+from monitor.storage.hitlog import Cursor, HitFilter, hit_page
 from monitor.storage.hits import record_hits
 from monitor.storage.search import parse_search
+from monitor.storage.tables import Article
 from tests.storage.builders import NOW, Entry, Match, add_source
 
 ARTICLES = [
@@ -91,3 +95,40 @@ def test_searches_reach_the_index_as_folded_quoted_words_only(
         return
     assert query is not None
     assert (query.fts5(), query.tsquery()) == (fts5, tsquery)
+
+
+@pytest.mark.parametrize(
+    ("few", "dense"),
+    [(1_000, 1_000), (3, 10_000), (3, 3)],
+    ids=["by article", "walk with a list", "walk asking per hit"],
+)
+def test_every_way_to_reach_a_search_pages_alike(
+    database: Database, monkeypatch: pytest.MonkeyPatch, few: int, dense: int
+) -> None:
+    """Whichever way a page reaches a search's hits (chosen by how many articles match), the pages are the
+    newest hits first, each once, even where an old article was matched late (its hit is new)."""
+    monkeypatch.setattr(search, "FEW_ARTICLES", few)
+    monkeypatch.setattr(search, "DENSE_ARTICLES", {"sqlite": dense, "postgresql": few})
+    with database.session() as session:
+        source = add_source(session)
+        for number in range(12):
+            text = "la Corée du Nord" if number % 3 else "rien à voir"
+            (article,) = store_entries(session, source.id, [Entry(guid=f"g{number}", summary=text)], now=NOW)
+            late = timedelta(days=30) if number == 1 else timedelta(minutes=number)
+            rules = ["rail", "drones"] if number % 2 else ["rail"]
+            record_hits(session, article, [Match(rule) for rule in rules], lambda rule: [], now=NOW + late)
+        session.commit()
+    seen: list[tuple[datetime, int]] = []
+    cursor = None
+    with database.read_session() as session:
+        expected = hit_page(session, HitFilter(), limit=100).rows
+        while True:
+            page = hit_page(session, HitFilter(search="coree"), after=cursor, limit=3)
+            seen += [(row.matched_at, row.hit_id) for row in page.rows]
+            if page.next_cursor is None:
+                break
+            cursor = Cursor.decode(page.next_cursor)
+        matching = set(session.exec(select(Article.id).where(col(Article.summary).contains("Corée"))))
+    assert seen == [(row.matched_at, row.hit_id) for row in expected if row.article_id in matching]
+    assert len(seen) == 12  # 8 matching articles, the odd ones matched twice
+    assert seen[0][0] == NOW + timedelta(days=30)

@@ -15,6 +15,7 @@ from monitor.storage import (
     record_not_modified,
     sync_sources,
 )
+from monitor.storage.sources import claim_sources, renew_leases
 from tests.storage.builders import NOW, SourceSpec
 
 
@@ -74,3 +75,42 @@ def test_due_sources_are_enabled_and_unchecked_or_overdue(database: Database) ->
         record_not_modified(session, sources["later"].id, now=NOW, next_check_at=NOW + timedelta(minutes=1))
         due = [source.name for source in due_sources(session, now=NOW)]
     assert due == ["never", "overdue"]
+
+
+def test_renewing_extends_only_the_leases_the_owner_still_holds(database: Database) -> None:
+    lease = timedelta(seconds=30)
+    with database.session() as session:
+        sync_sources(session, [SourceSpec("a", "https://a/1"), SourceSpec("b", "https://b/1")], now=NOW)
+        claimed = claim_sources(session, owner="w1", now=NOW, lease=lease, limit=2, due_only=False)
+        ids = {source.name: source.id for source in claimed}
+        record_not_modified(session, ids["b"], now=NOW)  # b's poll finished: its lease is released
+        later = NOW + timedelta(minutes=10)
+        renewed_by_other = renew_leases(session, owner="w2", source_ids=list(ids.values()), until=later)
+        renewed_by_owner = renew_leases(session, owner="w1", source_ids=list(ids.values()), until=later)
+        session.commit()
+        session.expire_all()  # the rows were updated without loading them
+        leases = {s.name: (s.lease_owner, s.lease_expires_at) for s in session.exec(select(Source))}
+    assert (renewed_by_other, renewed_by_owner) == (0, 1)
+    assert leases == {"a": ("w1", later), "b": (None, None)}
+
+
+def test_a_shortened_interval_pulls_in_a_next_check_the_interval_decided_not_one_the_server_asked_for(
+    database: Database,
+) -> None:
+    hour, later = timedelta(hours=1), NOW + timedelta(hours=1)
+    specs = [SourceSpec(name, f"https://{name}/", interval=hour) for name in ("chosen", "told", "failing")]
+    with database.session() as session:
+        rows = sync_sources(session, specs, now=NOW)
+        for name, reason in (("chosen", "interval 1h"), ("told", "server: max-age 1h")):
+            checked = {"etag": None, "last_modified": None, "now": NOW, "next_check_at": later}
+            record_fetch_success(session, rows[name].id, **checked, reason=reason)
+        record_fetch_failure(session, rows["failing"], "HTTP 500", now=NOW, next_check_at=later)
+        session.commit()
+        shorter = [SourceSpec(spec.name, spec.url, interval=timedelta(minutes=5)) for spec in specs]
+        synced = {
+            name: (row.next_check_at, row.next_check_reason)
+            for name, row in sync_sources(session, shorter).items()
+        }
+    assert synced["chosen"] == (NOW + timedelta(minutes=5), "interval changed to 5m")
+    assert synced["told"] == (later, "server: max-age 1h")
+    assert synced["failing"][0] == later, "a failing source keeps its backoff"

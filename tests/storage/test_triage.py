@@ -8,7 +8,8 @@ import pytest
 
 from monitor.errors import DeskError
 from monitor.storage import Database, store_entries
-from monitor.storage.hitlog import Cursor, HitFilter, hit_counts, hit_page
+from monitor.storage.hitcounts import hit_counts
+from monitor.storage.hitlog import Cursor, HitFilter, hit_page
 from monitor.storage.hits import record_hits
 from monitor.storage.reading import hit_detail
 from monitor.storage.triage import add_note, add_tag, mark_seen, remove_tag, set_starred, set_state

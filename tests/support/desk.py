@@ -78,6 +78,7 @@ def desk_config(directory: Path, sources: dict[str, str], *, channels: dict[str,
     (directory / "channels.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (directory / "settings.yaml").write_text(
         "polling:\n  processes: 1\nfetch:\n  connect_timeout: 2\n  total_timeout: 5\n"
+        "  allowed_networks: ['127.0.0.0/8']\n"
         "web:\n  address: 127.0.0.1:0\n",
         encoding="utf-8",
     )

@@ -15,6 +15,12 @@ PUBLISHED_AGO = timedelta(hours=1)
 """How long before now the items of `rss` and `atom` were published: recent enough to alert at once."""
 
 
+FETCH_SETTINGS = "fetch:\n  connect_timeout: 2\n  read_timeout: 2\n  total_timeout: 5\n"
+LOOPBACK_CONTENT_SETTINGS = FETCH_SETTINGS + "  allowed_networks: ['127.0.0.0/8', '::1/128']\n"
+"""Fetch settings that let URLs found in content (full text, discovered feeds) reach this machine's
+test servers, which the address policy refuses by default."""
+
+
 def recent_pubdate() -> str:
     """An RFC 822 date an hour before monitor's clock, as in an RSS `pubDate`."""
     return format_datetime(clock.now() - PUBLISHED_AGO, usegmt=True)
@@ -60,7 +66,7 @@ def write_config(
     *,
     sources: dict[str, str],
     alert_url: str,
-    settings: str = "fetch:\n  connect_timeout: 2\n  read_timeout: 2\n  total_timeout: 5\n",
+    settings: str = FETCH_SETTINGS,
 ) -> Path:
     """A configuration directory with these sources (name → URL), the bundled rules and concepts, and one
     channel `analysts` posting to `alert_url`."""

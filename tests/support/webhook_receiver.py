@@ -3,6 +3,7 @@
     with WebhookReceiver() as receiver:          # or the `webhook_receiver` pytest fixture
         url = receiver.apprise_url("/alerts")    # give this to a channel
         receiver.fail_next(2)                    # the next two requests get HTTP 500
+        receiver.hold(30)                        # answer requests only after 30 s (or `release()`)
         ...
         (alert,) = receiver.wait_for(1)          # the accepted requests, waiting up to 10 s
         alert.json["title"], alert.json["message"]
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +37,8 @@ class ReceivedRequest:
     headers: dict[str, str]
     body: bytes
     status: int
+    at: float = 0.0
+    """When it arrived (time.monotonic)."""
 
     @property
     def json(self) -> Any:
@@ -52,14 +56,17 @@ class _State:
     condition: threading.Condition = field(default_factory=threading.Condition)
     requests: list[ReceivedRequest] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)
+    hold_seconds: float = 0.0
+    released: threading.Event = field(default_factory=threading.Event)
 
 
 class WebhookReceiver:
-    """A threaded HTTP server on 127.0.0.1 (a free port) answering 200 unless told to fail."""
+    """A threaded HTTP server on 127.0.0.1 (a free port, or `port` to come back where a stopped one was)
+    answering 200 unless told to fail."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._state = _State()
-        self._server = ThreadingHTTPServer((host, 0), _handler_for(self._state))
+        self._server = ThreadingHTTPServer((host, port), _handler_for(self._state))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="webhook-receiver", daemon=True
@@ -82,6 +89,25 @@ class WebhookReceiver:
         """Answer the next `count` requests with `status` instead of 200."""
         with self._state.condition:
             self._state.failures.extend([status] * count)
+
+    def hold(self, seconds: float) -> None:
+        """Record each request at once but answer it only after `seconds` (or at `release()`): a sender
+        stays mid-send meanwhile."""
+        self._state.released.clear()
+        self._state.hold_seconds = seconds
+
+    def release(self) -> None:
+        """Answer held requests now, and the next ones at once."""
+        self._state.hold_seconds = 0.0
+        self._state.released.set()
+
+    def wait_for_requests(self, count: int, timeout: float = 10.0) -> list[ReceivedRequest]:
+        """Wait until `count` requests arrived, answered or not; AssertionError after `timeout` s."""
+        with self._state.condition:
+            done = self._state.condition.wait_for(lambda: len(self._state.requests) >= count, timeout)
+        if not done:
+            raise AssertionError(f"expected {count} requests, got {len(self.requests)}")
+        return self.requests
 
     @property
     def requests(self) -> list[ReceivedRequest]:
@@ -109,6 +135,7 @@ class WebhookReceiver:
         return self
 
     def stop(self) -> None:
+        self.release()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
@@ -141,8 +168,12 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
             with state.condition:
                 status = state.failures.pop(0) if state.failures else 200
                 headers = {key.lower(): value for key, value in self.headers.items()}
-                state.requests.append(ReceivedRequest(self.command, self.path, headers, body, status))
+                state.requests.append(
+                    ReceivedRequest(self.command, self.path, headers, body, status, time.monotonic())
+                )
                 state.condition.notify_all()
+            if state.hold_seconds:
+                state.released.wait(state.hold_seconds)
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from monitor import clock
-from monitor.alerts.redaction import mask_urls_in
+from monitor.alerts.listing import delivery_fields
 from monitor.storage.deliveries import delivery_counts
 from monitor.storage.health import list_source_health
 from monitor.storage.hitlog import hit_page
@@ -93,7 +93,7 @@ def export(
 
 @router.get("/hits/counts")
 def counts(desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> dict[str, Any]:
-    found, _ = desk.hit_counts()
+    found = desk.hit_counts()
     return {"by_rule": found.by_rule, "by_state": found.by_state, "total": found.total}
 
 
@@ -145,7 +145,6 @@ def triage(
             set_starred(session, [hit_id], change.starred, actor=caller.name, now=clock.now())
         session.commit()
         detail = hit_detail(session, hit_id)
-    desk.forget_counts()
     return {"id": hit_id, "state": detail.hit.state, "starred": detail.hit.starred}
 
 
@@ -217,7 +216,6 @@ def bulk(change: Bulk, desk: Desk = Depends(get_desk), caller: Caller = Depends(
         if change.add_tag is not None:
             changed += add_tag(session, target, change.add_tag, actor=caller.name, now=now)
         session.commit()
-    desk.forget_counts()
     return {"changed": changed}
 
 
@@ -275,16 +273,8 @@ def deliveries(
     with desk.database.read_session() as session:
         rows = list_deliveries(session, status=status, channel=channel)
         counts = delivery_counts(session)
-    return {
-        "counts": counts,
-        "deliveries": [
-            {
-                **{k: iso(v) if hasattr(v, "isoformat") else v for k, v in vars(row).items()},
-                "last_error": mask_urls_in(row.last_error) if row.last_error else None,
-            }
-            for row in rows
-        ],
-    }
+    now = clock.now()
+    return {"counts": counts, "deliveries": [delivery_fields(row, now) for row in rows]}
 
 
 @router.post("/deliveries/{delivery_id}/retry")

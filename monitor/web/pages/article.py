@@ -26,7 +26,6 @@ def article_view(
             detail = hit_detail(session, hit_id)
             if mark_seen(session, detail.article.id, actor=caller.name, now=clock.now()):
                 session.commit()
-                desk.forget_counts()
                 detail = hit_detail(session, hit_id)
     else:
         with desk.database.read_session() as session:

@@ -38,6 +38,7 @@ def hit_log(
     with desk.database.read_session() as session:
         page = hit_page(session, chosen, after=page_cursor(after), offset=offset)
     context = {
+        "counts": desk.hit_counts(),
         "caller": caller,
         "page": page,
         "params": chosen.as_params(),
@@ -51,9 +52,8 @@ def hit_log(
 
 @router.get("/counts")
 def counts(request: Request, desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> Response:
-    """Hits per rule and state (a panel of the hit log, loaded after it, and a page of its own)."""
-    found, age = desk.hit_counts()
-    context = {"caller": caller, "counts": found, "age": age, "states": STATES, "partial": is_htmx(request)}
+    """Hits per rule and state: a page of its own, and the hit log's panel again (htmx) after a triage."""
+    context = {"caller": caller, "counts": desk.hit_counts(), "states": STATES, "partial": is_htmx(request)}
     return desk.templates.TemplateResponse(request, "counts.html", context)
 
 
@@ -63,7 +63,9 @@ def _row_response(request: Request, desk: Desk, caller: Caller, hit_id: int) -> 
         with desk.database.read_session() as session:
             rows = hit_page(session, HitFilter(hit_id=hit_id), limit=1).rows
         context: dict[str, Any] = {"caller": caller, "row": rows[0] if rows else None, "params": {}}
-        return desk.templates.TemplateResponse(request, "partials/hit_row.html", context)
+        response = desk.templates.TemplateResponse(request, "partials/hit_row.html", context)
+        response.headers["HX-Trigger"] = "counts-changed"  # the hit log's counts panel loads again
+        return response
     return RedirectResponse(_back(request), status_code=303)
 
 
@@ -82,7 +84,6 @@ async def change_state(
     with desk.database.session() as session:
         set_state(session, [hit_id], state, actor=caller.name, now=clock.now())
         session.commit()
-    desk.forget_counts()
     return _row_response(request, desk, caller, hit_id)
 
 
@@ -95,7 +96,6 @@ async def toggle_star(
     with desk.database.session() as session:
         set_starred(session, [hit_id], starred, actor=caller.name, now=clock.now())
         session.commit()
-    desk.forget_counts()
     return _row_response(request, desk, caller, hit_id)
 
 
@@ -108,7 +108,6 @@ async def change_tags(
     with desk.database.session() as session:
         (remove_tag if remove else add_tag)(session, [hit_id], tag, actor=caller.name, now=clock.now())
         session.commit()
-    desk.forget_counts()
     return RedirectResponse(f"/hits/{hit_id}", status_code=303)
 
 
@@ -142,6 +141,5 @@ async def bulk(
         else:
             BULK_ACTIONS[action](session, target, caller.name, clock.now())
         session.commit()
-    desk.forget_counts()
     query = request.url.query
     return RedirectResponse("/" + (f"?{query}" if query else ""), status_code=303)

@@ -61,7 +61,7 @@ class RuleRow:
 
 def rule_rows(desk: Desk) -> list[RuleRow]:
     config = config_of(desk)
-    counts, _ = desk.hit_counts()
+    counts = desk.hit_counts()
     with desk.database.read_session() as session:
         per_day = hits_per_rule_per_day(session, now=clock.now(), count=DAYS)
         last = last_hits(session)

@@ -1,0 +1,145 @@
+"""What an article says independently of its language: names in one script, numbers, concepts, and time.
+
+Names are the capitalised words that do not open a sentence (and acronyms), reduced to the rule engine's
+cross-script key (`monitor.rules.translit.script_free_key`: Київ, Kiew and Kyiv meet), with final vowels
+dropped and cut to a prefix so that inflected forms meet (Алабуге, Alabuga). Numbers are read with their
+thousands separators in any of the usual styles (5,500 · 5 500 · 5.500 → 5500); the day of a month and a
+year are *weak* numbers, bigger counts are *strong*. Concepts are the configuration's concepts found in the
+text (a `ConceptTagger`), which are multilingual by construction.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitor.rules.translit import script_free_key
+from monitor.stories.sketch import Signature, minhash, words
+
+NAME_PREFIX = 5
+MIN_NAME_LETTERS = 4
+MAX_FEATURES = 200
+MAX_SCAN_CHARS = 20_000
+
+_SENTENCE_END = re.compile(r"[.!?:;«»\"“”„()\[\]\n]+\s*")
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?![\d])|(?<![\w.,])\d+(?:[.,]\d+)?")
+_SEPARATORS = re.compile(r"[,.\u00a0\u202f ]")
+_FINAL_VOWELS = re.compile(r"[aeiou]+$")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+ConceptTagger = Callable[[str, str, str | None], frozenset[str]]
+"""(title, text, language) → the names of the configuration's concepts found in the article."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    """Everything story assignment compares; small, and stored as JSON (see `to_json`)."""
+
+    at: datetime
+    language: str | None
+    sketch: Signature
+    names: frozenset[str]
+    strong: frozenset[str]
+    weak: frozenset[str]
+    concepts: frozenset[str]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "at": self.at.isoformat(),
+            "language": self.language,
+            "sketch": list(self.sketch),
+            "names": sorted(self.names),
+            "strong": sorted(self.strong),
+            "weak": sorted(self.weak),
+            "concepts": sorted(self.concepts),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> ArticleFeatures:
+        def strings(name: str) -> frozenset[str]:
+            return frozenset(str(item) for item in data.get(name) or ())  # type: ignore[attr-defined]
+
+        return cls(
+            at=datetime.fromisoformat(str(data["at"])),
+            language=str(data["language"]) if data.get("language") else None,
+            sketch=tuple(int(value) for value in data["sketch"]),  # type: ignore[attr-defined]
+            names=strings("names"),
+            strong=strings("strong"),
+            weak=strings("weak"),
+            concepts=strings("concepts"),
+        )
+
+
+def features_of(
+    title: str, text: str, *, language: str | None, at: datetime, concepts: ConceptTagger | None = None
+) -> ArticleFeatures:
+    """The features of one article (title and text as stored; `at` its publication or arrival time)."""
+    title, text = title[:MAX_SCAN_CHARS], text[:MAX_SCAN_CHARS]
+    whole = f"{title}\n{text}"
+    strong, weak = numbers(whole)
+    return ArticleFeatures(
+        at=at,
+        language=(language or "").split("-")[0].casefold() or None,
+        sketch=minhash(words(whole)),
+        names=names(whole),
+        strong=strong,
+        weak=weak,
+        concepts=concepts(title, text, language) if concepts else frozenset(),
+    )
+
+
+def names(text: str) -> frozenset[str]:
+    """The cross-script keys of the names of a text: capitalised words that do not open a sentence, and
+    acronyms anywhere."""
+    found: set[str] = set()
+    for sentence in _SENTENCE_END.split(text):
+        for position, match in enumerate(_TOKEN.finditer(sentence)):
+            word = match.group()
+            if not word[0].isupper() or (position == 0 and not word.isupper()):
+                continue
+            key = name_key(word)
+            if key:
+                found.add(key)
+            if len(found) >= MAX_FEATURES:
+                return frozenset(found)
+    return frozenset(found)
+
+
+def name_key(word: str) -> str | None:
+    """The key of one name, or None for a short one: accents dropped, script-free, inflection cut off."""
+    plain = unicodedata.normalize("NFKD", word.casefold())
+    plain = "".join(char for char in plain if not unicodedata.combining(char))
+    plain = _POSSESSIVE.sub("", plain).replace("'", "").replace("’", "").split("-")[0]
+    if len(plain) < MIN_NAME_LETTERS and not (word.isupper() and len(word) >= 2):
+        return None
+    key = script_free_key(plain)
+    stem = _FINAL_VOWELS.sub("", key) or key
+    stem = script_free_key(stem)
+    return stem[:NAME_PREFIX] or None
+
+
+def numbers(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(strong, weak) numbers of a text: weak ones are small (≤ 31, a day or a handful) or years."""
+    strong: set[str] = set()
+    weak: set[str] = set()
+    for match in _NUMBER.finditer(text):
+        raw = match.group()
+        grouped = bool(re.fullmatch(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+", raw))
+        value = _SEPARATORS.sub("", raw) if grouped else raw.replace(",", ".")
+        value = value.lstrip("0") or "0"
+        target = weak if _is_weak(value) else strong
+        if len(strong) + len(weak) < MAX_FEATURES:
+            target.add(value)
+    return frozenset(strong), frozenset(weak)
+
+
+def _is_weak(value: str) -> bool:
+    try:
+        number = float(value)
+    except ValueError:
+        return True
+    return number <= 31 or (1900 <= number <= 2100 and number.is_integer())
