@@ -72,10 +72,7 @@ def test_save_history_conflict_and_rollback(database: Database, config_dir: Path
         )  # fmt: skip
         session.commit()
     assert (config_dir / RULES_FILE).read_text() == updated
-    assert (
-        next(r for r in load_config(config_dir).rules if r.name == RULE).query.strip()
-        == query
-    )
+    assert next(r for r in load_config(config_dir).rules if r.name == RULE).query.strip() == query
     with database.session() as session, pytest.raises(Conflict, match="changed on disk"):
         save_text(
             session, config_dir, RULES_FILE, opened.text, version=opened.version, actor="bob",
