@@ -144,7 +144,7 @@ async def preview(
             run_preview, desk, name, draft.query, str(form.get("window") or "30d")
         )
     except DeskError as error:
-        context = {"error": str(error), "found": None}
+        context: dict[str, object] = {"error": str(error), "found": None}
     else:
         context = {"error": None, "found": found}
     return desk.templates.TemplateResponse(request, "partials/rule_preview.html", context)
