@@ -150,7 +150,7 @@ def edits(config: WatchConfig) -> list[tuple[str, str, dict[str, list[str]]]]:
     changes = [
         (names[0], f"{shahed} OR (Shahed NEAR/5 plant)", concepts),
         (names[0], f"({shahed}) AND NOT Iran", concepts),
-        (names[0], shahed.replace("NEAR/12", "NEAR/6"), concepts),
+        (names[0], shahed.replace("NEAR/6 @production", "NEAR/3 @production", 1), concepts),
         (names[0], shahed.replace("NEAR/15", "NEAR/8"), concepts),
         (names[0], f"{shahed} OR Geran*", concepts),
         (names[0], shahed, widened("production", "workshop", "atelier", "цех*")),
@@ -161,14 +161,17 @@ def edits(config: WatchConfig) -> list[tuple[str, str, dict[str, list[str]]]]:
         (names[1], rail, widened("rail_freight", "container*", "контейнер*")),
         (names[1], rail.replace("NEAR/15", "NEAR/25"), concepts),
         (names[1], f"{rail} OR (Khasan AND wagons)", concepts),
-        (names[2], arms.replace("NEAR/20", "NEAR/10", 1), concepts),
+        (names[2], arms.replace("NEAR/10", "NEAR/5", 1), concepts),
         (names[2], f"({arms}) AND NOT test", concepts),
         (names[2], f'{arms} OR ("artillery shells" NEAR/10 @russia)', concepts),
         (names[2], arms, widened("munitions", "drones", "дрон*")),
-        (names[2], arms.replace("@supply NEAR/20", "@supply NEAR/30"), concepts),
+        (names[2], arms.replace("@supply NEAR/10", "@supply NEAR/20"), concepts),
         (names[2], f'({arms}) AND NOT "missile test"', concepts),
         (names[2], arms.replace(" AND @russia", ""), concepts),
     ]
+    for rule, query, draft_concepts in changes:  # the bundled rules changed: an edit must change something
+        if query == queries[rule] and draft_concepts == concepts:
+            raise SystemExit(f"an edit of {rule} no longer changes it: update edits() to the bundled rules")
     return changes
 
 
