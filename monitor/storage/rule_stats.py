@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -36,5 +37,5 @@ def missed_by_rule(session: Session, *, limit: int = 500) -> dict[str, list[Miss
     )
     found: dict[str, list[MissedArticle]] = {}
     for rule, article_id, title, who in session.exec(statement):
-        found.setdefault(rule, []).append(MissedArticle(article_id, title, who))
+        found.setdefault(rule, []).append(MissedArticle(cast(int, article_id), title, who))
     return found

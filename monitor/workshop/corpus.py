@@ -119,10 +119,10 @@ class CorpusWords:
                     new_words.setdefault(language, []).append(word)
                 ids.append(article.id)
             self.last_id = max(self.last_id, article.id)
-        for language, words in new_words.items():
+        for language, learnt in new_words.items():
             found = self.languages[language]
-            found.words.extend(words)
-            found.stems.extend(found.stemmers.word_stems(language, words))
+            found.words.extend(learnt)
+            found.stems.extend(found.stemmers.word_stems(language, learnt))
             found.units.clear()
 
     def _fold(self, raws: set[str]) -> list[str]:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -60,7 +61,7 @@ def learn_from_triage(session: Session, rule: str, query: str, *, limit: int = 1
     learning = Learning()
     documents: dict[str, list[tuple[int, str]]] = {"relevant": [], "irrelevant": []}
     statement = (
-        select(Hit.state, Article.id, Article.title, Article.summary, Article.content, Hit.terms)
+        select(Hit.state, Article.id, Article.title, Article.summary, Article.content, Hit.terms)  # type: ignore[call-overload]
         .join(Article, col(Article.id) == Hit.article_id)
         .where(Hit.rule == rule, col(Hit.state).in_(["relevant", "irrelevant"]))
         .order_by(col(Hit.id).desc())
@@ -88,7 +89,7 @@ def learn_from_triage(session: Session, rule: str, query: str, *, limit: int = 1
         .limit(limit)
     )
     learning.match_examples = [
-        Example(i, _example(f"{title}\n{article_text(summary, content)}"))
+        Example(cast(int, i), _example(f"{title}\n{article_text(summary, content)}"))
         for i, title, summary, content in session.exec(missed)
     ]
     return learning

@@ -181,7 +181,7 @@ def load_articles(session: Session, ids: Sequence[int], since: datetime | None) 
     columns = (Article.id, Article.title, Article.summary, Article.content, Article.language, Article.url)
     for start in range(0, len(ids), _CHUNK):
         statement = (
-            select(*columns, Source.name, Article.first_seen_at)
+            select(*columns, Source.name, Article.first_seen_at)  # type: ignore[call-overload]
             .join(Source, col(Source.id) == Article.source_id)
             .where(col(Article.id).in_(ids[start : start + _CHUNK]))
         )

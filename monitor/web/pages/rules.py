@@ -37,6 +37,7 @@ from monitor.workshop.learning import learn_from_triage
 
 router = APIRouter()
 DAYS = 30
+MAX_NAME_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,15 @@ def edit(
 ) -> Response:
     """The editor of a rule (a new one when none has this name); `draft` opens it with another query."""
     config = config_of(desk)
+    if not 0 < len(name) <= MAX_NAME_CHARS or not name.isprintable():
+        raise DeskError(f"a rule name is 1 to {MAX_NAME_CHARS} printable characters")
     found = saved_rule(desk, name)
-    rule = found or RuleConfig(name=name, query="", channels=[])
+    rule = RuleDraft(name, "", channels=[])
+    if found is not None:
+        rule = RuleDraft(
+            found.name, found.query, found.description, found.channels, found.enabled,
+            found.examples.match, found.examples.no_match,
+        )  # fmt: skip
     with desk.database.read_session() as session:
         changes = list_changes(session, subject=name, limit=20)
         learnt = learn_from_triage(session, name, rule.query) if found else None
@@ -136,7 +144,7 @@ async def preview(
             run_preview, desk, name, draft.query, str(form.get("window") or "30d")
         )
     except DeskError as error:
-        context = {"error": str(error), "found": None}
+        context: dict[str, object] = {"error": str(error), "found": None}
     else:
         context = {"error": None, "found": found}
     return desk.templates.TemplateResponse(request, "partials/rule_preview.html", context)
