@@ -38,7 +38,7 @@ class ServiceLog:
         threading.Thread(target=lambda: [self.lines.put(line) for line in stream], daemon=True).start()
 
     def matches(
-        self, pattern: re.Pattern[str] | str, count: int = 1, timeout: float = 30.0
+        self, pattern: re.Pattern[str] | str, count: int = 1, timeout: float = 90.0
     ) -> list[re.Match[str]]:
         """The first `count` lines so far matching `pattern`, waiting for more lines as long as needed."""
         deadline = time.monotonic() + timeout
@@ -109,7 +109,7 @@ def test_pollers_stop_when_their_parent_is_killed(monitor_run: MonitorRun) -> No
     pids = [int(match.group(2)) for match in log.matches(RUNNING, 2)]
     process.kill()
     process.wait(timeout=10)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in pids), "pollers outlived their killed parent"
