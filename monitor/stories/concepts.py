@@ -2,7 +2,7 @@
 
 Each alternative of a concept is folded as the rule engine folds words (`Corée` → `coree`), a phrase as
 its words; a prefix (`северокорей*`) matches any word that starts with it. One Aho-Corasick automaton
-(pyahocorasick, already used by the matcher's pre-search) finds every alternative of every concept in a
+(pyahocorasick, a well-kept C implementation) finds every alternative of every concept in a
 single C-level pass over the folded text: the rule engine itself (stems, NEAR) costs ten times as much,
 and stories only need to know *which* concepts an article names, not where.
 """
