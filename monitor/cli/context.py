@@ -29,6 +29,9 @@ class CliContext:
     database_url: str | None = None
     log_level: str | None = None
     """--log-level (or MONITOR_LOG_LEVEL) when given: it beats settings.yaml."""
+    reading_only: bool = False
+    """Set by commands that only read the database (`hits`, `stories`…): their settings come from
+    settings.yaml alone, without loading (and compiling) the whole configuration."""
     _database: Database | None = field(default=None, init=False, repr=False)
 
     @cached_property
@@ -62,7 +65,10 @@ class CliContext:
         from monitor.settings import build_settings
 
         overrides = {"database_url": self.database_url} if self.database_url else None
-        if self.config_problems is None:
+        file_values = settings_file_only(self.config_dir) if self.reading_only else None
+        if file_values is not None and "config" not in self.__dict__:
+            values = file_values
+        elif self.config_problems is None:
             values = self.config.settings_values
         else:
             count = len(self.config_problems.problems)
@@ -129,10 +135,18 @@ def default_config_dir() -> Path:
 def settings_file_values(config_dir: Path) -> dict[str, Any]:
     """settings.yaml's values when it can be read on its own (the rest of the configuration being broken),
     else none: the defaults, the environment and the command line then apply."""
+    return settings_file_only(config_dir) or {}
+
+
+def settings_file_only(config_dir: Path) -> dict[str, Any] | None:
+    """settings.yaml's values read on their own (none when there is no file), or None when the file has
+    problems (then the whole configuration is loaded, to report them)."""
     from monitor.config.yamlfile import read_yaml
 
     path = config_dir / "settings.yaml"
     if not path.is_file():
         return {}
     data, file = read_yaml(path, os.environ)
-    return data if isinstance(data, dict) and not file.problems else {}
+    if file.problems or not isinstance(data, dict | None):
+        return None
+    return data or {}

@@ -52,6 +52,7 @@ def deliveries(
     if ctx.invoked_subcommand is not None:
         return
     context: CliContext = ctx.obj
+    context.reading_only = True
     with context.database.read_session() as session:
         rows = list_deliveries(session, status=status.value if status else None, channel=channel, limit=limit)
         counts = delivery_counts(session)

@@ -61,6 +61,7 @@ def hits(
 ) -> None:
     """List stored hits, newest first, with their triage (state, star, tags)."""
     context: CliContext = ctx.obj
+    context.reading_only = True
     try:
         cutoff = clock.now() - parse_duration(since) if since else None
     except ValueError as error:
@@ -99,6 +100,8 @@ def _check_rule(context: CliContext, rule: str) -> None:
     with context.database.read_session() as session:
         if has_hits_of_rule(session, rule):
             return
+    if context.config_problems is not None:
+        return  # the configuration cannot tell: list what is stored (nothing) rather than fail
     names = [configured.name for configured in context.config.rules]
     if rule in names:
         return

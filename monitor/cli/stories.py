@@ -29,6 +29,7 @@ def stories(
 ) -> None:
     """List stories, latest first, each with its articles (source, language, title, URL, time)."""
     context: CliContext = ctx.obj
+    context.reading_only = True
     try:
         cutoff = clock.now() - parse_duration(since)
     except ValueError as error:

@@ -108,4 +108,5 @@ def test_reading_commands_work_with_a_broken_configuration(
     for command, (code, out, err) in results.items():
         assert code == 0, (command, err)
         assert len(out.splitlines()) == 2, command  # two hits, two sources, two deliveries
-        assert "warning: the configuration has 1 problem" in err
+        if command == "sources":  # it shows the configured sources too; hits and deliveries read only
+            assert "warning: the configuration has 1 problem" in err
