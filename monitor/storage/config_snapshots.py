@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from monitor.storage.tables import ConfigSnapshot
@@ -21,13 +22,20 @@ class SavedConfig:
 
 
 def save_config(session: Session, directory: str, files: dict[str, str], *, now: datetime) -> None:
-    """Keep these files as the last good configuration of `directory`; the caller commits."""
-    row = session.get(ConfigSnapshot, directory) or ConfigSnapshot(
-        directory=directory, files="", saved_at=now
+    """Keep these files as the last good configuration of `directory`; the caller commits.
+
+    One upsert (INSERT … ON CONFLICT DO UPDATE): the pollers of one service start at the same moment and
+    each saves the configuration it loaded; a read-then-insert let two of them insert the same row."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ConfigSnapshot.__table__  # type: ignore[attr-defined]
+    values = {"files": json.dumps(files, ensure_ascii=False), "saved_at": now}
+    statement = (
+        insert(table)
+        .values(directory=directory, **values)
+        .on_conflict_do_update(index_elements=["directory"], set_=values)
     )
-    row.files, row.saved_at = json.dumps(files, ensure_ascii=False), now
-    session.add(row)
-    session.flush()
+    session.exec(statement)  # type: ignore[call-overload]
 
 
 def saved_config(session: Session, directory: str) -> SavedConfig | None:
