@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
+
+from tests.conftest import PROJECT_ROOT
 
 HEAVY = (
     "alembic",
@@ -38,4 +42,42 @@ def test_help_imports_none_of_the_heavy_modules() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Commands" in result.stdout
+    assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+READING_NEEDS_NONE_OF = (
+    "apprise",
+    "apscheduler",
+    "bs4",
+    "fastapi",
+    "feedparser",
+    "httpx",
+    "monitor.config.loader",
+    "monitor.rules.matcher",
+    "simplemma",
+    "trafilatura",
+)
+READING_PROBE = """
+import json, sys
+from monitor.cli.app import main
+sys.argv = ["monitor", "--config", {config!r}, "--db", {database!r}, "hits", "--since", "1d"]
+try:
+    main()
+except SystemExit as exit:
+    assert not exit.code, exit.code
+loaded = {{name for name in sys.modules}}
+print(json.dumps(sorted(n for n in {unwanted!r} if n in loaded)))
+"""
+
+
+def test_reading_hits_loads_neither_the_configuration_nor_the_matcher(tmp_path: Path) -> None:
+    """`monitor hits` reads the database: it needs settings.yaml, not the loader, the rule compiler with
+    its dictionaries, the fetcher or the alert library (the start-up that benchmarks/bench_startup.py
+    measures)."""
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config)
+    database = f"sqlite:///{tmp_path / 'monitor.db'}"
+    code = READING_PROBE.format(config=str(config), database=database, unwanted=READING_NEEDS_NONE_OF)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == []
