@@ -10,8 +10,7 @@ from pathlib import Path
 
 from tests.conftest import PROJECT_ROOT
 
-HEAVY = (
-    "alembic",
+NOT_FOR_READING = (
     "apprise",
     "apscheduler",
     "bs4",
@@ -19,12 +18,11 @@ HEAVY = (
     "feedparser",
     "httpx",
     "jinja2",
-    "pydantic",
-    "sqlalchemy",
-    "sqlmodel",
     "trafilatura",
     "uvicorn",
 )
+"""What only the service, the desk or alerts need."""
+HEAVY = (*NOT_FOR_READING, "alembic", "pydantic", "sqlalchemy", "sqlmodel")
 PROBE = """
 import json, sys
 from monitor.cli.app import main
@@ -45,18 +43,7 @@ def test_help_imports_none_of_the_heavy_modules() -> None:
     assert json.loads(result.stdout.splitlines()[-1]) == []
 
 
-READING_NEEDS_NONE_OF = (
-    "apprise",
-    "apscheduler",
-    "bs4",
-    "fastapi",
-    "feedparser",
-    "httpx",
-    "monitor.config.loader",
-    "monitor.rules.matcher",
-    "simplemma",
-    "trafilatura",
-)
+READING_NEEDS_NONE_OF = (*NOT_FOR_READING, "monitor.config.loader", "monitor.rules.matcher", "simplemma")
 READING_PROBE = """
 import json, sys
 from monitor.cli.app import main
