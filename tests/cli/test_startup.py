@@ -1,4 +1,5 @@
-"""`monitor --help` starts without loading the heavy libraries: each is imported where it is used."""
+"""Start-up loads only what a command uses: `monitor --help` none of the heavy libraries, `monitor hits`
+not the configuration loader, the matcher or the service's libraries (each is imported where it is used)."""
 
 from __future__ import annotations
 
