@@ -1,5 +1,6 @@
 """The desk's sources page: each source's last warning and the reason for its next check (escaped, secrets
-masked), and "check now", which polls one source as `monitor poll --source` does and says what it found."""
+masked), and "check now" (a button, and the API), which polls one source as `monitor poll --source` does
+and says what it found."""
 
 from __future__ import annotations
 
@@ -119,6 +120,31 @@ def test_check_now_waits_for_a_poll_the_service_has_under_way(
         (source,) = session.exec(select(Source).where(Source.name == "wire")).all()
     assert source.lease_owner is None and source.last_checked_at is not None
     assert source.last_checked_at >= clock.now() - timedelta(minutes=1)
+
+
+def test_the_api_checks_a_source_now_for_an_analyst(check_site: DeskSite, feeds: FeedServer) -> None:
+    fetched = len(feeds.requests_for("/wire.xml"))
+
+    found = api(check_site, "ana").post("/sources/wire/check")
+
+    assert found.status_code == 200, found.text
+    assert found.json() == {
+        "source": "wire",
+        "ok": True,
+        "new_articles": 0,
+        "new_hits": 0,
+        "not_modified": True,
+        "error": None,
+        "warning": None,
+        "alerts_sent": 0,
+        "alerts_not_delivered": 0,
+    }
+    failed = api(check_site, "ana").post("/sources/page/check").json()
+    assert failed["ok"] is False and "token=***" in failed["error"] and SECRET not in failed["error"]
+    assert api(check_site, "vic").post("/sources/wire/check").status_code == 403
+    unknown = api(check_site, "ana").post("/sources/no such/check")
+    assert unknown.status_code == 400 and unknown.json()["error"].startswith("no source named 'no such'")
+    assert len(feeds.requests_for("/wire.xml")) == fetched + 1
 
 
 def test_the_page_and_the_api_show_the_warning_and_why_escaped_and_masked(check_site: DeskSite) -> None:

@@ -6,7 +6,6 @@ pollers reload it."""
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -16,16 +15,14 @@ from fastapi.responses import RedirectResponse, Response
 from monitor import clock
 from monitor.config import WatchConfig
 from monitor.config.editing import append_sources, set_source_enabled
-from monitor.errors import ConfigError, DeskError, MonitorError
+from monitor.errors import ConfigError, DeskError
 from monitor.parsing.opml import MAX_OPML_BYTES, parse_opml
-from monitor.pipeline import CycleSummary, run_cycle
-from monitor.pipeline.pollers import check_pollable
 from monitor.pipeline.source_admin import find_feed, new_source_entry, plan_import, sources_opml
-from monitor.secrets import mask_secrets_in
 from monitor.storage.activity import items_per_source_per_day
 from monitor.storage.health import list_source_health
 from monitor.storage.sources import sync_sources
 from monitor.web.charts import sparkline
+from monitor.web.checks import check_source
 from monitor.web.desk import Desk, admin, analyst, get_desk, reader
 from monitor.web.security import Caller
 
@@ -104,46 +101,11 @@ async def import_opml(
 async def check_now(
     request: Request, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> Response:
-    """Check one source now, due or not, and deliver what it finds: what `monitor poll --source NAME` does
-    (after the service's poll of the source, if one is under way). The page then says what it found."""
+    """Check one source now, due or not, and deliver what it finds (see `monitor.web.checks`); the page
+    then says what it found."""
     form = await request.form()
-    name = str(form.get("name", ""))
-    config = _config(desk)
-    try:
-        check_pollable(config, [name])
-        summary = await run_in_threadpool(_poll_one, config, desk, name)
-    except MonitorError as error:
-        raise DeskError(mask_secrets_in(str(error))) from error
-    return _back(checked(name, summary))
-
-
-def _poll_one(config: WatchConfig, desk: Desk, name: str) -> CycleSummary:
-    """The cycle on a loop of its own, in a worker thread: the desk's loop goes on serving meanwhile."""
-    return asyncio.run(run_cycle(config, desk.settings, desk.database, names=[name]))
-
-
-def checked(name: str, summary: CycleSummary) -> str:
-    """What checking a source found, in a line: new articles and hits, alerts sent; or its error."""
-    outcome = next((o for o in summary.outcomes if o.source == name), None)
-    if outcome is None:
-        return f"checked '{name}': it was not polled"
-    if not outcome.ok:
-        return f"checked '{name}': failed: {mask_secrets_in(outcome.error or 'unknown error')}"
-    found = (
-        "nothing new (not modified)"
-        if outcome.not_modified
-        else (f"{_count(outcome.new_articles, 'new article')}, {_count(outcome.new_hits, 'new hit')}")
-    )
-    delivery = summary.delivery
-    if delivery and (delivery.sent or delivery.failed or delivery.retried):
-        found += f"; alerts: {delivery.sent} sent, {delivery.failed + delivery.retried} not delivered yet"
-    if outcome.warning:
-        found += f"; warning: {mask_secrets_in(outcome.warning)}"
-    return f"checked '{name}': {found}"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    checked = await check_source(desk, str(form.get("name", "")))
+    return _back(checked.line())
 
 
 def _config(desk: Desk) -> WatchConfig:
