@@ -21,7 +21,7 @@ from monitor.storage.digests import Hold, alerts_since
 from monitor.storage.hits import HoldFor
 
 if TYPE_CHECKING:
-    from monitor.config.models import ChannelConfig, WatchConfig
+    from monitor.config.models import ChannelConfig, RuleConfig
 
 HOUR = timedelta(hours=1)
 _DAY = timedelta(days=1)
@@ -84,15 +84,15 @@ class ChannelPolicy:
         return self.quiet_end(moment) if self.quiet_at(moment) else moment
 
 
-def channel_holds(config: WatchConfig) -> HoldFor:
-    """The holds of the configuration's channels, as `record_hits` asks for them: priority-high rules are
-    never held, channels without a policy never hold anything."""
+def channel_holds(channels: Sequence[ChannelConfig], rules: Sequence[RuleConfig]) -> HoldFor:
+    """The holds of these channels, as `record_hits` asks for them: alerts of priority-high rules are never
+    held, channels without a policy never hold anything."""
     policies = {
         channel.name: ChannelPolicy(channel)
-        for channel in config.channels
+        for channel in channels
         if channel.mode == "digest" or channel.quiet_hours is not None or channel.max_per_hour is not None
     }
-    high = {rule.name for rule in config.rules if rule.priority == "high"}
+    high = {rule.name for rule in rules if rule.priority == "high"}
 
     def hold(session: Session, channel: str, rule: str, now: datetime) -> Hold | None:
         policy = policies.get(channel)

@@ -73,7 +73,7 @@ class PollContext:
     def __post_init__(self) -> None:
         object.__setattr__(self, "unchanged", UnchangedSourceWriter(self.database, self.cpu.run_blocking))
         object.__setattr__(self, "stories", story_assigner(self.config, self.settings))
-        object.__setattr__(self, "holds", channel_holds(self.config))
+        object.__setattr__(self, "holds", channel_holds(self.config.channels, self.config.rules))
 
 
 @dataclass(frozen=True)
