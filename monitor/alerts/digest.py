@@ -35,6 +35,7 @@ class Run:
 class DigestArticle:
     """One article of a story, as a digest shows it."""
 
+    article_id: int
     title: str
     source: str
     language: str | None
@@ -54,6 +55,11 @@ class DigestStory:
     first: DigestArticle
     others: tuple[DigestArticle, ...]
     alerted_before: bool
+
+    @property
+    def key(self) -> int | tuple[str, int]:
+        """The same for the same story in several sections."""
+        return self.story if self.story is not None else ("article", self.first.article_id)
 
     @property
     def sources(self) -> int:
@@ -100,7 +106,8 @@ class Digest:
 
     @property
     def stories(self) -> int:
-        return sum(len(section.stories) for section in self.sections)
+        """How many different stories it lists (a story in several rules' sections counts once)."""
+        return len({story.key for section in self.sections for story in section.stories})
 
     @property
     def reason_text(self) -> str:
@@ -112,7 +119,7 @@ def build_digest(channel: str, reason: str, created_at: datetime, items: Sequenc
     a story of its own)."""
     by_rule: dict[str, dict[object, list[HeldItem]]] = {}
     for item in items:
-        key = item.story if item.story is not None else ("hit", item.hit.hit_id)
+        key = item.story if item.story is not None else ("article", item.hit.article_id)
         by_rule.setdefault(item.hit.rule, {}).setdefault(key, []).append(item)
     sections = []
     for rule in sorted(by_rule):
@@ -132,6 +139,7 @@ def _article(item: HeldItem) -> DigestArticle:
     hit = item.hit
     matched = tuple(one_line(word, 100) for word in (hit.found or hit.terms)[:MAX_MARKED_WORDS])
     return DigestArticle(
+        article_id=hit.article_id,
         title=one_line(hit.title, MAX_TITLE_CHARS) or "(untitled)",
         source=one_line(hit.source, 200),
         language=one_line(item.language, 35) or None if item.language else None,

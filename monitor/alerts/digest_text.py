@@ -14,10 +14,11 @@ def render_text(digest: Digest) -> AlertMessage:
     """The digest as one plain-text message: a title counting its stories, then each rule's stories with
     their title, sources, languages, first link and snippet (the matched words between « »)."""
     count = digest.stories
+    left = sum(len(section.stories) for section in digest.sections)
     noun = "story" if count == 1 else "stories"
     title = one_line(f"[{digest.channel}] {count} {noun} ({digest.reason_text})", MAX_TITLE_CHARS)
     blocks: list[str] = []
-    used, left = 0, count
+    used = 0
     for section in digest.sections:
         header = f"== {section.rule} =="
         for story in section.stories:
@@ -26,7 +27,7 @@ def render_text(digest: Digest) -> AlertMessage:
                 block = f"{header}\n\n{block}"
             if used + len(block) > MAX_DIGEST_CHARS - 200:
                 blocks.append(
-                    f"… and {left} more {'story' if left == 1 else 'stories'}: see the desk's hit log."
+                    f"… and {left} more {'entry' if left == 1 else 'entries'}: see the desk's hit log."
                 )
                 return AlertMessage(without_mentions(title), without_mentions("\n\n".join(blocks)))
             blocks.append(block)
