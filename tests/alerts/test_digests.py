@@ -20,6 +20,7 @@ from monitor.config import ChannelConfig, RuleConfig
 from monitor.settings import DeliverySettings
 from monitor.storage import Database, record_hits, store_entries
 from monitor.storage.digests import held_count
+from monitor.storage.outbox import list_deliveries
 from monitor.storage.tables import Delivery, DigestItem, Source, Story, StoryArticle
 from tests.storage.builders import Entry, Match, add_source
 from tests.support.webhook_receiver import WebhookReceiver
@@ -116,6 +117,9 @@ def test_quiet_hours_hold_alerts_and_release_them_together(
         message["message"].index(f"* Night report {n}") for n in range(3)
     ), "oldest first"
     assert {item.delivery_id for item in _items(database)} == {1}
+    with database.session() as session:
+        (row,) = list_deliveries(session)
+    assert (row.subject, row.status) == ("digest (quiet hours)", "sent"), "as the outbox page lists it"
 
 
 def test_past_max_per_hour_the_rest_of_the_hour_is_one_digest(
