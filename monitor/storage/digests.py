@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlmodel import Session, col, select
 
 from monitor.storage.tables import Delivery, DeliveryStatus, DigestItem
@@ -22,6 +22,9 @@ from monitor.storage.upsert import insert_if_absent
 MAX_ITEMS_PER_DIGEST = 200
 """A digest lists at most this many held alerts; the rest go in the next one, written right after."""
 KINDS = ("alert", "also")
+BUDGET_LOCK_KEY = 0x5708_1E6
+"""The PostgreSQL advisory lock key under which `max_per_hour` budgets are counted (taken after the story
+lock, never before it)."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,13 @@ def hold_hit(session: Session, hit_id: int, channel: str, hold: Hold, *, kind: s
 
 
 def alerts_since(session: Session, channel: str, since: datetime) -> int:
-    """How many alerts (single or digest, notices aside) were written for `channel` since `since`."""
+    """How many alerts (single or digest, notices aside) were written for `channel` since `since`.
+
+    On PostgreSQL the count is taken under a transaction-level lock, so that workers recording alerts at
+    once count one after the other and do not both spend the last alert of a `max_per_hour` (SQLite has one
+    writer at a time anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=BUDGET_LOCK_KEY))  # type: ignore[call-overload]
     statement = select(func.count()).where(
         Delivery.channel == channel, col(Delivery.created_at) >= since, col(Delivery.notice_id).is_(None)
     )

@@ -258,3 +258,29 @@ def test_workers_writing_digests_at_once_put_each_alert_in_one_digest(database: 
     assert len(items) == 450 and all(item.delivery_id is not None for item in items)
     sizes = [sum(item.delivery_id == digest.id for item in items) for digest in digests]
     assert sorted(sizes, reverse=True)[:2] == [200, 200] and sum(sizes) == 450 and min(sizes) > 0
+
+
+def test_workers_recording_at_once_never_exceed_max_per_hour(database: Database) -> None:
+    room = Newsroom(database, _channel(max_per_hour=3))
+    moment = datetime(2026, 6, 1, 10, 30, tzinfo=UTC)
+    with database.session() as session:
+        add_source(session, "meduza")
+        session.commit()
+    start = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        start.wait()
+        try:
+            room.report(f"Report {n}", moment)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    with database.session() as session:
+        sent_at_once = len(list(session.exec(select(Delivery))))
+    assert (errors, sent_at_once, len(_items(database))) == ([], 3, 5)
