@@ -14,6 +14,10 @@ waits behind it. A channel that is down is retried with a capped backoff for as 
 Apprise never raises into the caller, and no URL is logged or stored in clear: Apprise's own log records
 are scrubbed while sending, and the recorded error is its captured warning with the channel's URLs masked.
 
+Held alerts (a channel's digest, quiet hours, `max_per_hour`: see `monitor.alerts.policy`) become digests
+here first: each digest is written to the outbox with the alerts it lists in one transaction
+(`monitor.storage.digests`), then sent like any alert, in its channel's order.
+
 Alerts are plain text. Apprise escapes the body for services that render HTML or Markdown, but not a
 title the service shows apart from the body (`json://…?format=html`): such services get the title escaped
 here, with Apprise's own converter, so that an article's `<script>` never reaches them as markup.
@@ -36,6 +40,8 @@ from apprise.conversion import convert_between
 
 from monitor import clock
 from monitor.alerts.backoff import retry_delay
+from monitor.alerts.digest import build_digest
+from monitor.alerts.digest_text import render_text
 from monitor.alerts.messages import AlertMessage, format_alert, without_mentions
 from monitor.alerts.redaction import mask_url, redact, redacted_logs
 from monitor.durations import describe_duration
@@ -49,6 +55,7 @@ from monitor.storage.deliveries import (
     release_claims,
     renew_claims,
 )
+from monitor.storage.digests import channels_with_due_items, make_digest
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +99,7 @@ def dispatch_pending(
     secrets = [url for urls in channels.values() for url in urls]
     notifiers = _Notifiers(channels, settings.timeout)
     summary = DispatchSummary()
+    write_due_digests(database, now)
     with redacted_logs(secrets):
         while summary.sent + summary.failed + summary.retried < MAX_PER_RUN:
             with database.session() as session:
@@ -102,6 +110,23 @@ def dispatch_pending(
             with _renewed(database, claimed, now, settings.claim_lease) as keeper:
                 summary += _send_claimed(database, claimed, keeper, notifiers, secrets, settings, now, rng)
     return summary
+
+
+def write_due_digests(database: Database, now: datetime) -> int:
+    """Turn the held alerts due at `now` into digest deliveries, one transaction per digest; how many."""
+    written = 0
+    with database.read_session() as session:
+        channels = channels_with_due_items(session, now)
+    for channel in channels:
+        while True:
+            with database.session() as session:
+                delivery = make_digest(session, channel, now)
+                session.commit()
+            if delivery is None:
+                break
+            written += 1
+            log.info("digest %d written for channel %s", delivery, channel)
+    return written
 
 
 def _send_claimed(
@@ -184,7 +209,11 @@ def _renewed(
 
 
 def message_for(delivery: ClaimedDelivery) -> AlertMessage:
-    """The alert of a hit, or the text of a notice about monitor itself."""
+    """The alert of a hit, a digest of held alerts, or the text of a notice about monitor itself."""
+    if delivery.digest is not None:
+        return render_text(
+            build_digest(delivery.channel, delivery.digest, delivery.created_at, delivery.held)
+        )
     if delivery.hit is not None:
         return format_alert(delivery.hit, delivery.rules)
     assert delivery.notice is not None, "a delivery announces a hit or a notice"
