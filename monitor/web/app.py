@@ -21,7 +21,7 @@ from monitor.web import exports, ops
 from monitor.web.api import rules as rules_api
 from monitor.web.api import v1
 from monitor.web.desk import ConfigView, Desk, PollerStatus
-from monitor.web.pages import article, auth, hits, overview, rules, sources
+from monitor.web.pages import article, auth, hits, overview, rules, sources, stories
 from monitor.web.security import SECURE_HEADERS, AuthError, LoginThrottle, Sessions
 from monitor.web.templating import build_templates
 from monitor.workshop.files import Conflict
@@ -63,7 +63,7 @@ def create_app(
         pollers=pollers or (lambda: {}),
     )
     routers = (auth.router, hits.router, article.router, exports.router, overview.router, sources.router)
-    routers += (rules.router,)
+    routers += (rules.router, stories.router)
     for router in (*routers, ops.router):
         app.include_router(router)
     app.include_router(v1.router)
