@@ -314,14 +314,7 @@ def story_view(session: Session, story_id: int) -> StoryView:
         .order_by(_story_article.c.at, _story_article.c.article_id)
         .limit(MAX_STORY_ARTICLES)
     ).all()
-    hits: dict[int, list[StoryHit]] = {}
-    members = sa.select(_story_article.c.article_id).where(_story_article.c.story_id == live)
-    for article_id, hit_id, rule, state in connection.execute(
-        sa.select(_hit.c.article_id, _hit.c.id, _hit.c.rule, _hit.c.state)
-        .where(_hit.c.article_id.in_(members))
-        .order_by(_hit.c.rule)
-    ):
-        hits.setdefault(article_id, []).append(StoryHit(hit_id, rule, state))
+    hits = hits_of_articles(session, [row[0] for row in articles])
     merged = connection.execute(
         sa.select(_merge.c.story_id).where(_merge.c.into_id == live).order_by(_merge.c.id)
     )
@@ -339,6 +332,21 @@ def story_view(session: Session, story_id: int) -> StoryView:
         merged_from=tuple(row[0] for row in merged),
         requested=story_id,
     )
+
+
+def hits_of_articles(session: Session, article_ids: Sequence[int]) -> dict[int, list[StoryHit]]:
+    """The hits of each of these articles, by rule."""
+    hits: dict[int, list[StoryHit]] = {}
+    ids = list(article_ids)
+    for start in range(0, len(ids), 500):
+        statement = (
+            sa.select(_hit.c.article_id, _hit.c.id, _hit.c.rule, _hit.c.state)
+            .where(_hit.c.article_id.in_(ids[start : start + 500]))
+            .order_by(_hit.c.rule)
+        )
+        for article_id, hit_id, rule, state in session.connection().execute(statement):
+            hits.setdefault(article_id, []).append(StoryHit(hit_id, rule, state))
+    return hits
 
 
 def story_hits(story_id: int, rules: Iterable[str] = ()) -> HitFilter:

@@ -19,6 +19,7 @@ from monitor.storage.database import Database
 from monitor.storage.users import shared_secret
 from monitor.web import exports, ops
 from monitor.web.api import rules as rules_api
+from monitor.web.api import stories as stories_api
 from monitor.web.api import v1
 from monitor.web.desk import ConfigView, Desk, PollerStatus
 from monitor.web.pages import article, auth, hits, overview, rules, sources, stories
@@ -68,6 +69,7 @@ def create_app(
         app.include_router(router)
     app.include_router(v1.router)
     app.include_router(rules_api.router)
+    app.include_router(stories_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(ops.timed)
     app.middleware("http")(_secure_headers)
