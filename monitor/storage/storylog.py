@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from monitor.errors import NotFound
 from monitor.storage.hitlog import MAX_PAGE_SIZE, PAGE_SIZE, Cursor, HitFilter, HitRow, filtered, hit_rows
-from monitor.storage.search import parse_search, reach
+from monitor.storage.search import Reach, parse_search, reach
 from monitor.storage.tables import Article, Hit, Source, Story, StoryArticle, StoryMerge
 from monitor.storage.types import as_utc
 
@@ -117,7 +117,7 @@ def group_page(
         rows = session.connection().execute(statement.limit(batch)).all()
         if after is not None:
             met = {story for _, _, story in rows if story is not None and ("story", story) not in places}
-            earlier |= _shown_before(session, hit_filter, met - earlier, after)
+            earlier |= _shown_before(session, hit_filter, met - earlier, after, way)
         for hit_id, matched_at, story in rows:
             key: GroupKey = ("hit", hit_id) if story is None else ("story", story)
             if key not in places and story not in earlier:
@@ -131,14 +131,16 @@ def group_page(
     more = len(keys) > limit
     keys = keys[:limit]
     cursor = places[keys[-1]].encode() if more and keys else None
-    return GroupPage(groups_of(session, hit_filter, keys), cursor, hit_filter)
+    return GroupPage(groups_of(session, hit_filter, keys, search=way), cursor, hit_filter)
 
 
 def _reads_article(hit_filter: HitFilter) -> bool:
     return bool(hit_filter.languages or hit_filter.sources)
 
 
-def _shown_before(session: Session, hit_filter: HitFilter, stories: set[int], after: Cursor) -> set[int]:
+def _shown_before(
+    session: Session, hit_filter: HitFilter, stories: set[int], after: Cursor, way: Reach | None
+) -> set[int]:
     """Those of `stories` with a hit of the filter at or before `after` in the log (on an earlier page)."""
     if not stories:
         return set()
@@ -146,7 +148,9 @@ def _shown_before(session: Session, hit_filter: HitFilter, stories: set[int], af
     source = _hit.join(_story_article, _story_article.c.article_id == _hit.c.article_id)
     if _reads_article(hit_filter):
         source = source.join(_article, _article.c.id == _hit.c.article_id)
-    statement = filtered(sa.select(_story_article.c.story_id).select_from(source), hit_filter, dialect)
+    statement = filtered(
+        sa.select(_story_article.c.story_id).select_from(source), hit_filter, dialect, search=way
+    )
     statement = statement.where(
         _story_article.c.story_id.in_(sorted(stories)),
         sa.tuple_(_hit.c.matched_at, _hit.c.id) >= _position(after),
@@ -154,8 +158,11 @@ def _shown_before(session: Session, hit_filter: HitFilter, stories: set[int], af
     return {story for (story,) in session.connection().execute(statement)}
 
 
-def groups_of(session: Session, hit_filter: HitFilter, keys: Sequence[GroupKey]) -> list[StoryGroup]:
-    """The groups of these keys under the filter, in this order (a story left with no hit is left out)."""
+def groups_of(
+    session: Session, hit_filter: HitFilter, keys: Sequence[GroupKey], *, search: Reach | None = None
+) -> list[StoryGroup]:
+    """The groups of these keys under the filter, in this order (a story left with no hit is left out);
+    `search` as the page reached the search's hits (see `hitlog.filtered`)."""
     stories = sorted({number for kind, number in keys if kind == "story"})
     members: dict[int, list[tuple[Any, ...]]] = {story: [] for story in stories}
     if stories:
@@ -165,7 +172,7 @@ def groups_of(session: Session, hit_filter: HitFilter, keys: Sequence[GroupKey])
         source = source.join(_source, _source.c.id == _article.c.source_id)
         columns = (_story_article.c.story_id, _hit.c.id, _hit.c.matched_at, _hit.c.article_id, _hit.c.rule)
         columns += (_hit.c.state, _source.c.name, _article.c.language)
-        statement = filtered(sa.select(*columns).select_from(source), hit_filter, dialect)
+        statement = filtered(sa.select(*columns).select_from(source), hit_filter, dialect, search=search)
         statement = statement.where(_story_article.c.story_id.in_(stories)).order_by(*_NEWEST_FIRST)
         for values in session.connection().execute(statement):
             members[values[0]].append(tuple(values[1:]))

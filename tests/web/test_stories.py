@@ -77,6 +77,9 @@ def test_the_hit_log_shows_one_row_per_story_that_unfolds_to_its_hits(story_desk
     plain = reader.client.get(toggle)
     assert plain.status_code == 303 and plain.headers["location"] == f"/stories/{story_id(story_desk)}"
 
+    searched = soup(reader.client.get("/", params={"q": "alabuga"}))
+    assert len(searched.select("tr.story-row")) == 1 and len(searched.select("tr.hit-row")) == 2
+
     french = soup(reader.client.get("/", params={"language": "fr"}))
     assert not french.select("tr.story-row"), "one article of the story in the filter: a plain hit row"
     assert [a.get_text() for a in french.select("tr.hit-row a.title")] == titles(STORY[2])

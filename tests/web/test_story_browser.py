@@ -34,7 +34,9 @@ def page(browser: object) -> Iterator[object]:
     context.close()
 
 
-def test_a_story_is_one_row_that_unfolds_and_its_triage_marks_every_hit(page: object, story_desk: DeskSite) -> None:
+def test_a_story_is_one_row_that_unfolds_and_its_triage_marks_every_hit(
+    page: object, story_desk: DeskSite
+) -> None:
     expect = sync_api.expect
     login(page, story_desk, "ana")
     story_row = page.locator("tr.story-row")  # type: ignore[attr-defined]
