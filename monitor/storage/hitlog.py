@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from monitor.storage.search import Reach, article_ids_matching, parse_search, reach
 from monitor.storage.tables import Article, Hit, HitTag, Source, StoryArticle
-from monitor.storage.types import as_utc
+from monitor.storage.types import as_utc, utc_moment
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -262,7 +262,7 @@ def _row(values: Sequence[Any]) -> HitRow:
         rule=rule,
         state=state,
         starred=bool(starred),
-        matched_at=as_utc(_moment(matched_at)),
+        matched_at=utc_moment(matched_at),
         terms=tuple(terms or ()),
         snippet=snippet,
         article_id=article_id,
@@ -270,12 +270,8 @@ def _row(values: Sequence[Any]) -> HitRow:
         url=url,
         source=source,
         language=language,
-        published=as_utc(_moment(published)) if published is not None else None,
+        published=utc_moment(published) if published is not None else None,
     )
-
-
-def _moment(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def _decorated(session: Session, rows: list[HitRow]) -> list[HitRow]:

@@ -24,7 +24,7 @@ from monitor.errors import NotFound
 from monitor.storage.hitlog import MAX_PAGE_SIZE, PAGE_SIZE, Cursor, HitFilter, HitRow, filtered, hit_rows
 from monitor.storage.search import Reach, parse_search, reach
 from monitor.storage.tables import Article, Hit, Source, Story, StoryArticle, StoryMerge
-from monitor.storage.types import as_utc
+from monitor.storage.types import utc_moment
 
 MAX_MERGE_CHAIN = 50
 MAX_STORY_ARTICLES = 1_000
@@ -121,12 +121,12 @@ def group_page(
         for hit_id, matched_at, story in rows:
             key: GroupKey = ("hit", hit_id) if story is None else ("story", story)
             if key not in places and story not in earlier:
-                places[key] = Cursor(as_utc(_moment(matched_at)), hit_id)
+                places[key] = Cursor(utc_moment(matched_at), hit_id)
                 if len(places) > limit:
                     break
         if len(rows) < batch:
             break
-        position = Cursor(as_utc(_moment(rows[-1][1])), rows[-1][0])
+        position = Cursor(utc_moment(rows[-1][1]), rows[-1][0])
     keys = list(places)
     more = len(keys) > limit
     keys = keys[:limit]
@@ -218,7 +218,7 @@ def _group(story: int, members: list[tuple[Any, ...]], rows: dict[int, HitRow]) 
         shown: tuple[HitRow, ...] = (rows[members[-1][0]],) if members[-1][0] in rows else ()
     else:
         shown = tuple(rows[member[0]] for member in members if member[0] in rows)
-    moments = [as_utc(_moment(member[1])) for member in members]
+    moments = [utc_moment(member[1]) for member in members]
     return StoryGroup(
         story_id=story,
         rows=shown,
@@ -231,10 +231,6 @@ def _group(story: int, members: list[tuple[Any, ...]], rows: dict[int, HitRow]) 
         first_at=min(moments),
         last_at=max(moments),
     )
-
-
-def _moment(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 @dataclass(frozen=True)
@@ -326,15 +322,13 @@ def story_view(session: Session, story_id: int) -> StoryView:
         sa.select(_merge.c.story_id).where(_merge.c.into_id == live).order_by(_merge.c.id)
     )
     entries = tuple(
-        StoryEntry(
-            article_id, as_utc(_moment(at)), name, language, title, url, tuple(hits.get(article_id, ()))
-        )
+        StoryEntry(article_id, utc_moment(at), name, language, title, url, tuple(hits.get(article_id, ())))
         for article_id, at, name, language, title, url in articles
     )
     return StoryView(
         id=live,
-        first_at=as_utc(_moment(story[0])),
-        last_at=as_utc(_moment(story[1])),
+        first_at=utc_moment(story[0]),
+        last_at=utc_moment(story[1]),
         entries=entries,
         merged_from=tuple(row[0] for row in merged),
         requested=story_id,
