@@ -27,6 +27,9 @@ from monitor.storage.tables import Article, Hit, Source, Story, StoryArticle, St
 from monitor.storage.types import utc_moment
 
 MAX_MERGE_CHAIN = 50
+MAX_BATCH = 5_000
+"""The most hits one step of a page's walk reads (each step reads twice what the one before did: big
+stories, or a filter that keeps many hits of each, take few steps)."""
 MAX_STORY_ARTICLES = 1_000
 """The story page lists this many articles at most (a story's window bounds them anyway)."""
 
@@ -126,7 +129,7 @@ def group_page(
                     break
         if len(rows) < batch:
             break
-        position = Cursor(utc_moment(rows[-1][1]), rows[-1][0])
+        position, batch = Cursor(utc_moment(rows[-1][1]), rows[-1][0]), min(2 * batch, MAX_BATCH)
     keys = list(places)
     more = len(keys) > limit
     keys = keys[:limit]
