@@ -161,7 +161,8 @@ def test_triage_of_a_story_marks_every_hit_as_hit_triage_does(story_desk: DeskSi
         counts = client.get("/hits/counts").json()
         hit = next(h for h in client.get("/hits").json()["hits"] if h["title"] == titles(STORY[1])[0])
         events = client.get(f"/hits/{hit['id']}").json()["events"]
-    assert counts["by_rule"][RULE]["irrelevant"] == 3, "the counts (and the rule's precision) see each hit"
+    assert counts["by_rule"][RULE]["irrelevant"] == 3, "the counts see each hit"
+    assert precision(story_desk) == 0.0, "and so does the rule's measured precision"
     assert [(e["actor"], e["action"], e["detail"]) for e in events] == [("ana", "state", "new → irrelevant")]
 
     swapped = analyst.client.post(
@@ -174,6 +175,13 @@ def test_triage_of_a_story_marks_every_hit_as_hit_triage_does(story_desk: DeskSi
     assert "state-relevant" in group.select_one("tr.story-row")["class"]
     assert len(group.select("tr.hit-row.state-relevant")) == 4, "the story's row and its three hits"
     assert {hits_of(story_desk)[title][1] for title in titles(*STORY)} == {"relevant"}
+    assert precision(story_desk) == 1.0
+
+
+def precision(site: DeskSite) -> float | None:
+    """The measured precision of the rule, as the rules page and API show it."""
+    with api(site, "vic") as client:
+        return next(rule["precision"] for rule in client.get("/rules").json() if rule["name"] == RULE)
 
 
 def test_the_stories_api(story_desk: DeskSite) -> None:
