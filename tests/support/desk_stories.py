@@ -21,11 +21,16 @@ STORY = ("as-en", "as-en-c1", "as-fr")
 ALONE = "ao-en"
 """Another event (the plant's output), reported once."""
 RULE = "shahed-production-russia"
+HOSTILE_TITLES = {
+    "as-en-c1": '<img src=x onerror="window.__xss = 1">Drones hit Russia\'s main Shahed factory'
+}
+"""The daily's copy has a hostile headline (stored as written, shown as text)."""
 
 
 def titles(*ids: str) -> list[str]:
+    """The titles of these labelled articles, as the outlets publish them."""
     articles = {article.id: article for article in load_labelled()}
-    return [articles[i].title for i in ids]
+    return [HOSTILE_TITLES.get(i, articles[i].title) for i in ids]
 
 
 @contextmanager
@@ -35,7 +40,10 @@ def story_site(database_url: str, directory: Path) -> Iterator[DeskSite]:
         urls = {}
         for outlet, ids in OUTLETS.items():
             server = stack.enter_context(FeedServer())
-            items = [(i, escape(articles[i].title), escape(articles[i].text)) for i in ids]
+            items = [
+                (i, escape(title), escape(articles[i].text))
+                for i, title in zip(ids, titles(*ids), strict=True)
+            ]
             urls[outlet] = server.serve("/feed.xml", rss(items, language=LANGUAGES[outlet]))
         alert_url = "json://127.0.0.1:9/hook?token=s3cretvalue"
         settings = FETCH_SETTINGS + "polling:\n  processes: 1\n"

@@ -46,6 +46,7 @@ def test_a_story_is_one_row_that_unfolds_and_its_triage_marks_every_hit(
     members = page.locator("tbody.story tr.hit-row:not(.story-row)")  # type: ignore[attr-defined]
     expect(members).to_have_count(3, timeout=WAIT)
     assert sorted(members.locator("a.title").all_inner_texts()) == sorted(titles(*STORY))
+    assert page.evaluate("window.__xss === undefined")  # type: ignore[attr-defined]
     page.screenshot(path=str(DOCS / "desk-story-unfolded.png"), full_page=False)  # type: ignore[attr-defined]
 
     page.click("tr.story-row a.title")  # type: ignore[attr-defined]
@@ -54,6 +55,8 @@ def test_a_story_is_one_row_that_unfolds_and_its_triage_marks_every_hit(
     expect(entries).to_have_count(3, timeout=WAIT)
     assert sorted(entries.locator("a.title").all_inner_texts()) == sorted(titles(*STORY))
     assert sorted(entries.locator(".lang").all_inner_texts()) == ["en", "en", "fr"]
+    assert page.evaluate("window.__xss === undefined"), "the daily's hostile headline is text"  # type: ignore[attr-defined]
+    assert page.locator("main img, main script").count() == 0  # type: ignore[attr-defined]
     page.select_option("#story-triage select[name=rule]", RULE)  # type: ignore[attr-defined]
     page.click("#story-triage button.act-relevant")  # type: ignore[attr-defined]
     expect(entries.locator(".hits .state")).to_have_text(["relevant"] * 3, timeout=WAIT)
