@@ -224,3 +224,16 @@ def test_a_merged_story_leads_to_the_story_that_took_its_articles(story_desk: De
     assert f"Story {merged} was merged into this one" in page.select_one("p.merged-into").get_text()
     assert f"story {merged}" in page.select_one("p.merged-from").get_text()
     assert len(page.select("ol.timeline li.entry")) == 3
+
+
+def test_a_bulk_action_takes_the_selected_stories_hits(story_desk: DeskSite) -> None:
+    story = story_id(story_desk)
+    analyst = Browser(story_desk, "ana")
+    done = analyst.client.post(
+        "/hits/bulk?language=en",
+        data={"action": "star", "scope": "selection", "story": str(story), "csrf_token": analyst.csrf},
+    )
+    assert done.status_code == 303
+    with api(story_desk, "vic") as client:
+        starred = {hit["title"] for hit in client.get("/hits", params={"starred": "yes"}).json()["hits"]}
+    assert starred == set(titles(*STORY[:2])), "the story's hits in the filter (English), nothing else"
