@@ -194,7 +194,9 @@ def groups_of(
             if number in rows:
                 groups.append(lone_group(rows[number]))
         elif members[number]:
-            groups.append(_group(number, members[number], rows))
+            group = _group(number, members[number], rows)
+            if group.rows:  # not when its hits went between the two reads
+                groups.append(group)
     return groups
 
 
