@@ -192,6 +192,8 @@ def test_the_stories_api(story_desk: DeskSite) -> None:
         one = client.get(f"/stories/{story}").json()
         assert (one["id"], one["sources"], one["languages"], one["rules"]) == (story, 3, ["en", "fr"], [RULE])
         assert sorted(a["title"] for a in one["articles"]) == sorted(titles(*STORY))
+        hits = client.get("/hits").json()["hits"]
+        assert sorted(hit["title"] for hit in hits if hit["story"] == story) == sorted(titles(*STORY))
         assert client.post(f"/stories/{story}/triage", json={"state": "seen"}).status_code == 403
         assert client.get("/stories/99999").json() == {"error": "no story 99999"}
         assert client.get("/stories", params={"since": "soon"}).status_code == 400
