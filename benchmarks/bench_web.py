@@ -10,8 +10,14 @@ Measured, each page many times after a warm-up, p95 in milliseconds:
   what a plain pager does, the page's own query (hit joined to article and source, the same columns,
   filters and order) with `ORDER BY matched_at DESC, id DESC LIMIT 51 OFFSET 10000`, so the database
   reads and joins the 10,000 rows it skips (`monitor.storage.hitlog._offset_page`);
+- story: a story's page (its articles on a timeline, their hits), and unfold: a story's row of the hit
+  log unfolded to its hits (htmx);
 - and, printed apart, both ways at half the log deep, where OFFSET's cost shows, and both ways 10,000 deep
   in the database alone (the page's queries in this process), without the fixed cost of a request.
+
+The hit log groups hits by story (one row per story: `monitor.storage.storylog`): every generated article
+belongs to a story of 1 to 4 consecutive articles (so of several sources and languages), and a page of 50
+rows covers about 250 hits. The OFFSET baseline stays one row per hit (as it was).
 
 Every page includes what its reader waits for: the hit log renders its counts per rule and state in the
 same response (read from the counters the database keeps, migration 0010); `/counts` alone is printed too.
@@ -23,8 +29,9 @@ The load average of the machine is printed at the start and the end (the figures
     python benchmarks/bench_web.py --db sqlite:////tmp/bench.db --reuse   # again, without generating
 
 Last line: `RESULT hits=… first_p95_ms=… deep_p95_ms=… filter_p95_ms=… search_p95_ms=…
-offset_deep_p95_ms=… speedup=…` (speedup: OFFSET deep p95 over keyset deep p95). Targets on a 2-core
-machine: every page p95 ≤ 150 ms, search ≤ 300 ms, deep ≥ 20× faster than OFFSET.
+offset_deep_p95_ms=… speedup=… story_p95_ms=… unfold_p95_ms=…` (speedup: OFFSET deep p95 over keyset
+deep p95). Targets on a 2-core machine: every page p95 ≤ 150 ms, search ≤ 300 ms, deep ≥ 20× faster
+than OFFSET.
 """
 
 from __future__ import annotations
@@ -40,8 +47,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -54,12 +62,15 @@ from monitor import clock
 from monitor.storage.database import open_database
 from monitor.storage.hitlog import Cursor, HitFilter, hit_page
 from monitor.storage.search import index_articles
-from monitor.storage.tables import Article, Hit, Source
+from monitor.storage.storylog import group_page
+from monitor.storage.tables import Article, Hit, Source, Story, StoryArticle
 from monitor.storage.users import add_user, create_token
 
 BATCH = 5_000
 DEPTH = 10_000
 SEARCH_WORD, SEARCH_SHOWN = "coree", "Corée"
+STORY = 1_000
+"""The story whose page and unfolded row are measured."""
 STATES = ["new"] * 16 + ["seen"] * 2 + ["relevant", "irrelevant"]
 WORDS = {
     "en": "drone factory border freight train rail port missile shipment satellite report minister army "
@@ -133,6 +144,7 @@ def generate(url: str, hits: int, articles: int, rules: int, seed: int = 7) -> N
             connection.execute(Article.__table__.insert(), rows)  # type: ignore[attr-defined]
             index_articles(connection, indexed)
     print(f"{articles} articles stored and indexed in {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"{generate_stories(engine, articles, now, rng)} stories stored", flush=True)
     started = time.perf_counter()
     per_article = hits // articles
     hit_id = 0
@@ -174,6 +186,31 @@ def generate(url: str, hits: int, articles: int, rules: int, seed: int = 7) -> N
         add_user(session, "bench", "benchmark password", "viewer", now=now)
         session.commit()
     database.dispose()
+
+
+def generate_stories(engine: Any, articles: int, now: datetime, rng: random.Random) -> int:
+    """Every article in a story of 1 to 4 consecutive articles (consecutive articles are of different
+    sources and languages); how many stories."""
+    stories: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    number = story = 0
+    while number < articles:
+        members = range(number, min(articles, number + rng.choice((1, 1, 2, 3, 4))))
+        story += 1
+        times = [now - timedelta(seconds=(articles - member) * 10) for member in members]
+        stories.append(
+            {"id": story, "first_at": times[0], "last_at": times[-1], "merged_into": None, "created_at": now}
+        )
+        for member, moment in zip(members, times, strict=True):
+            links.append({"id": member + 1, "article_id": member + 1, "story_id": story, "at": moment})
+            links[-1]["features"] = {}
+        number = members.stop
+        if len(links) >= BATCH or number >= articles:
+            with engine.begin() as connection:
+                connection.execute(Story.__table__.insert(), stories)  # type: ignore[attr-defined]
+                connection.execute(StoryArticle.__table__.insert(), links)  # type: ignore[attr-defined]
+            stories, links = [], []
+    return story
 
 
 def bench_token(url: str) -> str:
@@ -268,21 +305,24 @@ def _checked(result: object) -> None:
         result.raise_for_status()
 
 
-def in_database(url: str, cursor: str, repeat: int) -> tuple[float, float]:
-    """p95 of the deep page's work in the database alone (`hit_page` in this process, no HTTP, no
-    template): by keyset and by OFFSET, to tell the pagers apart from the fixed cost of a request."""
+def in_database(url: str, cursor: str, repeat: int) -> tuple[float, float, float]:
+    """p95 of the deep page's work in the database alone (no HTTP, no template): one row per hit by keyset
+    (`hit_page`), one row per story by keyset (`group_page`, what the hit log shows) and one row per hit by
+    OFFSET, to tell the pagers apart from the fixed cost of a request."""
     database = open_database(url)
     after = Cursor.decode(cursor)
 
-    def page(**how: object) -> Callable[[], object]:
+    def page(read: Callable[..., object], **how: object) -> Callable[[], object]:
         def call() -> object:
             with database.read_session() as session:
-                return hit_page(session, HitFilter(), **how)  # type: ignore[arg-type]
+                return read(session, HitFilter(), **how)
 
         return call
 
     try:
-        return measure(page(after=after), repeat), measure(page(offset=DEPTH), repeat)
+        flat = measure(page(hit_page, after=after), repeat)
+        grouped = measure(page(group_page, after=after), repeat)
+        return flat, grouped, measure(page(hit_page, offset=DEPTH), repeat)
     finally:
         database.dispose()
 
@@ -342,12 +382,17 @@ def main() -> None:
         far_keyset = measure(lambda: client.get("/", params={"after": far_cursor}), max(5, args.repeat // 4))
         far_offset = measure(lambda: client.get("/", params={"offset": far}), max(5, args.repeat // 4))
         counts = measure(lambda: client.get("/counts", headers={"HX-Request": "true"}), args.repeat)
+        story = measure(lambda: client.get(f"/stories/{STORY}"), args.repeat)
+        unfold = measure(
+            lambda: client.get(f"/stories/{STORY}/group?expanded=yes", headers={"HX-Request": "true"}),
+            args.repeat,
+        )
         found = client.get("/api/v1/hits", params={"q": SEARCH_WORD, "limit": 500}).json()["hits"]
     finally:
         client.close()
         process.terminate()
         process.wait(timeout=30)
-    keyset_alone, offset_alone = in_database(url, cursor, args.repeat)
+    keyset_alone, grouped_alone, offset_alone = in_database(url, cursor, args.repeat)
     print(
         f"database: {make_url(url).get_backend_name()}; search '{SEARCH_WORD}' finds '{SEARCH_SHOWN}' "
         f"({len(found)}+ hits on its first 500); counts panel (in every page; alone) p95 {counts:.1f} ms"
@@ -356,16 +401,18 @@ def main() -> None:
         f"first page p95 {first:.1f} ms; {DEPTH} deep by keyset {deep:.1f} ms, by OFFSET {offset:.1f} ms; "
         f"filtered {filtered:.1f} ms; search {search:.1f} ms"
     )
+    print(f"a story's page p95 {story:.1f} ms; a story's row unfolded p95 {unfold:.1f} ms")
     print(f"{far} deep (half the log): keyset p95 {far_keyset:.1f} ms, OFFSET p95 {far_offset:.1f} ms")
     print(
         f"{DEPTH} deep, the database's work alone (no HTTP, no template): keyset p95 {keyset_alone:.1f} ms, "
-        f"OFFSET p95 {offset_alone:.1f} ms ({offset_alone / keyset_alone:.1f}×)"
+        f"OFFSET p95 {offset_alone:.1f} ms ({offset_alone / keyset_alone:.1f}×); grouped by story (keyset) "
+        f"p95 {grouped_alone:.1f} ms"
     )
     print(f"load average (1, 5, 15 min) before {_load(load_before)}, after {_load(os.getloadavg())}")
     print(
         f"RESULT hits={args.hits} first_p95_ms={first:.1f} deep_p95_ms={deep:.1f} "
         f"filter_p95_ms={filtered:.1f} search_p95_ms={search:.1f} offset_deep_p95_ms={offset:.1f} "
-        f"speedup={offset / deep:.1f}"
+        f"speedup={offset / deep:.1f} story_p95_ms={story:.1f} unfold_p95_ms={unfold:.1f}"
     )
     if not args.db:
         for leftover in workdir.glob("**/*"):

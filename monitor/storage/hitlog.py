@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from monitor.storage.search import Reach, article_ids_matching, parse_search, reach
-from monitor.storage.tables import Article, Hit, HitTag, Source
-from monitor.storage.types import as_utc
+from monitor.storage.tables import Article, Hit, HitTag, Source, StoryArticle
+from monitor.storage.types import as_utc, utc_moment
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -29,6 +29,7 @@ _hit = Hit.__table__  # type: ignore[attr-defined]
 _article = Article.__table__  # type: ignore[attr-defined]
 _source = Source.__table__  # type: ignore[attr-defined]
 _tag = HitTag.__table__  # type: ignore[attr-defined]
+_story_article = StoryArticle.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class HitFilter:
     search: str | None = None
     article_id: int | None = None
     hit_id: int | None = None
+    stories: tuple[int, ...] = ()
+    """The hits of these stories' articles (a story's unfolded row, triage of whole stories)."""
 
     def as_params(self) -> dict[str, Any]:
         """The filter as query parameters (what a URL, an export or a feed keeps)."""
@@ -142,6 +145,9 @@ def filtered(statement: Any, hit_filter: HitFilter, dialect: str, *, search: Rea
         conditions.append(_hit.c.article_id == f.article_id)
     if f.hit_id is not None:
         conditions.append(_hit.c.id == f.hit_id)
+    if f.stories:
+        members = sa.select(_story_article.c.article_id).where(_story_article.c.story_id.in_(f.stories))
+        conditions.append(_hit.c.article_id.in_(members))
     query = parse_search(f.search)
     if query is not None:
         if search is None:
@@ -216,14 +222,21 @@ def hit_page(
     chosen = chosen.order_by(*_NEWEST_FIRST).limit(limit + 1)
     ids = [hit_id for (hit_id,) in session.connection().execute(chosen)]
     more = len(ids) > limit
-    ids = ids[:limit]
+    rows = hit_rows(session, ids[:limit], decorate=False)
+    return _page(session, rows, more, hit_filter)
+
+
+def hit_rows(session: Session, ids: Sequence[int], *, decorate: bool = True) -> list[HitRow]:
+    """The rows of these hits, in this order (those that exist), with their article and source, and
+    (`decorate`) their tags and the other rules of their article."""
     found = {
         values[0]: _row(values)
         for values in session.connection().execute(
-            sa.select(*_COLUMNS).select_from(_JOINED).where(_hit.c.id.in_(ids))
+            sa.select(*_COLUMNS).select_from(_JOINED).where(_hit.c.id.in_(list(ids)))
         )
     }
-    return _page(session, [found[hit_id] for hit_id in ids if hit_id in found], more, hit_filter)
+    rows = [found[hit_id] for hit_id in ids if hit_id in found]
+    return _decorated(session, rows) if decorate else rows
 
 
 def _offset_page(session: Session, hit_filter: HitFilter, offset: int, limit: int) -> HitPage:
@@ -249,7 +262,7 @@ def _row(values: Sequence[Any]) -> HitRow:
         rule=rule,
         state=state,
         starred=bool(starred),
-        matched_at=as_utc(_moment(matched_at)),
+        matched_at=utc_moment(matched_at),
         terms=tuple(terms or ()),
         snippet=snippet,
         article_id=article_id,
@@ -257,12 +270,8 @@ def _row(values: Sequence[Any]) -> HitRow:
         url=url,
         source=source,
         language=language,
-        published=as_utc(_moment(published)) if published is not None else None,
+        published=utc_moment(published) if published is not None else None,
     )
-
-
-def _moment(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def _decorated(session: Session, rows: list[HitRow]) -> list[HitRow]:

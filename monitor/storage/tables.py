@@ -410,6 +410,7 @@ class StoryMerge(SQLModel, table=True):
     """A story folded into another by an article that bridged them (replayed by other workers' indexes)."""
 
     __tablename__ = "story_merge"
+    __table_args__ = (sa.Index("ix_story_merge_into_id", "into_id"),)  # the stories merged into a story
 
     id: int | None = Field(default=None, primary_key=True)
     story_id: int = Field(nullable=False)

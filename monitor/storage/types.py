@@ -17,6 +17,11 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def utc_moment(value: object) -> datetime:
+    """A timestamp read from a raw column (a datetime, or the text SQLite keeps) as an aware UTC datetime."""
+    return as_utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always returned timezone-aware (SQLite keeps no zone of its own)."""
 

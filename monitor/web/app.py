@@ -19,9 +19,10 @@ from monitor.storage.database import Database
 from monitor.storage.users import shared_secret
 from monitor.web import exports, ops
 from monitor.web.api import rules as rules_api
+from monitor.web.api import stories as stories_api
 from monitor.web.api import v1
 from monitor.web.desk import ConfigView, Desk, PollerStatus
-from monitor.web.pages import article, auth, hits, overview, rules, sources
+from monitor.web.pages import article, auth, hits, overview, rules, sources, stories
 from monitor.web.security import SECURE_HEADERS, AuthError, LoginThrottle, Sessions
 from monitor.web.templating import build_templates
 from monitor.workshop.files import Conflict
@@ -63,11 +64,12 @@ def create_app(
         pollers=pollers or (lambda: {}),
     )
     routers: tuple[APIRouter, ...] = (auth.router, hits.router, article.router, exports.router)
-    routers += (overview.router, sources.router, rules.router)
+    routers += (overview.router, sources.router, rules.router, stories.router)
     for router in (*routers, ops.router):
         app.include_router(router)
     app.include_router(v1.router)
     app.include_router(rules_api.router)
+    app.include_router(stories_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(ops.timed)
     app.middleware("http")(_secure_headers)

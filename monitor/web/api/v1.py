@@ -17,6 +17,7 @@ from monitor.storage.health import list_source_health
 from monitor.storage.hitlog import hit_page
 from monitor.storage.outbox import list_deliveries, retry_now
 from monitor.storage.reading import hit_detail, load_article
+from monitor.storage.stories import stories_of
 from monitor.storage.triage import add_note, add_tag, remove_tag, set_starred, set_state
 from monitor.storage.users import (
     Role,
@@ -73,10 +74,13 @@ def hits(
     desk: Desk = Depends(get_desk),
     caller: Caller = Depends(reader),
 ) -> dict[str, Any]:
-    """A page of the hit log, newest first; pass `next_cursor` as `cursor` for the next one."""
+    """A page of the hit log, newest first, each hit with its `story` (null for an article stored without
+    one); pass `next_cursor` as `cursor` for the next one."""
     with desk.database.read_session() as session:
         page = hit_page(session, _filter(request), after=page_cursor(cursor), limit=limit)
-    return {"hits": [hit_json(row) for row in page.rows], "next_cursor": page.next_cursor}
+        stories = stories_of(session, [row.article_id for row in page.rows])
+    found = [{**hit_json(row), "story": stories.get(row.article_id)} for row in page.rows]
+    return {"hits": found, "next_cursor": page.next_cursor}
 
 
 @router.get("/hits/export")

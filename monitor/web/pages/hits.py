@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -9,7 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from monitor import clock
 from monitor.errors import DeskError
-from monitor.storage.hitlog import STATES, HitFilter, hit_page
+from monitor.storage.hitlog import STATES, HitFilter, filtered_hit_ids, hit_page
+from monitor.storage.storylog import GroupPage, group_page, lone_group
 from monitor.storage.triage import add_tag, remove_tag, set_starred, set_state
 from monitor.web.desk import MAX_ID, Desk, RowId, analyst, get_desk, reader
 from monitor.web.filters import hit_filter, page_cursor
@@ -17,6 +19,7 @@ from monitor.web.security import Caller
 
 router = APIRouter()
 MAX_OFFSET = 1_000_000
+MAX_BULK_STORIES = 500
 LANGUAGES = ("en", "fr", "de", "uk", "ru")
 
 
@@ -32,11 +35,15 @@ def hit_log(
     desk: Desk = Depends(get_desk),
     caller: Caller = Depends(reader),
 ) -> Response:
-    """The hit log, newest first; `after` pages by keyset (the Older link), `offset` the slow old way
-    (kept for comparison: its cost grows with the depth)."""
+    """The hit log, newest first, one row per story; `after` pages by keyset (the Older link), `offset`
+    the slow old way, one row per hit (kept for comparison: its cost grows with the depth)."""
     chosen = hit_filter(request.query_params)
     with desk.database.read_session() as session:
-        page = hit_page(session, chosen, after=page_cursor(after), offset=offset)
+        if offset:
+            flat = hit_page(session, chosen, offset=offset)
+            page = GroupPage([lone_group(row) for row in flat.rows], flat.next_cursor, chosen)
+        else:
+            page = group_page(session, chosen, after=page_cursor(after))
     context = {
         "counts": desk.hit_counts(),
         "caller": caller,
@@ -66,13 +73,14 @@ def _row_response(request: Request, desk: Desk, caller: Caller, hit_id: int) -> 
         response = desk.templates.TemplateResponse(request, "partials/hit_row.html", context)
         response.headers["HX-Trigger"] = "counts-changed"  # the hit log's counts panel loads again
         return response
-    return RedirectResponse(_back(request), status_code=303)
+    return RedirectResponse(back(request), status_code=303)
 
 
-def _back(request: Request) -> str:
+def back(request: Request, default: str = "/") -> str:
+    """The desk page the request came from (its Referer, when it is one of ours), else `default`."""
     referer = request.headers.get("referer", "")
     origin = str(request.base_url).rstrip("/")
-    return referer[len(origin) :] if referer.startswith(origin + "/") else "/"
+    return referer[len(origin) :] if referer.startswith(origin + "/") else default
 
 
 @router.post("/hits/{hit_id}/state")
@@ -121,21 +129,31 @@ BULK_ACTIONS = {
 }
 
 
+def _chosen(values: list[Any]) -> list[int]:
+    """The row ids a form lists (anything else left out)."""
+    return [int(v) for v in map(str, values) if v.isdigit() and 0 < int(v) <= MAX_ID]
+
+
 @router.post("/hits/bulk")
 async def bulk(
     request: Request, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> Response:
-    """One action on the selected hits, or (scope=filter) on every hit of the filter in the URL."""
+    """One action on the selected hits and stories (a story's hits that the filter in the URL keeps), or
+    (scope=filter) on every hit of the filter."""
     form = await request.form()
     action, tag = str(form.get("action", "")), str(form.get("tag", "")).strip()
-    if form.get("scope") == "filter":
-        target: list[int] | HitFilter = hit_filter(request.query_params)
-    else:
-        chosen = [str(value) for value in form.getlist("hit")]
-        target = [int(v) for v in chosen if v.isdigit() and 0 < int(v) <= MAX_ID]
     if action not in BULK_ACTIONS and not (action == "tag" and tag):
         raise DeskError("choose an action (and a tag to add)")
     with desk.database.session() as session:
+        if form.get("scope") == "filter":
+            target: list[int] | HitFilter = hit_filter(request.query_params)
+        else:
+            target = _chosen(form.getlist("hit"))
+            stories = tuple(_chosen(form.getlist("story"))[:MAX_BULK_STORIES])
+            if stories:
+                scope = replace(hit_filter(request.query_params), stories=stories)
+                members = filtered_hit_ids(scope, session.get_bind().dialect.name)
+                target += [hit_id for (hit_id,) in session.connection().execute(members)]
         if action == "tag":
             add_tag(session, target, tag, actor=caller.name, now=clock.now())
         else:

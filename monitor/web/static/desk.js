@@ -1,4 +1,5 @@
-// Keyboard shortcuts of the desk: j/k move, o open, r relevant, x irrelevant, s star, / search, ? help.
+// Keyboard shortcuts of the desk: j/k move, o open, e unfold a story, r relevant, x irrelevant, s star,
+// / search, ? help. On a story's row, r and x mark every hit of the story.
 // Every action is a button of a form already on the page: without this file the desk works the same.
 (function () {
   "use strict";
@@ -37,6 +38,7 @@
       case "j": select(current + 1); break;
       case "k": select(current - 1); break;
       case "o": { const row = selected(); if (row) { window.location.assign(row.dataset.open); } break; }
+      case "e": { const row = selected(); const toggle = row && row.querySelector(".act-expand"); if (toggle) { toggle.click(); } break; }
       case "r": press(".act-relevant"); break;
       case "x": press(".act-irrelevant"); break;
       case "s": press(".act-star"); break;
