@@ -14,9 +14,11 @@ waits behind it. A channel that is down is retried with a capped backoff for as 
 Apprise never raises into the caller, and no URL is logged or stored in clear: Apprise's own log records
 are scrubbed while sending, and the recorded error is its captured warning with the channel's URLs masked.
 
-Alerts are plain text. Apprise escapes the body for services that render HTML or Markdown, but not a
-title the service shows apart from the body (`json://…?format=html`): such services get the title escaped
-here, with Apprise's own converter, so that an article's `<script>` never reaches them as markup.
+An alert's body is in its channel's format (`text`, `markdown` or `html`, see `monitor.alerts.rendering`),
+given to Apprise as such so that it converts it for each service. Titles are plain text: a service that
+shows the title apart from the body in HTML or Markdown (`json://…?format=html`), or one that blends it
+into a Markdown or HTML body, gets it escaped here with Apprise's own converter, so that an article's
+`<script>` never reaches it as markup. Notices about monitor itself are plain text.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ from apprise.conversion import convert_between
 
 from monitor import clock
 from monitor.alerts.backoff import retry_delay
-from monitor.alerts.messages import AlertMessage, format_alert, without_mentions
+from monitor.alerts.messages import PLAIN, AlertMessage, format_alert, without_mentions
 from monitor.alerts.redaction import mask_url, redact, redacted_logs
+from monitor.alerts.styles import MessageStyle
 from monitor.durations import describe_duration
 from monitor.settings import DeliverySettings
 from monitor.storage.database import Database
@@ -85,12 +88,13 @@ def dispatch_pending(
     *,
     now: datetime | None = None,
     rng: random.Random | None = None,
+    styles: Mapping[str, MessageStyle] | None = None,
 ) -> DispatchSummary:
     """Send every delivery due at `now` (default: the current time) to its channel's Apprise URLs, each
-    channel's oldest first."""
+    channel's oldest first, written in the channel's style (`styles`; plain text by default)."""
     now = now or clock.now()
     secrets = [url for urls in channels.values() for url in urls]
-    notifiers = _Notifiers(channels, settings.timeout)
+    notifiers = _Notifiers(channels, settings.timeout, styles or {})
     summary = DispatchSummary()
     with redacted_logs(secrets):
         while summary.sent + summary.failed + summary.retried < MAX_PER_RUN:
@@ -183,10 +187,10 @@ def _renewed(
         keeper.close()
 
 
-def message_for(delivery: ClaimedDelivery) -> AlertMessage:
-    """The alert of a hit, or the text of a notice about monitor itself."""
+def message_for(delivery: ClaimedDelivery, style: MessageStyle = PLAIN) -> AlertMessage:
+    """The alert of a hit in the channel's style, or the text of a notice about monitor itself."""
     if delivery.hit is not None:
-        return format_alert(delivery.hit, delivery.rules)
+        return format_alert(delivery.hit, delivery.rules, style, story=delivery.story)
     assert delivery.notice is not None, "a delivery announces a hit or a notice"
     return AlertMessage(
         title=without_mentions(delivery.notice.title), body=without_mentions(delivery.notice.body)
@@ -194,23 +198,33 @@ def message_for(delivery: ClaimedDelivery) -> AlertMessage:
 
 
 class _Notifiers:
-    """Apprise objects per configured channel, one for each way its services want a title (built on first
-    use, with the delivery timeout applied)."""
+    """Apprise objects per configured channel and body format, one for each way its services want a title
+    (built on first use, with the delivery timeout applied)."""
 
-    def __init__(self, channels: Mapping[str, Sequence[str]], timeout: float) -> None:
+    def __init__(
+        self,
+        channels: Mapping[str, Sequence[str]],
+        timeout: float,
+        styles: Mapping[str, MessageStyle] | None = None,
+    ) -> None:
         self._channels = channels
         self._timeout = timeout
-        self._built: dict[str, tuple[dict[str, apprise.Apprise], list[str]]] = {}
+        self._styles = styles or {}
+        self._built: dict[tuple[str, str], tuple[dict[str, apprise.Apprise], list[str]]] = {}
 
     def send(self, delivery: ClaimedDelivery, secrets: Sequence[str]) -> _Outcome:
         """Notify the delivery's channel; never raises."""
         if delivery.channel not in self._channels:
             return _Outcome(f"channel {delivery.channel!r} is no longer configured", permanent=True)
-        notifiers, rejected = self._build(delivery.channel)
+        try:
+            message = message_for(delivery, self._styles.get(delivery.channel, PLAIN))
+        except Exception as exc:  # a default template failing is a bug of monitor: say so, retry later
+            log.exception("could not write alert %d for channel %s", delivery.id, delivery.channel)
+            return _Outcome(f"could not write the alert: {exc.__class__.__name__}")
+        notifiers, rejected = self._build(delivery.channel, message.format)
         if not notifiers:
             error = f"no usable Apprise URL in channel {delivery.channel!r}: {', '.join(rejected)}"
             return _Outcome(error, permanent=True)
-        message = message_for(delivery)
         reasons = []
         for title_format, notifier in notifiers.items():
             accepted, reason = _notify(notifier, _titled(message, title_format))
@@ -218,8 +232,8 @@ class _Notifiers:
                 reasons.append(reason)
         return _Outcome() if not reasons else _Outcome(redact(reasons[-1], secrets))
 
-    def _build(self, channel: str) -> tuple[dict[str, apprise.Apprise], list[str]]:
-        if channel not in self._built:
+    def _build(self, channel: str, body_format: str = "text") -> tuple[dict[str, apprise.Apprise], list[str]]:
+        if (channel, body_format) not in self._built:
             notifiers: dict[str, apprise.Apprise] = {}
             rejected = []
             for url in self._channels[channel]:
@@ -228,22 +242,22 @@ class _Notifiers:
                     rejected.append(mask_url(url))
                     continue
                 plugin.socket_connect_timeout = plugin.socket_read_timeout = self._timeout
-                notifiers.setdefault(_title_format(plugin), apprise.Apprise()).add(plugin)
-            self._built[channel] = (notifiers, rejected)
-        return self._built[channel]
+                notifiers.setdefault(_title_format(plugin, body_format), apprise.Apprise()).add(plugin)
+            self._built[(channel, body_format)] = (notifiers, rejected)
+        return self._built[(channel, body_format)]
 
 
 _TEXT = apprise.NotifyFormat.TEXT.value
 _ESCAPED_TITLES = frozenset({apprise.NotifyFormat.HTML.value, apprise.NotifyFormat.MARKDOWN.value})
 
 
-def _title_format(plugin: Any) -> str:
-    """The format a service shows its title in: its own format when it shows the title apart from the body
-    (Apprise converts a title it blends into the body), else plain text."""
+def _title_format(plugin: Any, body_format: str = _TEXT) -> str:
+    """The format a title must be written in for a service: the body's when the service blends it into
+    the body (Apprise converts both alike), else the format the service shows it in."""
     if plugin.title_maxlen <= 0:
-        return _TEXT
+        return body_format
     resolve = getattr(plugin, "resolve_format", None)  # Apprise 2: services with several formats
-    shown = resolve(apprise.NotifyFormat.TEXT) if resolve is not None else plugin.notify_format
+    shown = resolve(apprise.NotifyFormat(body_format)) if resolve is not None else plugin.notify_format
     return str(getattr(shown, "value", shown))
 
 
@@ -303,11 +317,11 @@ def _record(
 
 
 def _notify(notifier: apprise.Apprise, message: AlertMessage) -> tuple[bool, str]:
-    """Send one alert as plain text; whether it was accepted and, if not, the reason Apprise logged."""
+    """Send one alert in its format; whether it was accepted and, if not, the reason Apprise logged."""
     with apprise.LogCapture(level=logging.WARNING) as captured:
         try:
             result = notifier.notify(
-                body=message.body, title=message.title, body_format=apprise.NotifyFormat.TEXT
+                body=message.body, title=message.title, body_format=apprise.NotifyFormat(message.format)
             )
             accepted = bool(result)
         except Exception as exc:  # Apprise must never break the dispatcher
@@ -326,13 +340,17 @@ class Dispatcher:
     """`dispatch_pending` bound to one database, channel set and settings (what `monitor run` schedules)."""
 
     def __init__(
-        self, database: Database, channels: Mapping[str, Sequence[str]], settings: DeliverySettings
+        self,
+        database: Database,
+        channels: Mapping[str, Sequence[str]],
+        settings: DeliverySettings,
+        styles: Mapping[str, MessageStyle] | None = None,
     ) -> None:
-        self.database, self.channels, self.settings = database, channels, settings
+        self.database, self.channels, self.settings, self.styles = database, channels, settings, styles
 
     def dispatch(self, *, now: datetime | None = None) -> DispatchSummary:
         """Send what is due now; see `dispatch_pending`."""
-        return dispatch_pending(self.database, self.channels, self.settings, now=now)
+        return dispatch_pending(self.database, self.channels, self.settings, now=now, styles=self.styles)
 
 
 def send_test_alert(channel: str, urls: Sequence[str], timeout: float) -> str | None:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from monitor.alerts.redaction import mask_url
+from monitor.alerts.styles import MAX_TEMPLATE_CHARS, MessageStyle
 from monitor.config.selectors import CssSelector
 from monitor.durations import Duration, format_duration
 from monitor.rules import Matcher
@@ -205,13 +206,52 @@ class RuleConfig(BaseModel):
         return value
 
 
+class TemplateFile(BaseModel):
+    """A template kept in its own file (inside the configuration directory)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str = Field(description="Path of the template, relative to the configuration directory.")
+
+
+TemplateText = Annotated[str, Field(max_length=MAX_TEMPLATE_CHARS)]
+Template = TemplateText | TemplateFile
+
+
+class ChannelTemplates(BaseModel):
+    """Jinja2 templates (sandboxed) replacing a channel's default messages: each inline or `{file: …}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: Template | None = Field(default=None, description="An alert's title (always plain text).")
+    alert: Template | None = Field(default=None, description="An alert's body, in the channel's format.")
+    digest_title: Template | None = Field(default=None, description="A digest's title (plain text).")
+    digest: Template | None = Field(default=None, description="A digest's body, in the channel's format.")
+
+    def inline(self) -> dict[str, str]:
+        """The templates given as text, by name (a loaded configuration has read its files into text)."""
+        return {name: value for name, value in self if isinstance(value, str)}
+
+
 class ChannelConfig(BaseModel):
-    """Where alerts go: one or more Apprise URLs. The URLs are secrets."""
+    """Where alerts go: one or more Apprise URLs (secrets), and how messages are written."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Name = Field(description="Unique name of the channel, used by rules.")
     urls: list[str] = Field(min_length=1, description="Apprise URLs (secrets: use ${VAR}).")
+    format: Literal["text", "markdown", "html"] = Field(
+        default="text",
+        description="How message bodies are written: text, markdown or html (article text is escaped).",
+    )
+    templates: ChannelTemplates = Field(
+        default_factory=ChannelTemplates,
+        description="Templates replacing the default title, alert, digest_title or digest (see README).",
+    )
+
+    def style(self) -> MessageStyle:
+        """The channel's format and templates, as the dispatcher writes messages with them."""
+        return MessageStyle(self.format, self.templates.inline())
 
     def masked_urls(self) -> list[str]:
         """The URLs in a form safe to show or log (Apprise's private form)."""

@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from monitor.storage.hits import HitRecord, alert_rules, hit_records_query, to_hit_record
+from monitor.storage.stories import StoryReach, story_reach
 from monitor.storage.tables import Delivery, DeliveryStatus, Hit, Notice
 
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -52,6 +53,8 @@ class ClaimedDelivery:
     notice: NoticeRecord | None = None
     rules: tuple[str, ...] = ()
     """Every rule the alert names, when the article matched several rules routed to the channel."""
+    story: StoryReach | None = None
+    """The story of the hit's article, when it has one."""
 
 
 def claim_due_deliveries(
@@ -105,6 +108,7 @@ def claim_due_deliveries(
         for notice in session.exec(select(Notice).where(col(Notice.id).in_(notice_ids)))
     }
     named = alert_rules(session, [(d.hit_id, d.channel) for d in deliveries.values() if d.hit_id is not None])
+    reach = story_reach(session, sorted({hit.article_id for hit in hits.values()}))
     claimed = []
     for delivery_id in ids:
         delivery = deliveries[delivery_id]
@@ -112,9 +116,17 @@ def claim_due_deliveries(
         notice = notices.get(delivery.notice_id) if delivery.notice_id is not None else None
         if hit is not None or notice is not None:
             rules = named.get((delivery.hit_id, delivery.channel), ()) if delivery.hit_id is not None else ()
+            story = reach.get(hit.article_id) if hit is not None else None
             claimed.append(
                 ClaimedDelivery(
-                    delivery_id, delivery.channel, delivery.attempts, delivery.created_at, hit, notice, rules
+                    delivery_id,
+                    delivery.channel,
+                    delivery.attempts,
+                    delivery.created_at,
+                    hit,
+                    notice,
+                    rules,
+                    story,
                 )
             )
     return claimed
