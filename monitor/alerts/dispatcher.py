@@ -210,7 +210,7 @@ class _Notifiers:
         self._channels = channels
         self._timeout = timeout
         self._styles = styles or {}
-        self._built: dict[tuple[str, str], tuple[dict[str, apprise.Apprise], list[str]]] = {}
+        self._built: dict[tuple[str, str], tuple[dict[_Way, apprise.Apprise], list[str]]] = {}
 
     def send(self, delivery: ClaimedDelivery, secrets: Sequence[str]) -> _Outcome:
         """Notify the delivery's channel; never raises."""
@@ -226,15 +226,17 @@ class _Notifiers:
             error = f"no usable Apprise URL in channel {delivery.channel!r}: {', '.join(rejected)}"
             return _Outcome(error, permanent=True)
         reasons = []
-        for title_format, notifier in notifiers.items():
-            accepted, reason = _notify(notifier, _titled(message, title_format))
+        for way, notifier in notifiers.items():
+            accepted, reason = _notify(notifier, _prepared(message, way))
             if not accepted:
                 reasons.append(reason)
         return _Outcome() if not reasons else _Outcome(redact(reasons[-1], secrets))
 
-    def _build(self, channel: str, body_format: str = "text") -> tuple[dict[str, apprise.Apprise], list[str]]:
+    def _build(
+        self, channel: str, body_format: str = "text"
+    ) -> tuple[dict[_Way, apprise.Apprise], list[str]]:
         if (channel, body_format) not in self._built:
-            notifiers: dict[str, apprise.Apprise] = {}
+            notifiers: dict[_Way, apprise.Apprise] = {}
             rejected = []
             for url in self._channels[channel]:
                 plugin = apprise.Apprise.instantiate(url)
@@ -242,33 +244,42 @@ class _Notifiers:
                     rejected.append(mask_url(url))
                     continue
                 plugin.socket_connect_timeout = plugin.socket_read_timeout = self._timeout
-                notifiers.setdefault(_title_format(plugin, body_format), apprise.Apprise()).add(plugin)
+                notifiers.setdefault(_way(plugin, body_format), apprise.Apprise()).add(plugin)
             self._built[(channel, body_format)] = (notifiers, rejected)
         return self._built[(channel, body_format)]
 
 
 _TEXT = apprise.NotifyFormat.TEXT.value
-_ESCAPED_TITLES = frozenset({apprise.NotifyFormat.HTML.value, apprise.NotifyFormat.MARKDOWN.value})
+_MARKDOWN = apprise.NotifyFormat.MARKDOWN.value
+_ESCAPED_TITLES = frozenset({apprise.NotifyFormat.HTML.value, _MARKDOWN})
+_Way = tuple[str, str]
+"""How a service gets a message: (the body's format as given to Apprise, the format of the title)."""
 
 
-def _title_format(plugin: Any, body_format: str = _TEXT) -> str:
-    """The format a title must be written in for a service: the body's when the service blends it into
-    the body (Apprise converts both alike), else the format the service shows it in."""
-    if plugin.title_maxlen <= 0:
-        return body_format
+def _way(plugin: Any, body_format: str = _TEXT) -> _Way:
+    """How to give a service a message whose body is in `body_format`. A plain-text body for a Markdown
+    service is escaped here (Apprise would leave `<` open); a title is written in the body's format when
+    the service blends it into the body (Apprise converts both alike), else in the format it is shown in."""
     resolve = getattr(plugin, "resolve_format", None)  # Apprise 2: services with several formats
     shown = resolve(apprise.NotifyFormat(body_format)) if resolve is not None else plugin.notify_format
-    return str(getattr(shown, "value", shown))
+    shown = str(getattr(shown, "value", shown))
+    sent = _MARKDOWN if body_format == _TEXT and shown == _MARKDOWN else body_format
+    return sent, (sent if plugin.title_maxlen <= 0 else shown)
 
 
-def _titled(message: AlertMessage, title_format: str) -> AlertMessage:
-    """The message with its plain-text title escaped for a service that renders titles as HTML/Markdown."""
-    if title_format not in _ESCAPED_TITLES:
-        return message
-    title = convert_between(_TEXT, title_format, message.title)
-    if title_format == apprise.NotifyFormat.MARKDOWN.value:
-        title = title.replace("<", "\\<")  # Apprise leaves `<` alone; escaped, no tag can open
-    return replace(message, title=title)
+def _prepared(message: AlertMessage, way: _Way) -> AlertMessage:
+    """The message as `way` says: the body in the format sent, the plain-text title escaped for a service
+    that renders titles as HTML or Markdown."""
+    sent, title_format = way
+    body = message.body if sent == message.format else _escaped(message.body, sent)
+    title = message.title if title_format not in _ESCAPED_TITLES else _escaped(message.title, title_format)
+    return replace(message, title=title, body=body, format=sent)  # type: ignore[arg-type]
+
+
+def _escaped(text: str, into: str) -> str:
+    """Plain text written in `into` (HTML or Markdown) so that it reads as itself."""
+    escaped = convert_between(_TEXT, into, text)
+    return escaped.replace("<", "\\<") if into == _MARKDOWN else escaped  # Apprise leaves `<` open
 
 
 def _record(
@@ -364,8 +375,8 @@ def send_test_alert(channel: str, urls: Sequence[str], timeout: float) -> str | 
     )
     reasons = []
     with redacted_logs(urls):
-        for title_format, notifier in notifiers.items():
-            accepted, reason = _notify(notifier, _titled(message, title_format))
+        for way, notifier in notifiers.items():
+            accepted, reason = _notify(notifier, _prepared(message, way))
             if not accepted:
                 reasons.append(reason)
     return redact(reasons[-1], urls) if reasons else None

@@ -28,7 +28,14 @@ from monitor.alerts.dispatcher import dispatch_pending
 from monitor.config import WatchConfig, load_config
 from monitor.errors import ConfigError, StorageError
 from monitor.fetching import Fetcher
-from monitor.pipeline import PollContext, SourceOutcome, SourcePoller, channel_urls, sync_configured_sources
+from monitor.pipeline import (
+    PollContext,
+    SourceOutcome,
+    SourcePoller,
+    channel_styles,
+    channel_urls,
+    sync_configured_sources,
+)
 from monitor.pipeline.cpu import CpuPool
 from monitor.pipeline.cycle import use_database_threads
 from monitor.pipeline.health import report_silent_sources
@@ -47,9 +54,10 @@ SUMMARY_INTERVAL = timedelta(minutes=1)
 
 
 def config_fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times of the configuration files: what a reload watches."""
-    files = sorted(p for p in directory.glob("*.y*ml") if p.is_file())
-    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    """Names, sizes and modification times of the configuration files (and of the message templates
+    under `templates/`): what a reload watches."""
+    files = sorted(p for p in [*directory.glob("*.y*ml"), *directory.glob("templates/**/*")] if p.is_file())
+    return tuple((str(p.relative_to(directory)), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 
 
 class MonitorService:
@@ -183,7 +191,11 @@ class MonitorService:
     async def _dispatch(self) -> None:
         try:
             summary = await asyncio.to_thread(
-                dispatch_pending, self.database, channel_urls(self.config), self.settings.delivery
+                dispatch_pending,
+                self.database,
+                channel_urls(self.config),
+                self.settings.delivery,
+                styles=channel_styles(self.config),
             )
         except StorageError as error:
             self.database_watch.failed(error)
