@@ -19,6 +19,7 @@ import signal
 from collections.abc import Callable
 from datetime import UTC, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -40,6 +41,7 @@ from monitor.pipeline.cpu import CpuPool
 from monitor.pipeline.cycle import use_database_threads
 from monitor.pipeline.health import report_silent_sources
 from monitor.pipeline.lastgood import check_none_disappeared, remember
+from monitor.pipeline.volume import report_volume_spikes
 from monitor.scheduling.activity import ActivityCounters
 from monitor.scheduling.outage import DatabaseWatch
 from monitor.settings import Settings
@@ -50,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 CONFIG_WATCH_INTERVAL = timedelta(seconds=5)
 HEALTH_CHECK_INTERVAL = timedelta(hours=1)
+Found = TypeVar("Found")
+VOLUME_CHECK_INTERVAL = timedelta(minutes=10)
 SUMMARY_INTERVAL = timedelta(minutes=1)
 
 
@@ -112,6 +116,7 @@ class MonitorService:
             self._add_job(self._dispatch, "dispatch", self.settings.delivery.dispatch_interval)
             self._add_job(self._reload_if_changed, "reload", self.config_watch_interval, start_now=False)
             self._add_job(self._report_silent, "health", HEALTH_CHECK_INTERVAL, start_now=False)
+            self._add_job(self._report_volume, "volume", VOLUME_CHECK_INTERVAL, start_now=False)
             if self._summarize_here:
                 self._add_job(self._summarize, "summary", self.summary_interval, start_now=False)
             self._scheduler.start()
@@ -211,19 +216,28 @@ class MonitorService:
         logger.info("last minute: %s", self.counters.take().line())
 
     async def _report_silent(self) -> None:
-        def report() -> list[str]:
+        for name in await self._health_check(report_silent_sources):
+            logger.warning("source %s is silent far longer than usual", name)
+
+    async def _report_volume(self) -> None:
+        for spike in await self._health_check(report_volume_spikes):
+            logger.warning("rule %s got %d hits, about %.1f usually", spike.rule, spike.hits, spike.usual)
+
+    async def _health_check(self, check: Callable[..., list[Found]]) -> list[Found]:
+        """Run a health check in its own transaction, in a thread; what it reported ([] if the database
+        failed)."""
+
+        def run() -> list[Found]:
             with self.database.session() as session:
-                names = report_silent_sources(session, self.settings.health, now=clock.now())
+                found = check(session, self.settings.health, now=clock.now())
                 session.commit()
-                return names
+                return found
 
         try:
-            names = await asyncio.to_thread(report)
+            return await asyncio.to_thread(run)
         except StorageError as error:
             self.database_watch.failed(error)
-            return
-        for name in names:
-            logger.warning("source %s is silent far longer than usual", name)
+            return []
 
     async def _reload_if_changed(self) -> None:
         fingerprint = config_fingerprint(self.config.directory)
