@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.alerts.messages import MAX_TITLE_CHARS, alert_context, one_line
-from monitor.alerts.styles import Format
+from monitor.alerts.messages import MAX_TITLE_CHARS, PLAIN, AlertMessage, alert_context, finished, one_line
+from monitor.alerts.rendering import render
+from monitor.alerts.styles import Format, MessageStyle
 from monitor.storage.hits import HitRecord
 from monitor.storage.stories import StoryReach
 
 MAX_DIGEST_ITEMS = 200
 """Stories listed in one digest at most; the count says how many hits it holds in all."""
+MAX_DIGEST_CHARS = 16_000
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,12 @@ class DigestEntry:
     rule: str
     hit: HitRecord
     story: StoryReach | None = None
+
+
+def format_digest(entries: Sequence[DigestEntry], style: MessageStyle = PLAIN) -> AlertMessage:
+    """The digest of these hits in the channel's style (its templates, else the default of its format)."""
+    rendered = render("digest", digest_context(entries, style.format), style)
+    return finished(rendered.title, rendered.body, style.format, MAX_DIGEST_CHARS)
 
 
 def digest_context(entries: Sequence[DigestEntry], style: Format) -> dict[str, Any]:
