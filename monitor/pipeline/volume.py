@@ -12,14 +12,21 @@ spike is reported again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from monitor.durations import describe_duration
 from monitor.settings import HealthSettings
 from monitor.storage.notices import record_notice
-from monitor.storage.volume import close_episodes, first_hit_at, hits_between, open_episode, open_episodes
+from monitor.storage.volume import (
+    close_episodes,
+    first_hit_at,
+    hits_between,
+    open_episode,
+    open_episodes,
+    rule_hits_between,
+)
 
 KIND = "volume"
 
@@ -36,36 +43,55 @@ class Spike:
 def report_volume_spikes(session: Session, settings: HealthSettings, *, now: datetime) -> list[Spike]:
     """Report each rule that newly spikes, end the episodes of those back to usual; the spikes reported.
     The caller commits."""
-    window = settings.volume_window
-    recent = hits_between(session, now - window, now)
-    baseline = hits_between(session, now - window - settings.volume_baseline, now - window)
-    reported, calmed = [], []
+    recent = hits_between(session, now - settings.volume_window, now)
     episodes = open_episodes(session)
-    for rule in sorted(set(recent) | episodes):
-        hits = recent.get(rule, 0)
-        usual = _usual(session, rule, baseline.get(rule, 0), settings, now) if hits else 0.0
-        threshold = max(float(settings.volume_min_hits), settings.volume_ratio * (usual or 0))
-        if rule in episodes:
-            if hits < threshold / 2 or usual is None:
-                calmed.append(rule)
-        elif usual is not None and hits >= threshold and open_episode(session, rule, hits=hits, now=now):
+    reported = []
+    for rule, hits in sorted(recent.items()):
+        if rule in episodes or hits < settings.volume_min_hits:
+            continue
+        usual = _usual(session, rule, hits, settings, now)
+        if usual is not None and open_episode(session, rule, hits=hits, now=now):
             spike = Spike(rule, hits, usual)
             _notify(session, spike, settings, now)
             reported.append(spike)
+    calmed = [rule for rule in episodes if _calm(session, rule, recent.get(rule, 0), settings, now)]
     close_episodes(session, calmed)
     return reported
 
 
-def _usual(session: Session, rule: str, before: int, settings: HealthSettings, now: datetime) -> float | None:
-    """The hits `rule` usually gets in one window, or None when it is younger than a window."""
-    window_start = now - settings.volume_window
+def _usual(session: Session, rule: str, hits: int, settings: HealthSettings, now: datetime) -> float | None:
+    """The hits `rule` usually gets in one window when `hits` is `volume_ratio` times that or more, else
+    None (and None for a rule younger than a window: it has no usual rate yet). Counting the baseline stops
+    as soon as it is too high for a spike."""
+    known = _known(session, rule, settings, now)
+    if known is None:
+        return None
+    scale = settings.volume_window / known
+    enough = int(hits / (settings.volume_ratio * scale)) + 1  # this many in the baseline: no spike
+    start = now - settings.volume_window
+    before = rule_hits_between(session, rule, start - known, start, limit=enough)
+    return before * scale if before < enough else None
+
+
+def _calm(session: Session, rule: str, hits: int, settings: HealthSettings, now: datetime) -> bool:
+    """Whether a rule reported as spiking is back below half the threshold (its episode ends)."""
+    if hits < settings.volume_min_hits / 2:
+        return True
+    known = _known(session, rule, settings, now)
+    if known is None:
+        return True
+    start = now - settings.volume_window
+    usual = rule_hits_between(session, rule, start - known, start) * (settings.volume_window / known)
+    return hits < max(settings.volume_min_hits, settings.volume_ratio * usual) / 2
+
+
+def _known(session: Session, rule: str, settings: HealthSettings, now: datetime) -> timedelta | None:
+    """How much of the baseline the rule existed for, or None when less than one window."""
+    start = now - settings.volume_window
     first = first_hit_at(session, rule)
-    if first is None or first >= window_start:
+    if first is None or start - first < settings.volume_window:
         return None
-    known = min(settings.volume_baseline, window_start - first)
-    if known < settings.volume_window:
-        return None
-    return before * (settings.volume_window / known)
+    return min(settings.volume_baseline, start - first)
 
 
 def _notify(session: Session, spike: Spike, settings: HealthSettings, now: datetime) -> None:

@@ -1,6 +1,7 @@
 """Hits per rule over stretches of time, and the volume episodes open (see `monitor.pipeline.volume`).
 
-Counts come from the (rule, matched_at) index of `hit`: a range per rule, no table scan.
+Counts come from the (rule, matched_at) index of `hit`: a range per rule, no table scan, and a count can
+stop at a limit (a rule's usual rate only needs counting until it is clear there is no spike).
 """
 
 from __future__ import annotations
@@ -24,6 +25,19 @@ def hits_between(session: Session, start: datetime, end: datetime) -> dict[str, 
         .group_by(col(Hit.rule))
     )
     return {rule: int(count) for rule, count in session.exec(statement)}
+
+
+def rule_hits_between(
+    session: Session, rule: str, start: datetime, end: datetime, *, limit: int | None = None
+) -> int:
+    """How many hits `rule` got with `start` < matched_at <= `end`, counting no further than `limit`."""
+    statement = select(Hit.id).where(
+        Hit.rule == rule, col(Hit.matched_at) > start, col(Hit.matched_at) <= end
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    counted = session.exec(select(sa.func.count()).select_from(statement.subquery())).one()
+    return int(counted)
 
 
 def first_hit_at(session: Session, rule: str) -> datetime | None:
