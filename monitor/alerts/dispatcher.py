@@ -38,8 +38,9 @@ from apprise.conversion import convert_between
 
 from monitor import clock
 from monitor.alerts.backoff import retry_delay
-from monitor.alerts.messages import PLAIN, AlertMessage, format_alert, without_mentions
+from monitor.alerts.messages import PLAIN, AlertMessage, format_alert, sample_alert, without_mentions
 from monitor.alerts.redaction import mask_url, redact, redacted_logs
+from monitor.alerts.rendering import escaped_for
 from monitor.alerts.styles import MessageStyle
 from monitor.durations import describe_duration
 from monitor.settings import DeliverySettings
@@ -364,15 +365,19 @@ class Dispatcher:
         return dispatch_pending(self.database, self.channels, self.settings, now=now, styles=self.styles)
 
 
-def send_test_alert(channel: str, urls: Sequence[str], timeout: float) -> str | None:
-    """Send a test alert to a channel now, outside the outbox: None when it was accepted, else why not
-    (free of the channel's secrets)."""
-    notifiers, rejected = _Notifiers({channel: urls}, timeout)._build(channel)
+def send_test_alert(
+    channel: str, urls: Sequence[str], timeout: float, style: MessageStyle = PLAIN
+) -> str | None:
+    """Send a test alert to a channel now, outside the outbox, showing a sample alert in the channel's
+    format and templates: None when it was accepted, else why not (free of the channel's secrets)."""
+    notifiers, rejected = _Notifiers({channel: urls}, timeout)._build(channel, style.format)
     if not notifiers:
         return f"no usable Apprise URL in channel {channel!r}: {', '.join(rejected)}"
-    message = AlertMessage(
-        title="monitor: test alert", body=f"A test alert to channel {channel}, sent from the desk."
-    )
+    sample = sample_alert(style)
+    intro = f"A test alert to channel {channel}, sent from the desk. An alert looks like this:"
+    heading = f"{intro}\n\n{sample.title}"
+    body = f"{escaped_for(heading, style.format)}\n\n{sample.body}"
+    message = AlertMessage(title="monitor: test alert", body=body, format=style.format)
     reasons = []
     with redacted_logs(urls):
         for way, notifier in notifiers.items():

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,6 +55,23 @@ def format_alert(
     matched several routed to the channel), the words found, the story's reach and the snippet."""
     rendered = render("alert", alert_context(hit, rules, style.format, story=story), style)
     return finished(rendered.title, rendered.body, style.format)
+
+
+def sample_hit(**changes: Any) -> HitRecord:
+    """A made-up hit, to try templates on and to show what an alert looks like."""
+    when = datetime(2026, 1, 1, 6, 0, tzinfo=UTC)
+    values: dict[str, Any] = {
+        "hit_id": 1, "rule": "sample-rule", "title": "Sample article title", "url": "https://example.org/a",
+        "source": "Sample source", "published": when, "matched_at": when, "terms": ("sample",),
+        "snippet": "… a \x02sample\x03 of the snippet, the matched words marked …", "article_id": 1,
+        "found": ("sample",), "language": "en",
+    }  # fmt: skip
+    return HitRecord(**(values | changes))
+
+
+def sample_alert(style: MessageStyle = PLAIN) -> AlertMessage:
+    """A made-up alert in `style`: what the channel's alerts look like."""
+    return format_alert(sample_hit(), ("sample-rule",), style, story=StoryReach(1, 3, ("en", "fr")))
 
 
 def finished(title: str, body: str, style: Format, limit: int = MAX_BODY_CHARS) -> AlertMessage:

@@ -80,6 +80,13 @@ def marked(snippet: str, style: Format) -> str:
     return Markdown(joined) if style == "markdown" else joined
 
 
+def escaped_for(text: str, style: Format) -> str:
+    """Plain text written in `style` so that it reads as itself (line breaks kept in HTML)."""
+    if style == "html":
+        return str(escape(text)).replace("\n", "<br>\n")
+    return _safe(text, style)
+
+
 def link(url: str | None, style: Format) -> str | None:
     """A safe http(s) link as a template prints it in `style`."""
     if url is None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,28 +93,13 @@ def _faults(name: str, text: str, channel_format: Format) -> list[tuple[int, str
 def _samples(name: str, into: Format) -> list[Mapping[str, Any]]:
     """A full and a sparse message of the template's kind, as the dispatcher would give them."""
     from monitor.alerts.digest_context import digest_context, sample_digest
-    from monitor.alerts.messages import alert_context
-    from monitor.storage.hits import HitRecord
+    from monitor.alerts.messages import alert_context, sample_hit
     from monitor.storage.stories import StoryReach
 
     if name in ("digest", "digest_title"):
         return [digest_context(sample_digest(), into), digest_context([], into)]
-    when = datetime(2026, 1, 1, tzinfo=UTC)
-    full = HitRecord(
-        hit_id=1,
-        rule="sample-rule",
-        title="Sample title",
-        url="https://example.org/a",
-        source="Sample source",
-        published=when,
-        matched_at=when,
-        terms=("sample",),
-        snippet="a \x02sample\x03 snippet",
-        article_id=1,
-        found=("sample",),
-        language="en",
-    )
-    sparse = HitRecord(1, "sample-rule", "", None, "Sample source", None, when, (), "", 1)
+    full = sample_hit()
+    sparse = sample_hit(title="", url=None, published=None, terms=(), snippet="", found=(), language=None)
     return [
         alert_context(full, ("sample-rule", "other-rule"), into, story=StoryReach(1, 3, ("en", "fr"))),
         alert_context(sparse, (), into),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor.alerts import dispatch_pending
+from monitor.alerts.dispatcher import send_test_alert
 from monitor.alerts.messages import MAX_BODY_CHARS, format_alert
 from monitor.alerts.rendering import MessageStyle
 from monitor.rules import Highlight, RuleMatch
@@ -148,3 +149,20 @@ def test_a_template_cannot_write_more_than_a_message() -> None:
     style = MessageStyle("text", {"alert": "{% for a in range(100000) %}{{ snippet }}{% endfor %}"})
     message = format_alert(hit(), style=style)
     assert len(message.body) <= MAX_BODY_CHARS and message.body.endswith("…")
+
+
+def test_the_desk_test_alert_shows_a_sample_alert_in_the_channel_format(
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    style = MessageStyle("markdown", {"alert": "*{{ source }}*: {{ snippet }}"})
+    url = webhook_receiver.apprise_url("/t") + "?format=markdown"
+    assert send_test_alert("desk-team", [url], 5, style) is None
+    (alert,) = webhook_receiver.wait_for(1)
+    assert alert.json["title"] == "monitor: test alert"
+    assert alert.json["message"].splitlines() == [
+        "A test alert to channel desk\\-team, sent from the desk\\. An alert looks like this:",
+        "",
+        "\\[sample\\-rule\\] Sample article title",
+        "",
+        "*Sample source*: … a **sample** of the snippet, the matched words marked …",
+    ]
