@@ -8,6 +8,9 @@ publication to its alert's arrival. The goal is each alert within `interval` + 5
 
     python benchmarks/bench_latency.py --sources 1000 --interval 60
 
+The news items differ only by their number, so stories may fold some of them into one: the bundled rules
+are given `follow_ups: every` here, so that every article alerts and each publication is timed.
+
 The baseline, measured in the same run, is what the interval alone allows: a publication falls at a
 uniformly random moment between two checks, so the wait is uniform over [0, interval] (p50 = interval/2,
 max = interval). The last line is
@@ -112,8 +115,10 @@ def _serve(layout: FarmLayout, latency: float, start: Any, window: float, ready:
 
 def write_config(directory: Path, urls: list[str], interval: float, alert_url: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    for name in ("rules.yaml", "concepts.yaml"):
-        shutil.copy(BUNDLED / name, directory / name)
+    shutil.copy(BUNDLED / "concepts.yaml", directory / "concepts.yaml")
+    rules = (BUNDLED / "rules.yaml").read_text(encoding="utf-8")
+    every = rules.replace("    channels: [analysts]\n", "    channels: [analysts]\n    follow_ups: every\n")
+    (directory / "rules.yaml").write_text(every, encoding="utf-8")
     lines = ["sources:"] + [
         f"  - name: feed {i}\n    url: {url}\n    interval: {interval:g}s" for i, url in enumerate(urls)
     ]
@@ -137,6 +142,27 @@ def checked_once(database: Path) -> int:
             connection.close()
     except sqlite3.Error:
         return 0
+
+
+def _stored_counts(database: Path) -> dict[str, int]:
+    """What the service stored: news articles, their hits, stories and the deliveries (to explain a gap)."""
+    connection = sqlite3.connect(database, timeout=30)
+    try:
+        queries = {
+            "news articles": "SELECT count(*) FROM article WHERE url LIKE '%/news'",
+            "hits": "SELECT count(*) FROM hit",
+            "stories of news": (
+                "SELECT count(DISTINCT s.story_id) FROM story_article s"
+                " JOIN article a ON a.id = s.article_id WHERE a.url LIKE '%/news'"
+            ),
+            "deliveries": "SELECT count(*) FROM delivery",
+            "sent": "SELECT count(*) FROM delivery WHERE status = 'sent'",
+        }
+        return {name: connection.execute(sql).fetchone()[0] for name, sql in queries.items()}
+    except sqlite3.Error as error:
+        return {f"unreadable ({error})": 0}
+    finally:
+        connection.close()
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -196,6 +222,7 @@ def main() -> None:
             if found:
                 index = int(found.group(1))
                 latencies[index] = alert.at - (start.value + publication_offset(index, args.window))
+    stored = _stored_counts(database)
     shutil.rmtree(tmp, ignore_errors=True)
     values = list(latencies.values())
     missing = args.sources - len(values)
@@ -207,6 +234,7 @@ def main() -> None:
         f"p99 {percentile(values, 0.99):.1f} s, max {max(values):.1f} s; interval {args.interval:g} s, "
         f"{late} later than interval + {ALLOWANCE:g} s, {missing} missing"
     )
+    print("stored: " + ", ".join(f"{name} {count}" for name, count in stored.items()))
     print(f"baseline (the interval alone): p50 {args.interval / 2:.1f} s, max {args.interval:.1f} s")
     print(
         f"RESULT sources={args.sources} p50_s={statistics.median(values):.1f} "

@@ -1,115 +1,105 @@
-"""What a digest template sees: the digest's hits grouped by rule, then by story, cleaned and escaped.
+"""A digest in the channel's format and templates: the values its template sees, from the digest model
+(`monitor.alerts.digest`), escaped for the format, and a size cap that says what it left out.
 
-count                  how many hits the digest holds
-rules                  [{rule, stories}], in the order rules first appear
-  stories              [{title, source, language, link, sources, languages, snippet, matched, hits}]
-                       one per story (or per article without a story): its first hit's article, the
-                       story's reach (distinct sources, languages) and how many of the digest's hits
-                       it holds
+    channel, reason        the channel, and why its alerts were held ("digest", "held during quiet hours"…)
+    count                  how many different stories it lists; `hits`: how many held alerts
+    rules                  [{rule, stories}], by rule name
+      stories              [{title, source, language, published, link, snippet, matched, sources,
+                           languages, alerted_before, more_sources, more_languages, also}]: each story's
+                           first article, its reach, and the other outlets that reported it ("also")
+    left                   stories left out to keep the message under its cap (0 when none)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from monitor.alerts.messages import MAX_TITLE_CHARS, PLAIN, AlertMessage, alert_context, finished, one_line
-from monitor.alerts.rendering import render
+from monitor.alerts.digest import Digest, DigestStory, Run, build_digest
+from monitor.alerts.messages import PLAIN, AlertMessage, finished, sample_hit
+from monitor.alerts.rendering import Rendered, link, marked, render
 from monitor.alerts.styles import Format, MessageStyle
-from monitor.storage.hits import HitRecord
-from monitor.storage.stories import StoryReach
+from monitor.rules.results import MARK_END, MARK_START
 
-MAX_DIGEST_ITEMS = 200
-"""Stories listed in one digest at most; the count says how many hits it holds in all."""
 MAX_DIGEST_CHARS = 16_000
 
 
-@dataclass(frozen=True)
-class DigestEntry:
-    """One hit of a digest, the rule it is listed under and its story's reach (None: no story)."""
-
-    rule: str
-    hit: HitRecord
-    story: StoryReach | None = None
-
-
-def format_digest(entries: Sequence[DigestEntry], style: MessageStyle = PLAIN) -> AlertMessage:
-    """The digest of these hits in the channel's style (its templates, else the default of its format)."""
-    rendered = render("digest", digest_context(entries, style.format), style)
+def format_digest(digest: Digest, style: MessageStyle = PLAIN) -> AlertMessage:
+    """The digest as one message in the channel's style; when it would pass MAX_DIGEST_CHARS, the last
+    stories are left out (the default templates say how many) rather than cut mid-way: the most stories
+    that fit, found by bisection (a digest holds at most a few hundred)."""
+    total = sum(len(section.stories) for section in digest.sections)
+    rendered = _rendered(digest, style, total)
+    if len(rendered.body) > MAX_DIGEST_CHARS:
+        fits, over = 0, total
+        best = _rendered(digest, style, 0)
+        while over - fits > 1:
+            middle = (fits + over) // 2
+            attempt = _rendered(digest, style, middle)
+            if len(attempt.body) <= MAX_DIGEST_CHARS:
+                fits, best = middle, attempt
+            else:
+                over = middle
+        rendered = best
     return finished(rendered.title, rendered.body, style.format, MAX_DIGEST_CHARS)
 
 
-def digest_context(entries: Sequence[DigestEntry], style: Format) -> dict[str, Any]:
-    """The values a digest template sees (see the module's docstring)."""
-    groups: dict[str, dict[object, dict[str, Any]]] = {}
-    listed = 0
-    for entry in entries:
-        stories = groups.setdefault(entry.rule, {})
-        key: object = entry.story.story_id if entry.story is not None else ("article", entry.hit.article_id)
-        if key in stories:
-            _add(stories[key], entry)
-        elif listed < MAX_DIGEST_ITEMS:
-            stories[key] = _item(entry, style)
-            listed += 1
-    for stories in groups.values():
-        for item in stories.values():
-            del item["_sources"]  # bookkeeping, not for templates
+def _rendered(digest: Digest, style: MessageStyle, shown: int) -> Rendered:
+    return render("digest", digest_context(digest, style.format, limit=shown), style)
+
+
+def digest_context(digest: Digest, style: Format, *, limit: int | None = None) -> dict[str, Any]:
+    """The values a digest template sees (see the module's docstring), at most `limit` stories."""
+    left = limit if limit is not None else sum(len(section.stories) for section in digest.sections)
+    total, sections = 0, []
+    for section in digest.sections:
+        stories = [_story(story, style) for story in section.stories[: max(left, 0)]]
+        left -= len(stories)
+        total += len(section.stories)
+        if stories:
+            sections.append({"rule": section.rule, "stories": stories})
+    shown = sum(len(section["stories"]) for section in sections)
     return {
-        "count": len(entries),
-        "rules": [
-            {"rule": one_line(rule, 200), "stories": list(stories.values())}
-            for rule, stories in groups.items()
-            if stories
-        ],
+        "channel": digest.channel,
+        "reason": digest.reason_text,
+        "count": digest.stories,
+        "hits": sum(1 + len(story.others) for section in digest.sections for story in section.stories),
+        "rules": sections,
+        "left": total - shown,
         "format": style,
     }
 
 
-def _item(entry: DigestEntry, style: Format) -> dict[str, Any]:
-    values = alert_context(entry.hit, (entry.rule,), style)
-    sources = {entry.hit.source}
-    languages = {entry.hit.language} if entry.hit.language else set()
-    if entry.story is not None:
-        languages |= set(entry.story.languages)
+def _story(story: DigestStory, style: Format) -> dict[str, Any]:
+    first = story.first
     return {
-        "title": values["title"],
-        "source": values["source"],
-        "language": values["language"],
-        "link": values["link"],
-        "snippet": values["snippet"],
-        "matched": values["matched"],
-        "sources": max(len(sources), entry.story.sources if entry.story else 0),
-        "languages": sorted(languages),
-        "hits": 1,
-        "_sources": sources,
+        "title": first.title,
+        "source": first.source,
+        "language": first.language,
+        "published": f"{first.published:%Y-%m-%d %H:%M} UTC" if first.published else None,
+        "link": link(first.url, style),
+        "snippet": marked(" ".join(_with_marks(first.snippet).split()), style),
+        "matched": list(first.matched),
+        "sources": story.sources,
+        "languages": list(story.languages),
+        "alerted_before": story.alerted_before,
+        "more_sources": story.more_sources,
+        "more_languages": list(story.more_languages),
+        "also": list(dict.fromkeys(article.source for article in story.more)),
     }
 
 
-def _add(item: dict[str, Any], entry: DigestEntry) -> None:
-    """Count another hit of a story already listed (its sources and languages too)."""
-    item["hits"] += 1
-    item["_sources"].add(entry.hit.source)
-    item["sources"] = max(item["sources"], len(item["_sources"]))
-    if entry.hit.language and entry.hit.language not in item["languages"]:
-        item["languages"] = sorted([*item["languages"], entry.hit.language])
+def _with_marks(runs: tuple[Run, ...]) -> str:
+    """The snippet's runs as one string, its matched words between MARK_START and MARK_END."""
+    return "".join(f"{MARK_START}{run.text}{MARK_END}" if run.marked else run.text for run in runs)
 
 
-def sample_digest() -> list[DigestEntry]:
-    """A small digest to try templates on: two rules, a story of two outlets, an article alone."""
-    when = datetime(2026, 1, 1, tzinfo=UTC)
+def sample_digest() -> Digest:
+    """A made-up digest, to try templates on: a story reported by two outlets, an article alone."""
+    from monitor.storage.deliveries import HeldItem
 
-    def hit(article: int, source: str, language: str) -> HitRecord:
-        title = one_line(f"Sample title {article}", MAX_TITLE_CHARS)
-        return HitRecord(
-            article, "sample-rule", title, f"https://example.org/{article}", source, when, when,
-            ("sample",), "a \x02sample\x03 snippet", article, ("sample",), language,
-        )  # fmt: skip
-
-    story = StoryReach(1, 2, ("en", "fr"))
-    return [
-        DigestEntry("sample-rule", hit(1, "Outlet A", "en"), story),
-        DigestEntry("sample-rule", hit(2, "Outlet B", "fr"), story),
-        DigestEntry("other-rule", hit(3, "Outlet C", "de")),
-    ]
+    first = sample_hit()
+    other = sample_hit(hit_id=2, article_id=2, source="Other source", language="fr")
+    alone = sample_hit(hit_id=3, article_id=3, rule="other-rule", title="Another article", url=None)
+    held = [HeldItem(first, "alert", "digest", 1, "en"), HeldItem(other, "also", "digest", 1, "fr")]
+    held.append(HeldItem(alone, "alert", "digest", None, None))
+    return build_digest("sample-channel", "digest", first.matched_at, held)

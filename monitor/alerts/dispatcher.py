@@ -19,6 +19,11 @@ given to Apprise as such so that it converts it for each service. Titles are pla
 shows the title apart from the body in HTML or Markdown (`json://…?format=html`), or one that blends it
 into a Markdown or HTML body, gets it escaped here with Apprise's own converter, so that an article's
 `<script>` never reaches it as markup. Notices about monitor itself are plain text.
+
+Held alerts (a channel's digest, quiet hours, `max_per_hour`: see `monitor.alerts.policy`) become digests
+here first: each digest is written to the outbox with the alerts it lists in one transaction
+(`monitor.storage.digests`), then sent like any alert, in its channel's order, written in the channel's
+format and templates like alerts (`monitor.alerts.digest_context`).
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ from apprise.conversion import convert_between
 
 from monitor import clock
 from monitor.alerts.backoff import retry_delay
+from monitor.alerts.digest import build_digest
+from monitor.alerts.digest_context import format_digest
 from monitor.alerts.messages import PLAIN, AlertMessage, format_alert, sample_alert, without_mentions
 from monitor.alerts.redaction import mask_url, redact, redacted_logs
 from monitor.alerts.rendering import escaped_for
@@ -53,6 +60,7 @@ from monitor.storage.deliveries import (
     release_claims,
     renew_claims,
 )
+from monitor.storage.digests import channels_with_due_items, make_digest
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +105,7 @@ def dispatch_pending(
     secrets = [url for urls in channels.values() for url in urls]
     notifiers = _Notifiers(channels, settings.timeout, styles or {})
     summary = DispatchSummary()
+    write_due_digests(database, now)
     with redacted_logs(secrets):
         while summary.sent + summary.failed + summary.retried < MAX_PER_RUN:
             with database.session() as session:
@@ -107,6 +116,23 @@ def dispatch_pending(
             with _renewed(database, claimed, now, settings.claim_lease) as keeper:
                 summary += _send_claimed(database, claimed, keeper, notifiers, secrets, settings, now, rng)
     return summary
+
+
+def write_due_digests(database: Database, now: datetime) -> int:
+    """Turn the held alerts due at `now` into digest deliveries, one transaction per digest; how many."""
+    written = 0
+    with database.read_session() as session:
+        channels = channels_with_due_items(session, now)
+    for channel in channels:
+        while True:
+            with database.session() as session:
+                delivery = make_digest(session, channel, now)
+                session.commit()
+            if delivery is None:
+                break
+            written += 1
+            log.info("digest %d written for channel %s", delivery, channel)
+    return written
 
 
 def _send_claimed(
@@ -189,7 +215,11 @@ def _renewed(
 
 
 def message_for(delivery: ClaimedDelivery, style: MessageStyle = PLAIN) -> AlertMessage:
-    """The alert of a hit in the channel's style, or the text of a notice about monitor itself."""
+    """The alert of a hit or the digest of held alerts in the channel's style, or the text of a notice about
+    monitor itself."""
+    if delivery.digest is not None:
+        digest = build_digest(delivery.channel, delivery.digest, delivery.created_at, delivery.held)
+        return format_digest(digest, style)
     if delivery.hit is not None:
         return format_alert(delivery.hit, delivery.rules, style, story=delivery.story)
     assert delivery.notice is not None, "a delivery announces a hit or a notice"

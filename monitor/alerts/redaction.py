@@ -10,8 +10,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-import apprise
-
 MIN_SECRET_CHARS = 4
 HIDDEN = "****"
 _LONG_SEGMENT = 12
@@ -24,6 +22,8 @@ _REFERENCE = re.compile(r"\$\{[^}]*\}")
 
 def is_valid_apprise_url(url: str) -> bool:
     """Whether Apprise understands `url` (without Apprise logging it, tokens included, when it does not)."""
+    import apprise  # here, not at the top: reading settings.yaml (every command) masks with this module
+
     with _apprise_quiet():
         return apprise.Apprise.instantiate(url) is not None
 
@@ -34,6 +34,8 @@ def mask_url(url: str) -> str:
 
     Long path segments holding digits (webhook tokens that Apprise shows in clear) are shortened too.
     """
+    import apprise
+
     with _apprise_quiet():
         plugin = apprise.Apprise.instantiate(url)
     if plugin is None:

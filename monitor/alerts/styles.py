@@ -30,16 +30,6 @@ DEFAULTS: dict[Format, dict[str, str]] = {
             " ({{ story.languages|join(', ') }})\n{% endif %}"
             "{% if snippet %}\n{{ snippet }}{% endif %}"
         ),
-        "digest_title": "Digest: {{ count }} alert{{ 's' if count != 1 else '' }}",
-        "digest": (
-            "{% for group in rules %}{{ group.rule }} ({{ group.stories|length }})\n"
-            "{% for item in group.stories %}- {{ item.title }}\n"
-            "  {{ item.sources }} source{{ 's' if item.sources != 1 else '' }}"
-            "{% if item.languages %} in {{ item.languages|join(', ') }}{% endif %}"
-            " · {{ item.link or '(no link)' }}\n"
-            "{% if item.snippet %}  {{ item.snippet }}\n{% endif %}"
-            "{% endfor %}{% if not loop.last %}\n{% endif %}{% endfor %}"
-        ),
     },
     "markdown": {
         "alert": (
@@ -50,15 +40,6 @@ DEFAULTS: dict[Format, dict[str, str]] = {
             " ({{ story.languages|join(', ') }})\n{% endif %}"
             "{% if link %}**Link:** [{{ title }}]({{ link }})\n{% endif %}"
             "{% if snippet %}\n{{ snippet }}{% endif %}"
-        ),
-        "digest": (
-            "{% for group in rules %}**{{ group.rule }}** ({{ group.stories|length }})\n\n"
-            "{% for item in group.stories %}- {% if item.link %}[{{ item.title }}]({{ item.link }})"
-            "{% else %}{{ item.title }}{% endif %}"
-            " · {{ item.sources }} source{{ 's' if item.sources != 1 else '' }}"
-            "{% if item.languages %} in {{ item.languages|join(', ') }}{% endif %}\n"
-            "{% if item.snippet %}  {{ item.snippet }}\n{% endif %}"
-            "{% endfor %}{% if not loop.last %}\n{% endif %}{% endfor %}"
         ),
     },
     "html": {
@@ -71,19 +52,52 @@ DEFAULTS: dict[Format, dict[str, str]] = {
             '{% if link %}<b>Link:</b> <a href="{{ link }}">{{ title }}</a>{% endif %}</p>\n'
             "{% if snippet %}<p>{{ snippet }}</p>{% endif %}"
         ),
-        "digest": (
-            "{% for group in rules %}<p><b>{{ group.rule }}</b> ({{ group.stories|length }})</p>\n<ul>\n"
-            "{% for item in group.stories %}<li>{% if item.link %}"
-            '<a href="{{ item.link }}">{{ item.title }}</a>{% else %}{{ item.title }}{% endif %}'
-            " · {{ item.sources }} source{{ 's' if item.sources != 1 else '' }}"
-            "{% if item.languages %} in {{ item.languages|join(', ') }}{% endif %}"
-            "{% if item.snippet %}<br>{{ item.snippet }}{% endif %}</li>\n"
-            "{% endfor %}</ul>\n{% endfor %}"
-        ),
     },
 }
-DEFAULTS["markdown"] |= {name: DEFAULTS["text"][name] for name in ("title", "digest_title")}
-DEFAULTS["html"] |= {name: DEFAULTS["text"][name] for name in ("title", "digest_title")}
+
+# Digests: grouped by rule, then story (the digest's own grouping, see `monitor.alerts.digest_context`).
+_MORE = (
+    "Also reported by {{ story.more_sources }} more {{ 'source' if story.more_sources == 1 else 'sources' }}"
+    "{% if story.more_languages %} ({{ story.more_languages|join(', ') }}){% endif %}"
+    ": {{ story.also|join(', ') }}"
+)
+_LEFT = "… and {{ left }} more {{ 'entry' if left == 1 else 'entries' }}: see the desk's hit log."
+DIGEST_TITLE = "[{{ channel }}] {{ count }} {{ 'story' if count == 1 else 'stories' }} ({{ reason }})"
+TEXT_DIGEST = (
+    "{% for section in rules %}== {{ section.rule }} ==\n\n"
+    "{% for story in section.stories %}* {{ story.title }}"
+    "{{ ' (alerted earlier)' if story.alerted_before else '' }}\n"
+    "  Source: {{ story.source }}{% if story.language %} ({{ story.language }}){% endif %}"
+    "{% if story.published %} · published {{ story.published }}{% endif %}\n"
+    "  Link: {{ story.link or '(none)' }}\n"
+    "{% if story.more_sources %}  " + _MORE + "\n{% endif %}"
+    "{% if story.snippet %}  {{ story.snippet }}\n{% endif %}\n"
+    "{% endfor %}{% endfor %}{% if left %}" + _LEFT + "{% endif %}"
+)
+MARKDOWN_DIGEST = (
+    "{% for section in rules %}**{{ section.rule }}**\n\n"
+    "{% for story in section.stories %}- {% if story.link %}[{{ story.title }}]({{ story.link }})"
+    "{% else %}{{ story.title }}{% endif %}{{ ' (alerted earlier)' if story.alerted_before else '' }}"
+    " · {{ story.source }}{% if story.language %} ({{ story.language }}){% endif %}\n"
+    "{% if story.more_sources %}  " + _MORE + "\n{% endif %}"
+    "{% if story.snippet %}  {{ story.snippet }}\n{% endif %}"
+    "{% endfor %}\n{% endfor %}{% if left %}" + _LEFT + "{% endif %}"
+)
+HTML_DIGEST = (
+    "{% for section in rules %}<p><b>{{ section.rule }}</b></p>\n<ul>\n"
+    "{% for story in section.stories %}<li>{% if story.link %}"
+    '<a href="{{ story.link }}">{{ story.title }}</a>{% else %}{{ story.title }}{% endif %}'
+    "{{ ' (alerted earlier)' if story.alerted_before else '' }}"
+    " · {{ story.source }}{% if story.language %} ({{ story.language }}){% endif %}"
+    "{% if story.more_sources %}<br>" + _MORE + "{% endif %}"
+    "{% if story.snippet %}<br>{{ story.snippet }}{% endif %}</li>\n"
+    "{% endfor %}</ul>\n{% endfor %}{% if left %}<p>" + _LEFT + "</p>{% endif %}"
+)
+DEFAULTS["text"] |= {"digest_title": DIGEST_TITLE, "digest": TEXT_DIGEST}
+DEFAULTS["markdown"] |= {"digest": MARKDOWN_DIGEST}
+DEFAULTS["html"] |= {"digest": HTML_DIGEST}
+for _name in ("title", "digest_title"):
+    DEFAULTS["markdown"][_name] = DEFAULTS["html"][_name] = DEFAULTS["text"][_name]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from monitor.alerts.listing import delivery_fields
 from monitor.cli.context import CliContext, fail
 from monitor.durations import short_duration
 from monitor.storage.deliveries import delivery_counts
+from monitor.storage.digests import held_count
 from monitor.storage.outbox import list_deliveries, retry_deliveries, retry_failed
 
 app = typer.Typer(
@@ -56,6 +57,7 @@ def deliveries(
     with context.database.read_session() as session:
         rows = list_deliveries(session, status=status.value if status else None, channel=channel, limit=limit)
         counts = delivery_counts(session)
+        held = held_count(session, channel)
     now = clock.now()
     fields = [delivery_fields(row, now) for row in rows]
     if output is OutputFormat.json:
@@ -63,7 +65,10 @@ def deliveries(
             typer.echo(json.dumps(item, ensure_ascii=False))
         return
     typer.echo(render_table(fields, now))
-    typer.echo(f"outbox: {counts['pending']} pending, {counts['failed']} failed, {counts['sent']} sent")
+    held_line = f", {held} held for digests" if held else ""
+    typer.echo(
+        f"outbox: {counts['pending']} pending, {counts['failed']} failed, {counts['sent']} sent{held_line}"
+    )
 
 
 @app.command("retry")

@@ -14,7 +14,7 @@ from monitor.cli.web import desk_beside
 from monitor.errors import ConfigError, MonitorError
 from monitor.pipeline import CycleSummary, run_cycle
 from monitor.pipeline.lastgood import load_or_last_good, remember
-from monitor.pipeline.pollers import PollerSpec, poller_count, settings_for_poller
+from monitor.pipeline.pollers import PollerSpec, check_pollable, poller_count, settings_for_poller
 from monitor.scheduling.processes import PollerSupervisor, shared_metrics
 from monitor.scheduling.service import MonitorService
 from monitor.storage.deliveries import undelivered_count
@@ -40,13 +40,8 @@ def poll(ctx: typer.Context, source: SourceOption = None) -> None:
     Exit status 3 when alerts could not be delivered: failed, or waiting for a retry."""
     context: CliContext = ctx.obj
     config = context.config
-    for name in source or ():
-        configured = config.source_by_name(name)
-        if configured is None:
-            fail(f"no source named {name!r} in {config.directory / 'sources.yaml'}")
-        if not configured.enabled:
-            fail(f"source {name!r} is disabled in {config.directory / 'sources.yaml'}")
     try:
+        check_pollable(config, source or ())
         summary = asyncio.run(run_cycle(config, context.settings, context.database, names=source or None))
     except MonitorError as error:
         fail(str(error))

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from monitor.alerts.redaction import mask_url
 from monitor.alerts.styles import MAX_TEMPLATE_CHARS, MessageStyle
 from monitor.config.selectors import CssSelector
+from monitor.config.timing import ClockTime, TimeZoneName
 from monitor.durations import Duration, format_duration
 from monitor.rules import Matcher
 from monitor.rules.limits import MAX_QUERY_CHARS
@@ -197,6 +206,10 @@ class RuleConfig(BaseModel):
         default="first",
         description="first: a story alerts once per channel; every: each later article of it alerts too.",
     )
+    priority: Literal["normal", "high"] = Field(
+        default="normal",
+        description="high: alerts go out at once, through quiet hours, digests and max_per_hour.",
+    )
 
     @field_validator("query")
     @classmethod
@@ -233,21 +246,91 @@ class ChannelTemplates(BaseModel):
         return {name: value for name, value in self if isinstance(value, str)}
 
 
+class QuietHours(BaseModel):
+    """Hours when a channel's alerts are held, to go out together when they end."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    start: ClockTime = Field(alias="from", description='When they begin, such as "22:00".')
+    end: ClockTime = Field(
+        alias="to", description='When they end, such as "07:00" (the next day if earlier).'
+    )
+    timezone: TimeZoneName = Field(default="UTC", description="The time zone of from and to (IANA name).")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHours:
+        if self.start == self.end:
+            raise ValueError("from and to are the same time: quiet hours would never start or never end")
+        return self
+
+
+LONGEST_DIGEST_EVERY = timedelta(days=1)
+
+
 class ChannelConfig(BaseModel):
-    """Where alerts go: one or more Apprise URLs (secrets), and how messages are written."""
+    """Where alerts go: one or more Apprise URLs (secrets), when (the channel's alert policy), and how
+    messages are written (format and templates)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Name = Field(description="Unique name of the channel, used by rules.")
     urls: list[str] = Field(min_length=1, description="Apprise URLs (secrets: use ${VAR}).")
+    mode: Literal["immediate", "digest"] = Field(
+        default="immediate",
+        description="immediate: each alert at once; digest: alerts gathered into one message at every/at.",
+    )
+    every: Duration | None = Field(
+        default=None,
+        description="Digest mode: a digest every this long, counted from midnight in `timezone` (1m to 1d).",
+    )
+    at: list[ClockTime] | None = Field(
+        default=None, description='Digest mode: the times of day of the digests, such as ["08:00", "17:30"].'
+    )
+    timezone: TimeZoneName = Field(
+        default="UTC", description="The time zone of `every` and `at` (IANA name)."
+    )
+    quiet_hours: QuietHours | None = Field(
+        default=None,
+        description='Alerts held, never dropped, sent together when they end: {from: "22:00", to: "07:00", '
+        "timezone: Europe/Paris}.",
+    )
+    max_per_hour: int | None = Field(
+        default=None,
+        ge=1,
+        description="Most alerts in one clock hour: past it, the rest of the hour goes out as one digest.",
+    )
     format: Literal["text", "markdown", "html"] = Field(
         default="text",
         description="How message bodies are written: text, markdown or html (article text is escaped).",
     )
     templates: ChannelTemplates = Field(
         default_factory=ChannelTemplates,
-        description="Templates replacing the default title, alert, digest_title or digest (see README).",
+        description="Templates replacing the default title, alert, digest_title or digest (see below).",
     )
+
+    @field_validator("every")
+    @classmethod
+    def _every_bounds(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and not SHORTEST_INTERVAL <= value <= LONGEST_DIGEST_EVERY:
+            raise ValueError(f"must be from 1m to 1d, got {format_duration(value)}")
+        return value
+
+    @field_validator("at")
+    @classmethod
+    def _some_times(cls, value: list[time] | None) -> list[time] | None:
+        if value is not None and not value:
+            raise ValueError('must list at least one time of day, such as ["08:00"]')
+        return sorted(set(value)) if value is not None else None
+
+    @model_validator(mode="after")
+    def _schedule(self) -> ChannelConfig:
+        if self.mode == "digest" and (self.every is None) == (self.at is None):
+            raise ValueError(
+                'mode digest needs either `every` (such as 1h) or `at` (such as ["08:00"]), one of them'
+            )
+        if self.mode == "immediate" and (self.every is not None or self.at is not None):
+            raise ValueError("`every` and `at` are for mode: digest (add `mode: digest`, or remove them)")
+        return self
 
     def style(self) -> MessageStyle:
         """The channel's format and templates, as the dispatcher writes messages with them."""

@@ -97,7 +97,8 @@ def _samples(name: str, into: Format) -> list[Mapping[str, Any]]:
     from monitor.storage.stories import StoryReach
 
     if name in ("digest", "digest_title"):
-        return [digest_context(sample_digest(), into), digest_context([], into)]
+        digest = sample_digest()
+        return [digest_context(digest, into), digest_context(digest, into, limit=0)]
     full = sample_hit()
     sparse = sample_hit(title="", url=None, published=None, terms=(), snippet="", found=(), language=None)
     return [

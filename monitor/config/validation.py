@@ -114,7 +114,7 @@ def known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
         if field is None:
             return []
         current = _model_in(field.annotation)
-    return list(current.model_fields) if _is_model(current) else []
+    return [field.alias or name for name, field in current.model_fields.items()] if _is_model(current) else []
 
 
 def _model_in(annotation: Any) -> Any:

@@ -23,12 +23,18 @@ from monitor.alerts.dispatcher import DispatchSummary
 from monitor.alerts.styles import MessageStyle
 from monitor.config import WatchConfig
 from monitor.errors import MonitorError
-from monitor.fetching import Fetcher
+from monitor.fetching import Fetcher, failures
 from monitor.pipeline.cpu import CpuPool
 from monitor.pipeline.poll import ClaimedSource, PollContext, SourceOutcome, poll_source
 from monitor.settings import Settings
 from monitor.storage.database import Database
-from monitor.storage.sources import claim_sources, lease_holders, renew_leases, sync_sources
+from monitor.storage.sources import (
+    claim_sources,
+    lease_holders,
+    release_lease,
+    renew_leases,
+    sync_sources,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +96,8 @@ class SourcePoller:
         self.owner = owner or worker_name()
         self.capacity = IN_FLIGHT_PER_FETCH_SLOT * context.settings.fetch.max_concurrency
         self._running: set[asyncio.Task[SourceOutcome]] = set()
-        self._leased: dict[asyncio.Task[SourceOutcome], int] = {}
+        self._claims: dict[asyncio.Task[SourceOutcome], ClaimedSource] = {}
+        """The source each poll started with, kept until its outcome is collected."""
         self._renewer: asyncio.Task[None] | None = None
         self._reported_waits: set[str] = set()
 
@@ -118,17 +125,18 @@ class SourcePoller:
             poll = poll_source(self.context, sources[row.name], row, now=moment)
             task = asyncio.create_task(poll, name=f"{POLL_TASK_PREFIX}{row.name}")
             self._running.add(task)
-            self._leased[task] = row.id
-            task.add_done_callback(self._leased.pop)
+            self._claims[task] = row
         if claimed and (self._renewer is None or self._renewer.done()):
             self._renewer = asyncio.create_task(self._keep_leases())
 
     async def _keep_leases(self) -> None:
         """While polls run, renew their sources' leases every third of the lease."""
         lease = self.context.settings.polling.lease
-        while self._leased:
+        while self.in_flight():
             await asyncio.sleep(lease.total_seconds() / 3)
-            source_ids = list(self._leased.values())
+            source_ids = [self._claims[task].id for task in self.in_flight()]
+            if not source_ids:
+                return
             try:
                 await asyncio.to_thread(self._renew, source_ids, clock.now() + lease)
             except Exception as error:  # the database may be away; the next round tries again
@@ -139,19 +147,44 @@ class SourcePoller:
             renew_leases(session, owner=self.owner, source_ids=source_ids, until=until)
             session.commit()
 
-    def reap(self) -> list[SourceOutcome]:
-        """Collect the polls that have finished, without waiting; a poll that crashed is logged."""
+    async def reap(self) -> list[SourceOutcome]:
+        """Collect the polls that have finished, without waiting for the others."""
         done = {task for task in self._running if task.done()}
         self._running -= done
+        return await self._collect(done)
+
+    async def _collect(self, done: set[asyncio.Task[SourceOutcome]]) -> list[SourceOutcome]:
+        """The outcomes of finished polls. A poll that raised (a fault `poll_source` could not record on
+        its source, the database refusing its failure, say) is logged with its source's name, counted as
+        that source's failure, and its lease released, so that the source is polled again when due."""
         outcomes = []
         for task in done:
+            claimed = self._claims.pop(task)
             if task.cancelled():
                 continue
-            if (error := task.exception()) is not None:
-                logger.error("%s failed unexpectedly", task.get_name(), exc_info=error)
-            else:
+            if (exc := task.exception()) is None:
                 outcomes.append(task.result())
+                continue
+            error = failures.unexpected_error(exc).message
+            logger.error("poll of source %s failed unexpectedly: %s", claimed.name, error)
+            logger.debug("poll of source %s failed unexpectedly", claimed.name, exc_info=exc)
+            await self._release(claimed)
+            outcomes.append(SourceOutcome(claimed.name, ok=False, error=error))
         return outcomes
+
+    async def _release(self, claimed: ClaimedSource) -> None:
+        """Give back the lease of a poll that ended without releasing it (outside the CPU pool, which may
+        be the cause); when the database is away, the lease expires (`polling.lease`)."""
+
+        def release() -> None:
+            with self.context.database.session() as session:
+                release_lease(session, owner=self.owner, source_id=claimed.id)
+                session.commit()
+
+        try:
+            await asyncio.to_thread(release)
+        except Exception as error:  # the same fault may stop this too: the lease then expires
+            logger.warning("source %s stays leased until its lease expires: %s", claimed.name, error)
 
     def in_flight(self) -> set[asyncio.Task[SourceOutcome]]:
         """The polls running now (each keeps the context it started with until it ends)."""
@@ -166,7 +199,7 @@ class SourcePoller:
         if not self._running:
             return []
         done, self._running = await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
-        return [task.result() for task in done]
+        return await self._collect(done)
 
     async def drain(self, *, now: datetime | None = None) -> list[SourceOutcome]:
         """Poll every enabled source once (those other workers are not polling), then return."""

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from monitor.alerts.policy import channel_holds
 from monitor.config import SourceConfig, WatchConfig
 from monitor.errors import FetchError, StorageError
 from monitor.fetching import Fetcher, FetchResult, failures
@@ -40,7 +41,7 @@ from monitor.storage.articles import (
     unseen_entries,
 )
 from monitor.storage.database import Database
-from monitor.storage.hits import record_hits
+from monitor.storage.hits import HoldFor, record_hits
 from monitor.storage.sources import (
     record_fetch_failure,
     record_fetch_success,
@@ -66,10 +67,13 @@ class PollContext:
     """Commits the "nothing new" results of polls finishing together in one transaction."""
     stories: StoryAssigner | None = field(init=False)
     """Assigns new articles to stories (None when stories are off)."""
+    holds: HoldFor = field(init=False)
+    """Which alerts the channels' policies hold for a digest (quiet hours, digests, max_per_hour)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unchanged", UnchangedSourceWriter(self.database, self.cpu.run_blocking))
         object.__setattr__(self, "stories", story_assigner(self.config, self.settings))
+        object.__setattr__(self, "holds", channel_holds(self.config.channels, self.config.rules))
 
 
 @dataclass(frozen=True)
@@ -281,7 +285,9 @@ def _store(
                 alerted = alert_since is None or _published_since(article, alert_since)
                 channels = _channel_names(config) if alerted else _no_channels
                 story = stories.get(article.id)
-                recorded = record_hits(session, article, matches, channels, now=now, story=story, every=every)
+                recorded = record_hits(
+                    session, article, matches, channels, now=now, story=story, every=every, hold=context.holds
+                )
                 count_hits([hit.rule for hit in recorded])
                 new_hits += len(recorded)
         hints = FeedHints(ttl=parsed.ttl, max_age=result.cache_max_age, retry_after=result.retry_after)

@@ -75,6 +75,17 @@ class PollerSpec:
         return load_or_last_good(self.config_dir, database), database
 
 
+def check_pollable(config: WatchConfig, names: Sequence[str]) -> None:
+    """MonitorError for the first of `names` that is not an enabled source of the configuration: what
+    `monitor poll --source` and the desk's "check now" refuse before polling."""
+    for name in names:
+        configured = config.source_by_name(name)
+        if configured is None:
+            raise MonitorError(f"no source named {name!r} in {config.directory / 'sources.yaml'}")
+        if not configured.enabled:
+            raise MonitorError(f"source {name!r} is disabled in {config.directory / 'sources.yaml'}")
+
+
 async def run_cycle(
     config: WatchConfig,
     settings: Settings,

@@ -155,7 +155,7 @@ class MonitorService:
         assert self._poller is not None
         if self._stopping.is_set():
             return
-        outcomes = self._poller.reap()
+        outcomes = await self._poller.reap()
         new_articles, new_hits = sum(o.new_articles for o in outcomes), sum(o.new_hits for o in outcomes)
         self.counters.add(polled=len(outcomes), new_articles=new_articles, hits=new_hits)
         if new_hits:

@@ -14,7 +14,7 @@ sent is sent again: delivery is at-least-once, a rare duplicate being preferred 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,7 +25,7 @@ from sqlmodel import Session, col, or_, select
 
 from monitor.storage.hits import HitRecord, alert_rules, hit_records_query, to_hit_record
 from monitor.storage.stories import StoryReach, story_reach
-from monitor.storage.tables import Delivery, DeliveryStatus, Hit, Notice
+from monitor.storage.tables import Article, Delivery, DeliveryStatus, DigestItem, Hit, Notice, StoryArticle
 
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_ERROR_CHARS = 2_000
@@ -41,6 +41,18 @@ class NoticeRecord:
 
 
 @dataclass(frozen=True)
+class HeldItem:
+    """A held hit as a digest lists it. `kind` is `alert` for the story's alert, `also` for a later article
+    of a story that had alerted; `story` is the article's story now (after any merge), if it has one."""
+
+    hit: HitRecord
+    kind: str
+    reason: str
+    story: int | None
+    language: str | None
+
+
+@dataclass(frozen=True)
 class ClaimedDelivery:
     """A delivery taken for sending and what it announces (a hit or a notice); `attempts` counts the
     earlier attempts."""
@@ -53,6 +65,10 @@ class ClaimedDelivery:
     notice: NoticeRecord | None = None
     rules: tuple[str, ...] = ()
     """Every rule the alert names, when the article matched several rules routed to the channel."""
+    digest: str | None = None
+    """For a digest: why its alerts were held (digest, quiet_hours, max_per_hour)."""
+    held: tuple[HeldItem, ...] = ()
+    """For a digest: the held alerts it lists."""
     story: StoryReach | None = None
     """The story of the hit's article, when it has one."""
 
@@ -107,6 +123,7 @@ def claim_due_deliveries(
         notice.id: NoticeRecord(notice.kind, notice.title, notice.body)
         for notice in session.exec(select(Notice).where(col(Notice.id).in_(notice_ids)))
     }
+    digests = held_items(session, [d.id for d in deliveries.values() if d.digest is not None and d.id])
     named = alert_rules(session, [(d.hit_id, d.channel) for d in deliveries.values() if d.hit_id is not None])
     reach = story_reach(session, sorted({hit.article_id for hit in hits.values()}))
     claimed = []
@@ -114,7 +131,11 @@ def claim_due_deliveries(
         delivery = deliveries[delivery_id]
         hit = hits.get(delivery.hit_id) if delivery.hit_id is not None else None
         notice = notices.get(delivery.notice_id) if delivery.notice_id is not None else None
-        if hit is not None or notice is not None:
+        held = tuple(digests.get(delivery_id, ()))
+        if delivery.digest is not None and not held:  # its hits were deleted: nothing left to send
+            _finish(session, delivery_id, status=DeliveryStatus.FAILED, last_error="its alerts were deleted")
+            continue
+        if hit is not None or notice is not None or held:
             rules = named.get((delivery.hit_id, delivery.channel), ()) if delivery.hit_id is not None else ()
             story = reach.get(hit.article_id) if hit is not None else None
             claimed.append(
@@ -126,10 +147,33 @@ def claim_due_deliveries(
                     hit,
                     notice,
                     rules,
+                    delivery.digest,
+                    held,
                     story,
                 )
             )
     return claimed
+
+
+def held_items(session: Session, delivery_ids: Sequence[int]) -> dict[int, list[HeldItem]]:
+    """The held alerts each of these digest deliveries includes, in the order they were held."""
+    if not delivery_ids:
+        return {}
+    statement = (
+        hit_records_query()
+        .add_columns(DigestItem, StoryArticle.story_id)
+        .join(DigestItem, col(DigestItem.hit_id) == Hit.id)
+        .outerjoin(StoryArticle, col(StoryArticle.article_id) == Article.id)
+        .where(col(DigestItem.delivery_id).in_(list(delivery_ids)))
+        .order_by(col(DigestItem.id))
+    )
+    found: dict[int, list[HeldItem]] = {}
+    for hit, article, source, item, story in session.exec(statement):
+        assert item.delivery_id is not None
+        record = to_hit_record(hit, article, source)
+        held = HeldItem(record, item.kind, item.reason, story, article.language)
+        found.setdefault(item.delivery_id, []).append(held)
+    return found
 
 
 def renew_claims(session: Session, delivery_ids: Collection[int], *, until: datetime) -> None:

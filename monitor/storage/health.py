@@ -75,8 +75,8 @@ def list_source_health(
             new_items_24h=counts.get(source.id or 0, 0),
             next_check_at=source.next_check_at if source.enabled and not source.disabled_reason else None,
             last_new_item_at=latest.get(source.id or 0),
-            next_check_reason=source.next_check_reason
-            if source.enabled and not source.disabled_reason
+            next_check_reason=mask_secrets_in(source.next_check_reason)
+            if source.next_check_reason and source.enabled and not source.disabled_reason
             else None,
         )
         for source in session.exec(statement)

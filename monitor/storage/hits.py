@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from sqlmodel import Session, col, select
 
 from monitor.storage.articles import StoredArticle, article_text
+from monitor.storage.digests import Hold, hold_hit
 from monitor.storage.stories import first_alert
 from monitor.storage.tables import AlertRule, Article, Delivery, DeliveryStatus, Hit, Source
 from monitor.storage.upsert import insert_if_absent
@@ -57,6 +58,15 @@ def _first_only(rule: str) -> bool:
     return False
 
 
+HoldFor = Callable[[Session, str, str, datetime], Hold | None]
+"""(session, channel, rule, now) → how long that alert is held for a digest, or None to send it at once."""
+
+
+def _never_held(session: Session, channel: str, rule: str, now: datetime) -> Hold | None:
+    """The default: every alert goes out at once."""
+    return None
+
+
 def record_hits(
     session: Session,
     article: Article | StoredArticle,
@@ -66,12 +76,15 @@ def record_hits(
     now: datetime,
     story: int | None = None,
     every: Callable[[str], bool] = _first_only,
+    hold: HoldFor = _never_held,
 ) -> list[Hit]:
     """Store each (rule, article) hit once and, in the caller's transaction, its alerts in the outbox.
 
     One alert per channel names every new hit routed to it (`alert_rule` lists the rules when there are
     several). In a `story`, a rule alerts a channel only the first time, unless `every(rule)` (the rule's
-    `follow_ups: every`). Returns only the hits created by this call; a match recorded before adds nothing.
+    `follow_ups: every`). An alert the channel's policy `hold`s is kept for its digest instead; so is a later
+    article of an alerted story while the channel holds alerts ("also reported by" in the digest), which
+    otherwise stays in the hit log only. Returns only the hits created by this call.
     """
     assert article.id is not None, "the article must be flushed before its hits are recorded"
     new: list[tuple[int, str]] = []
@@ -83,7 +96,11 @@ def record_hits(
     for hit_id, rule in new:
         for channel in dict.fromkeys(channels_for_rule(rule)):
             first = story is None or first_alert(session, story, rule, channel)
-            if first or every(rule):
+            held = hold(session, channel, rule, now)
+            alerts = first or every(rule)
+            if held is not None:
+                hold_hit(session, hit_id, channel, held, kind="alert" if alerts else "also", now=now)
+            elif alerts:
                 by_channel.setdefault(channel, []).append((hit_id, rule))
     for channel, alerting in by_channel.items():
         _enqueue(session, alerting, channel, now)

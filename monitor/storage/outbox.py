@@ -27,7 +27,7 @@ class DeliveryRow:
     sent_at: datetime | None
     created_at: datetime
     subject: str
-    """What the alert announces: the hit's rule and article title, or the notice's title."""
+    """What the alert announces: the hit's rule and article title, the notice's title, or `digest (why)`."""
     hit_id: int | None
 
     def age(self, now: datetime) -> timedelta:
@@ -55,6 +55,8 @@ def list_deliveries(
     for delivery, rule, title, notice in session.exec(statement):
         assert delivery.id is not None
         subject = f"{rule}: {title}" if rule is not None else (notice or "")
+        if delivery.digest is not None:
+            subject = f"digest ({delivery.digest.replace('_', ' ')})"
         rows.append(
             DeliveryRow(
                 delivery.id,

@@ -157,6 +157,16 @@ def release_leases(session: Session, *, owner: str, keep: Collection[str] = ()) 
     return int(session.exec(statement).rowcount)  # type: ignore[call-overload]
 
 
+def release_lease(session: Session, *, owner: str, source_id: int) -> bool:
+    """Release one source if `owner` still holds it; whether it did. The caller commits."""
+    statement = (
+        update(Source)
+        .where(col(Source.id) == source_id, col(Source.lease_owner) == owner)
+        .values(lease_owner=None, lease_expires_at=None)
+    )
+    return bool(session.exec(statement).rowcount)  # type: ignore[call-overload]
+
+
 def next_due_at(session: Session) -> datetime | None:
     """When the soonest pollable source falls due (None: no pollable source, or one is due now)."""
     statement = select(func.min(Source.next_check_at)).where(

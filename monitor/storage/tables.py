@@ -191,6 +191,43 @@ class Delivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     sent_at: datetime | None = _when()
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    digest: str | None = Field(default=None, sa_type=sa.String(16))
+    """For a digest (the held alerts whose `digest_item` rows point here): why they were held."""
+
+
+class DigestItem(SQLModel, table=True):
+    """A hit held for a channel's next digest (see `monitor.storage.digests`); `delivery_id` is set, in the
+    transaction that writes the digest's delivery, once a digest includes it."""
+
+    __tablename__ = "digest_item"
+    __table_args__ = (
+        sa.UniqueConstraint("hit_id", "channel", name="uq_digest_item_hit_id_channel"),
+        sa.Index("ix_digest_item_delivery_id_due_at", "delivery_id", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    hit_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("hit.id", name="fk_digest_item_hit_id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    channel: str = Field(sa_type=sa.String(200), nullable=False)
+    kind: str = Field(sa_type=sa.String(8), nullable=False)
+    """alert: the story's alert, held; also: a later article of a story that has alerted."""
+    reason: str = Field(sa_type=sa.String(16), nullable=False)
+    """digest, quiet_hours or max_per_hour."""
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    delivery_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("delivery.id", name="fk_digest_item_delivery_id", ondelete="CASCADE"),
+            nullable=True,
+        ),
+    )
 
 
 def _hit_id(constraint: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -62,8 +62,8 @@ def create_app(
         throttle=LoginThrottle(web.login_attempts),
         pollers=pollers or (lambda: {}),
     )
-    routers = (auth.router, hits.router, article.router, exports.router, overview.router, sources.router)
-    routers += (rules.router,)
+    routers: tuple[APIRouter, ...] = (auth.router, hits.router, article.router, exports.router)
+    routers += (overview.router, sources.router, rules.router)
     for router in (*routers, ops.router):
         app.include_router(router)
     app.include_router(v1.router)

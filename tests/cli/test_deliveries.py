@@ -110,3 +110,19 @@ def test_reading_commands_work_with_a_broken_configuration(
         assert len(out.splitlines()) == 2, command  # two hits, two sources, two deliveries
         if command == "sources":  # it shows the configured sources too; hits and deliveries read only
             assert "warning: the configuration has 1 problem" in err
+
+
+def test_deliveries_counts_the_alerts_held_for_a_digest(
+    tmp_path: Path, feed_server: FeedServer, webhook_receiver: WebhookReceiver, database_url: str
+) -> None:
+    config = _config(tmp_path, feed_server, webhook_receiver.apprise_url("/a"))
+    url = webhook_receiver.apprise_url("/a")
+    (config / "channels.yaml").write_text(
+        f"channels:\n  - name: analysts\n    urls: ['{url}']\n    mode: digest\n    every: 1d\n",
+        encoding="utf-8",
+    )
+    base = ("--config", str(config), "--db", database_url)
+    code, out, _ = invoke(*base, "poll")
+    _, table, _ = invoke(*base, "deliveries")
+    assert code == 0 and "alerts: 0 sent" in out and webhook_receiver.requests == []
+    assert table.splitlines()[-1] == "outbox: 0 pending, 0 failed, 0 sent, 2 held for digests"

@@ -42,7 +42,9 @@ def test_the_alert_channel_defaults_to_a_local_receiver_and_says_so(sources_and_
     config = load_config(sources_and_channels, {})
     assert [channel.urls for channel in config.channels] == [["json://localhost:8099/alerts"]]
     where = sources_and_channels / "channels.yaml"
-    assert f"{where}:14: MONITOR_ALERT_URL is not set; using the default written there" in config.notes
+    lines = where.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.strip().startswith("- ${MONITOR_ALERT_URL"))
+    assert f"{where}:{line}: MONITOR_ALERT_URL is not set; using the default written there" in config.notes
 
 
 def test_the_alert_channel_takes_its_url_from_the_environment(sources_and_channels: Path) -> None:

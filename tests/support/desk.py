@@ -4,9 +4,12 @@ uvicorn serving the desk on an ephemeral port of 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import httpx
 
 from monitor import clock
 from monitor.config import load_config
@@ -118,3 +121,16 @@ def start_site(database_url: str, config_dir: Path, *, users: bool = True, poll:
     app = create_app(database, settings, config_dir, config=config)
     server = DeskServer(app, "127.0.0.1", 0).start()
     return DeskSite(f"http://127.0.0.1:{server.port}", database, config_dir, server, tokens)
+
+
+class Browser:
+    """A logged-in session: its cookie, and the CSRF token its pages carry."""
+
+    def __init__(self, site: DeskSite, name: str) -> None:
+        self.client = httpx.Client(base_url=site.url, timeout=60)
+        response = self.client.post("/login", data={"name": name, "password": PASSWORD})
+        assert response.status_code == 303, response.text
+        self.csrf = re.search(r'data-csrf="([^"]+)"', self.client.get("/").text).group(1)  # type: ignore[union-attr]
+
+    def post(self, path: str, **data: str) -> httpx.Response:
+        return self.client.post(path, data={**data, "csrf_token": self.csrf})

@@ -10,12 +10,20 @@ import pytest
 from tests.conftest import make_postgres_database
 from tests.support.desk import DeskSite, desk_config, desk_feeds, start_site
 from tests.support.feed_server import FeedServer
+from tests.support.webhook_receiver import WebhookReceiver
 
 
 @pytest.fixture(scope="module")
 def feeds() -> Iterator[FeedServer]:
     with FeedServer() as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[WebhookReceiver]:
+    """A webhook receiver for the alerts of a module's desk."""
+    with WebhookReceiver() as started:
+        yield started
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,9 @@ from monitor.storage.hitlog import HitFilter, hit_page
 from monitor.web.server import setup_link
 from tests.conftest import PROJECT_ROOT
 from tests.support.desk import PASSWORD, XSS_PAYLOADS, DeskSite, desk_config, start_site
+from tests.support.feed_server import FeedServer
+from tests.support.watch_config import rss
+from tests.support.webhook_receiver import WebhookReceiver
 from tests.web.conftest import api
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -216,3 +219,32 @@ def test_hostile_feed_text_is_shown_as_text_and_nothing_runs(page: object, site:
         assert page.locator("article.reader script, article.reader img, article.reader svg").count() == 0  # type: ignore[attr-defined]
     titles = api(site, "ana").get("/hits", params={"rule": "hostile", "limit": 50}).json()["hits"]
     assert any("<script>" in hit["title"] for hit in titles)  # stored as written, shown as text
+
+
+def test_an_analyst_checks_a_source_now_by_click_and_by_keyboard(
+    page: object, feeds: FeedServer, receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    wire = [("b-1", "Korea rail freight grows", "Freight trains cross from North Korea.")]
+    url = feeds.serve("/browser-wire.xml", rss(wire))
+    channels = {"analysts": receiver.apprise_url("/browser")}
+    config_dir = desk_config(tmp_path / "config", {"wire": url}, channels=channels)
+    site = start_site(f"sqlite:///{tmp_path / 'monitor.db'}", config_dir)
+    try:
+        login(page, site, "ana")
+        page.goto(f"{site.url}/sources")  # type: ignore[attr-defined]
+        feeds.route("/browser-wire.xml").body = rss([*wire, ("b-2", "Shahed drones over Kharkiv", "Geran.")])
+        page.click("button[aria-label='Check wire now']")  # type: ignore[attr-defined]
+        found = page.wait_for_selector("p.created:has-text('checked')")  # type: ignore[attr-defined]
+        assert "checked 'wire': 1 new article, 1 new hit; alerts: 1 sent" in found.inner_text()
+        assert "Shahed drones over Kharkiv" in page.goto(f"{site.url}/?rule=drones").text()  # type: ignore[attr-defined]
+
+        page.goto(f"{site.url}/sources")  # type: ignore[attr-defined]
+        page.focus("button[aria-label='Check wire now']")  # type: ignore[attr-defined]
+        focused = page.evaluate("document.activeElement.getAttribute('aria-label')")  # type: ignore[attr-defined]
+        assert focused == "Check wire now"
+        page.keyboard.press("Enter")  # type: ignore[attr-defined]
+        again = page.wait_for_selector("p.created:has-text('nothing new')")  # type: ignore[attr-defined]
+        assert again.inner_text() == "checked 'wire': nothing new (not modified)"
+        assert len(feeds.requests_for("/browser-wire.xml")) == 3
+    finally:
+        site.stop()

@@ -3,7 +3,6 @@ them): sources (add by discovery, disable, OPML), deliveries (masked URLs, retry
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import httpx
@@ -12,16 +11,10 @@ import pytest
 from monitor.storage.outbox import list_deliveries
 from monitor.storage.tables import Delivery
 from monitor.storage.users import set_password
-from tests.support.desk import PASSWORD, DeskSite, desk_config, desk_feeds, start_site
+from tests.support.desk import PASSWORD, Browser, DeskSite, desk_config, desk_feeds, start_site
 from tests.support.feed_server import FeedServer
 from tests.support.watch_config import rss
 from tests.support.webhook_receiver import WebhookReceiver
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as started:
-        yield started
 
 
 @pytest.fixture(scope="module")
@@ -34,19 +27,6 @@ def admin_site(
     desk = start_site(f"sqlite:///{directory / 'monitor.db'}", config_dir)
     yield desk
     desk.stop()
-
-
-class Browser:
-    """A logged-in session: its cookie, and the CSRF token its pages carry."""
-
-    def __init__(self, site: DeskSite, name: str) -> None:
-        self.client = httpx.Client(base_url=site.url, timeout=60)
-        response = self.client.post("/login", data={"name": name, "password": PASSWORD})
-        assert response.status_code == 303, response.text
-        self.csrf = re.search(r'data-csrf="([^"]+)"', self.client.get("/").text).group(1)  # type: ignore[union-attr]
-
-    def post(self, path: str, **data: str) -> httpx.Response:
-        return self.client.post(path, data={**data, "csrf_token": self.csrf})
 
 
 def test_an_admin_adds_a_source_found_on_a_page_and_disables_it(

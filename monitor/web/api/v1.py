@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -27,6 +28,7 @@ from monitor.storage.users import (
     remove_user,
     revoke_token,
 )
+from monitor.web.checks import check_source
 from monitor.web.desk import MAX_ID, Desk, RowId, admin, analyst, get_desk, reader
 from monitor.web.exports import export_response, hit_json, iso
 from monitor.web.filters import hit_filter, page_cursor
@@ -261,6 +263,16 @@ def sources(desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) ->
         {key: iso(value) if hasattr(value, "isoformat") else value for key, value in vars(s).items()}
         for s in health
     ]
+
+
+@router.post("/sources/{name:path}/check")
+async def check_now(
+    name: Annotated[str, PathParam(max_length=200)],
+    desk: Desk = Depends(get_desk),
+    caller: Caller = Depends(analyst),
+) -> dict[str, Any]:
+    """Check a source now, as `monitor poll --source NAME` does: what it found, or its error."""
+    return (await check_source(desk, name)).fields()
 
 
 @router.get("/deliveries")

@@ -1,6 +1,8 @@
-"""The sources: their health with a 14-day sparkline; admins add one by URL (found by discovery), enable or
-disable one, import and export OPML. Changes edit sources.yaml as `monitor sources` does (comments kept,
-the whole configuration checked, the file restored on any problem); the pollers reload it."""
+"""The sources: their health with a 14-day sparkline, last warning and why the next check is then;
+analysts check one now (as `monitor poll --source` does, beside a running service); admins add one by URL
+(found by discovery), enable or disable one, import and export OPML. Changes edit sources.yaml as `monitor
+sources` does (comments kept, the whole configuration checked, the file restored on any problem); the
+pollers reload it."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from monitor.storage.activity import items_per_source_per_day
 from monitor.storage.health import list_source_health
 from monitor.storage.sources import sync_sources
 from monitor.web.charts import sparkline
-from monitor.web.desk import Desk, admin, get_desk, reader
+from monitor.web.checks import check_source
+from monitor.web.desk import Desk, admin, analyst, get_desk, reader
 from monitor.web.security import Caller
 
 router = APIRouter()
@@ -92,6 +95,17 @@ async def import_opml(
     if entries:
         _save(desk, lambda: append_sources(desk.config.directory, entries))
     return _back(f"added {len(entries)} sources, skipped {len(skipped)}")
+
+
+@router.post("/sources/check")
+async def check_now(
+    request: Request, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+) -> Response:
+    """Check one source now, due or not, and deliver what it finds (see `monitor.web.checks`); the page
+    then says what it found."""
+    form = await request.form()
+    checked = await check_source(desk, str(form.get("name", "")))
+    return _back(checked.line())
 
 
 def _config(desk: Desk) -> WatchConfig:

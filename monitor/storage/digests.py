@@ -1,0 +1,112 @@
+"""Alerts held for a digest: durable rows until a digest takes them, in the transaction that writes it.
+
+A hit held for a channel (its digest, its quiet hours, its `max_per_hour`) is a `digest_item` row written in
+the transaction that records the hit, with the time it is due. When items are due, `make_digest` writes one
+digest delivery to the outbox and points the items at it in one transaction: a crash before the commit
+leaves them held for the next run, and once committed the digest is an outbox row like any alert
+(at-least-once, in its channel's order). Items are claimed with `FOR UPDATE SKIP LOCKED` and marked only
+where still free, so two workers never put the same item in two digests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, text, update
+from sqlmodel import Session, col, select
+
+from monitor.storage.tables import Delivery, DeliveryStatus, DigestItem
+from monitor.storage.upsert import insert_if_absent
+
+MAX_ITEMS_PER_DIGEST = 200
+"""A digest lists at most this many held alerts; the rest go in the next one, written right after."""
+KINDS = ("alert", "also")
+BUDGET_LOCK_KEY = 0x5708_1E6
+"""The PostgreSQL advisory lock key under which `max_per_hour` budgets are counted (taken after the story
+lock, never before it)."""
+
+
+@dataclass(frozen=True)
+class Hold:
+    """An alert held until `until`, and why: digest, quiet_hours or max_per_hour."""
+
+    until: datetime
+    reason: str
+
+
+def hold_hit(session: Session, hit_id: int, channel: str, hold: Hold, *, kind: str, now: datetime) -> None:
+    """Keep this hit for the channel's next digest (once: a hit held twice for a channel stays one item)."""
+    assert kind in KINDS
+    values = {"hit_id": hit_id, "channel": channel, "kind": kind, "reason": hold.reason}
+    values |= {"due_at": hold.until, "created_at": now}
+    insert_if_absent(session, DigestItem, values, ("hit_id", "channel"))
+
+
+def alerts_since(session: Session, channel: str, since: datetime) -> int:
+    """How many alerts (single or digest, notices aside) were written for `channel` since `since`.
+
+    On PostgreSQL the count is taken under a transaction-level lock, so that workers recording alerts at
+    once count one after the other and do not both spend the last alert of a `max_per_hour` (SQLite has one
+    writer at a time anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=BUDGET_LOCK_KEY))  # type: ignore[call-overload]
+    statement = select(func.count()).where(
+        Delivery.channel == channel, col(Delivery.created_at) >= since, col(Delivery.notice_id).is_(None)
+    )
+    return int(session.exec(statement).one())
+
+
+def channels_with_due_items(session: Session, now: datetime) -> list[str]:
+    """The channels that have held alerts due at `now`."""
+    statement = (
+        select(DigestItem.channel)
+        .where(col(DigestItem.delivery_id).is_(None), col(DigestItem.due_at) <= now)
+        .distinct()
+        .order_by(DigestItem.channel)
+    )
+    return list(session.exec(statement).all())
+
+
+def make_digest(session: Session, channel: str, now: datetime) -> int | None:
+    """Write one digest delivery for the channel's due items (up to MAX_ITEMS_PER_DIGEST, oldest first)
+    and mark them as included; its id, or None when there was nothing to take. The caller commits."""
+    free = (
+        select(DigestItem.id, DigestItem.reason)
+        .where(DigestItem.channel == channel, col(DigestItem.delivery_id).is_(None))
+        .where(col(DigestItem.due_at) <= now)
+        .order_by(col(DigestItem.id))
+        .limit(MAX_ITEMS_PER_DIGEST)
+        .with_for_update(skip_locked=True)
+    )
+    taken = session.exec(free).all()
+    if not taken:
+        return None
+    reasons = {reason for _, reason in taken}
+    delivery = Delivery(
+        channel=channel,
+        status=DeliveryStatus.PENDING.value,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        digest=reasons.pop() if len(reasons) == 1 else "digest",
+    )
+    session.add(delivery)
+    session.flush()
+    ids = [item_id for item_id, _ in taken]
+    marked = session.exec(
+        update(DigestItem)
+        .where(col(DigestItem.id).in_(ids), col(DigestItem.delivery_id).is_(None))
+        .values(delivery_id=delivery.id)
+    )
+    if marked.rowcount != len(ids):  # type: ignore[attr-defined]
+        raise RuntimeError(f"held alerts of channel {channel!r} were taken by another digest meanwhile")
+    return delivery.id
+
+
+def held_count(session: Session, channel: str | None = None) -> int:
+    """How many alerts wait for a digest (of one channel, if given)."""
+    statement = select(func.count()).where(col(DigestItem.delivery_id).is_(None))
+    if channel is not None:
+        statement = statement.where(DigestItem.channel == channel)
+    return int(session.exec(statement).one())
