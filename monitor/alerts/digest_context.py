@@ -26,45 +26,59 @@ MAX_DIGEST_CHARS = 16_000
 def format_digest(digest: Digest, style: MessageStyle = PLAIN) -> AlertMessage:
     """The digest as one message in the channel's style; when it would pass MAX_DIGEST_CHARS, the last
     stories are left out (the default templates say how many) rather than cut mid-way: the most stories
-    that fit, found by bisection (a digest holds at most a few hundred)."""
-    total = sum(len(section.stories) for section in digest.sections)
-    rendered = _rendered(digest, style, total)
+    that fit, found by interpolation between a count that fits and one that does not (a few tries, each
+    stopped at the output cap)."""
+    sections = _sections(digest, style.format)
+
+    def attempt(shown: int) -> Rendered:
+        return render("digest", _context(digest, sections, shown, style.format), style)
+
+    over = sum(len(stories) for _, stories in sections)
+    rendered = attempt(over)
     if len(rendered.body) > MAX_DIGEST_CHARS:
-        fits, over = 0, total
-        best = _rendered(digest, style, 0)
+        fits, best, too_big = 0, attempt(0), len(rendered.body)
         while over - fits > 1:
-            middle = (fits + over) // 2
-            attempt = _rendered(digest, style, middle)
-            if len(attempt.body) <= MAX_DIGEST_CHARS:
-                fits, best = middle, attempt
+            room = (MAX_DIGEST_CHARS - len(best.body)) / max(too_big - len(best.body), 1)
+            middle = min(max(fits + int((over - fits) * room), fits + 1), over - 1)
+            tried = attempt(middle)
+            if len(tried.body) <= MAX_DIGEST_CHARS:
+                fits, best = middle, tried
             else:
-                over = middle
+                over, too_big = middle, len(tried.body)
         rendered = best
     return finished(rendered.title, rendered.body, style.format, MAX_DIGEST_CHARS)
 
 
-def _rendered(digest: Digest, style: MessageStyle, shown: int) -> Rendered:
-    return render("digest", digest_context(digest, style.format, limit=shown), style)
-
-
 def digest_context(digest: Digest, style: Format, *, limit: int | None = None) -> dict[str, Any]:
     """The values a digest template sees (see the module's docstring), at most `limit` stories."""
-    left = limit if limit is not None else sum(len(section.stories) for section in digest.sections)
-    total, sections = 0, []
-    for section in digest.sections:
-        stories = [_story(story, style) for story in section.stories[: max(left, 0)]]
-        left -= len(stories)
-        total += len(section.stories)
-        if stories:
-            sections.append({"rule": section.rule, "stories": stories})
-    shown = sum(len(section["stories"]) for section in sections)
+    sections = _sections(digest, style)
+    total = sum(len(stories) for _, stories in sections)
+    return _context(digest, sections, total if limit is None else limit, style)
+
+
+_Sections = list[tuple[str, list[dict[str, Any]]]]
+
+
+def _sections(digest: Digest, style: Format) -> _Sections:
+    return [
+        (section.rule, [_story(story, style) for story in section.stories]) for section in digest.sections
+    ]
+
+
+def _context(digest: Digest, sections: _Sections, limit: int, style: Format) -> dict[str, Any]:
+    left, shown = max(limit, 0), []
+    for rule, stories in sections:
+        if left > 0 and stories:
+            shown.append({"rule": rule, "stories": stories[:left]})
+            left -= len(shown[-1]["stories"])
+    listed = sum(len(section["stories"]) for section in shown)
     return {
         "channel": digest.channel,
         "reason": digest.reason_text,
         "count": digest.stories,
         "hits": sum(1 + len(story.others) for section in digest.sections for story in section.stories),
-        "rules": sections,
-        "left": total - shown,
+        "rules": shown,
+        "left": sum(len(stories) for _, stories in sections) - listed,
         "format": style,
     }
 

@@ -32,6 +32,9 @@ from monitor.rules.results import MARK_END, MARK_START
 
 MAX_OUTPUT_CHARS = 20_000
 """Output past this is not even produced: rendering stops there."""
+MAX_DIGEST_OUTPUT_CHARS = 400_000
+"""The same for a digest's body, which is cut to size afterwards by leaving stories out (so it must be
+rendered whole to tell how many fit)."""
 MAX_STEPS = 200_000
 """Lines of template code one rendering may run (loops included) before it is stopped."""
 _FILENAME = "<template>"
@@ -118,20 +121,23 @@ def render(kind: Kind, context: Mapping[str, Any], style: MessageStyle) -> Rende
     """The title and body of a message of `kind`; a channel template that fails at run time gives way to
     the default one (the message is sent all the same)."""
     title_name, body_name = ("title", "alert") if kind == "alert" else ("digest_title", "digest")
+    limit = MAX_OUTPUT_CHARS if kind == "alert" else MAX_DIGEST_OUTPUT_CHARS
     return Rendered(
-        title=_render_or_default(title_name, context, style, "text"),
-        body=_render_or_default(body_name, context, style, style.format),
+        title=_render_or_default(title_name, context, style, "text", MAX_OUTPUT_CHARS),
+        body=_render_or_default(body_name, context, style, style.format, limit),
     )
 
 
-def _render_or_default(name: str, context: Mapping[str, Any], style: MessageStyle, into: Format) -> str:
-    source = style.source(name)
+def _render_or_default(
+    name: str, context: Mapping[str, Any], style: MessageStyle, into: Format, limit: int
+) -> str:
+    source, default = style.source(name), DEFAULTS[style.format][name]
     try:
-        return run(compiled(source, into), context)
+        return run(compiled(source, into), context, limit, budget=source != default)
     except TemplateFailed:
-        if source == DEFAULTS[style.format][name]:
+        if source == default:
             raise
-        return run(compiled(DEFAULTS[style.format][name], into), context)
+        return run(compiled(default, into), context, limit, budget=False)
 
 
 @lru_cache(maxsize=256)
@@ -141,28 +147,31 @@ def compiled(source: str, into: Format) -> Template:
     return _environment(into).from_string(source)
 
 
-def run(template: Template, context: Mapping[str, Any]) -> str:
-    """Render within MAX_STEPS lines of template code, stopping at MAX_OUTPUT_CHARS; raises TemplateFailed
-    (with the template line when known) for any error."""
-    budget = _StepBudget()
+def run(
+    template: Template, context: Mapping[str, Any], limit: int = MAX_OUTPUT_CHARS, *, budget: bool = True
+) -> str:
+    """Render within MAX_STEPS lines of template code (unless not `budget`: monitor's own templates, which
+    render 3 to 4 times faster untraced), stopping at `limit` characters; raises TemplateFailed (with the
+    template line when known) for any error."""
     previous = sys.gettrace()
-    sys.settrace(budget.trace)
+    if budget:
+        sys.settrace(_StepBudget().trace)
     try:
-        return _collect(template.generate(dict(context)))
+        return _collect(template.generate(dict(context)), limit)
     except Exception as error:
         raise TemplateFailed(_reason(error), _template_line(error)) from None
     finally:
         sys.settrace(previous)
 
 
-def _collect(chunks: Iterator[str]) -> str:
+def _collect(chunks: Iterator[str], limit: int) -> str:
     pieces, size = [], 0
     for chunk in chunks:
         pieces.append(chunk)
         size += len(chunk)
-        if size > MAX_OUTPUT_CHARS:
+        if size > limit:
             break
-    return "".join(pieces)[:MAX_OUTPUT_CHARS]
+    return "".join(pieces)[:limit]
 
 
 class _StepBudget:
