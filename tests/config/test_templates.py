@@ -80,3 +80,14 @@ def test_a_loaded_channel_carries_its_templates_as_text(write_config: WriteConfi
     style = channel.style()
     assert style.format == "markdown"
     assert dict(style.templates) == {"title": "Alert: {{ title }}", "alert": "**{{ source }}**\n"}
+
+
+def test_a_running_service_sees_a_template_file_change(write_config: WriteConfig) -> None:
+    from monitor.scheduling.service import config_fingerprint
+
+    directory = write_config({})
+    (directory / "templates").mkdir()
+    (directory / "templates" / "alert.md").write_text("**{{ title }}**\n", encoding="utf-8")
+    before = config_fingerprint(directory)
+    (directory / "templates" / "alert.md").write_text("**{{ title }}** ({{ source }})\n", encoding="utf-8")
+    assert config_fingerprint(directory) != before
