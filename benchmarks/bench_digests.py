@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import col
 
 from monitor.alerts.digest import build_digest
-from monitor.alerts.digest_text import render_text
+from monitor.alerts.digest_context import format_digest
 from monitor.alerts.dispatcher import write_due_digests
 from monitor.alerts.policy import channel_holds
 from monitor.config import ChannelConfig, RuleConfig, SourceConfig
@@ -88,7 +88,7 @@ def _digests(database: Database, hits: int) -> float:
             break
         for delivery in claimed:
             assert delivery.digest is not None
-            render_text(build_digest(delivery.channel, delivery.digest, delivery.created_at, delivery.held))
+            format_digest(build_digest(delivery.channel, delivery.digest, delivery.created_at, delivery.held))
             rendered += len(delivery.held)
             with database.session() as session:
                 mark_sent(session, delivery.id, now=later)

@@ -136,12 +136,15 @@ class PollingSettings(BaseModel):
 
 
 class HealthSettings(BaseModel):
-    """Alerts about the sources themselves, sent to an operations channel."""
+    """Notices about monitor itself, sent to an operations channel: sources failing, silent or back, and
+    rules hitting far above their usual rate."""
 
     model_config = ConfigDict(extra="forbid")
 
     operations_channel: str | None = Field(
-        None, description="Channel (from channels.yaml) told when a source fails, falls silent or recovers."
+        None,
+        description="Channel (from channels.yaml) told when a source fails, falls silent or recovers, and "
+        "when a rule hits far above its usual rate.",
     )
     failure_threshold: int = Field(
         5, ge=1, description="Failures in a row after which a source is reported as failing."
@@ -153,6 +156,19 @@ class HealthSettings(BaseModel):
     )
     min_silence: Duration = Field(
         timedelta(days=2), description="A source is never reported silent sooner than this."
+    )
+    volume_window: Duration = Field(
+        timedelta(hours=3),
+        description="A rule's hits in this last stretch are compared with its usual rate (volume notice).",
+    )
+    volume_ratio: float = Field(
+        5.0, gt=1, description="A rule is reported when its hits in volume_window are this many times usual."
+    )
+    volume_min_hits: int = Field(
+        10, ge=1, description="A rule is never reported for fewer hits than this in volume_window."
+    )
+    volume_baseline: Duration = Field(
+        timedelta(days=7), description="How far back, before volume_window, a rule's usual rate is measured."
     )
 
 

@@ -1,8 +1,8 @@
 """A digest as data: held alerts grouped by rule, then by story, ready for any rendering.
 
 The model carries cleaned, size-capped values and the snippet split into marked and unmarked runs (the words
-the rule matched); it knows nothing of text, Markdown or HTML. `monitor.alerts.digest_text` renders it as
-plain text; other renderings (templates) read the same model.
+the rule matched); it knows nothing of text, Markdown or HTML. `monitor.alerts.digest_context` renders it
+in the channel's format and templates.
 """
 
 from __future__ import annotations

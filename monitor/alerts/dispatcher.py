@@ -14,13 +14,16 @@ waits behind it. A channel that is down is retried with a capped backoff for as 
 Apprise never raises into the caller, and no URL is logged or stored in clear: Apprise's own log records
 are scrubbed while sending, and the recorded error is its captured warning with the channel's URLs masked.
 
+An alert's body is in its channel's format (`text`, `markdown` or `html`, see `monitor.alerts.rendering`),
+given to Apprise as such so that it converts it for each service. Titles are plain text: a service that
+shows the title apart from the body in HTML or Markdown (`json://…?format=html`), or one that blends it
+into a Markdown or HTML body, gets it escaped here with Apprise's own converter, so that an article's
+`<script>` never reaches it as markup. Notices about monitor itself are plain text.
+
 Held alerts (a channel's digest, quiet hours, `max_per_hour`: see `monitor.alerts.policy`) become digests
 here first: each digest is written to the outbox with the alerts it lists in one transaction
-(`monitor.storage.digests`), then sent like any alert, in its channel's order.
-
-Alerts are plain text. Apprise escapes the body for services that render HTML or Markdown, but not a
-title the service shows apart from the body (`json://…?format=html`): such services get the title escaped
-here, with Apprise's own converter, so that an article's `<script>` never reaches them as markup.
+(`monitor.storage.digests`), then sent like any alert, in its channel's order, written in the channel's
+format and templates like alerts (`monitor.alerts.digest_context`).
 """
 
 from __future__ import annotations
@@ -41,9 +44,11 @@ from apprise.conversion import convert_between
 from monitor import clock
 from monitor.alerts.backoff import retry_delay
 from monitor.alerts.digest import build_digest
-from monitor.alerts.digest_text import render_text
-from monitor.alerts.messages import AlertMessage, format_alert, without_mentions
+from monitor.alerts.digest_context import format_digest
+from monitor.alerts.messages import PLAIN, AlertMessage, format_alert, sample_alert, without_mentions
 from monitor.alerts.redaction import mask_url, redact, redacted_logs
+from monitor.alerts.rendering import escaped_for
+from monitor.alerts.styles import MessageStyle
 from monitor.durations import describe_duration
 from monitor.settings import DeliverySettings
 from monitor.storage.database import Database
@@ -92,12 +97,13 @@ def dispatch_pending(
     *,
     now: datetime | None = None,
     rng: random.Random | None = None,
+    styles: Mapping[str, MessageStyle] | None = None,
 ) -> DispatchSummary:
     """Send every delivery due at `now` (default: the current time) to its channel's Apprise URLs, each
-    channel's oldest first."""
+    channel's oldest first, written in the channel's style (`styles`; plain text by default)."""
     now = now or clock.now()
     secrets = [url for urls in channels.values() for url in urls]
-    notifiers = _Notifiers(channels, settings.timeout)
+    notifiers = _Notifiers(channels, settings.timeout, styles or {})
     summary = DispatchSummary()
     write_due_digests(database, now)
     with redacted_logs(secrets):
@@ -208,14 +214,14 @@ def _renewed(
         keeper.close()
 
 
-def message_for(delivery: ClaimedDelivery) -> AlertMessage:
-    """The alert of a hit, a digest of held alerts, or the text of a notice about monitor itself."""
+def message_for(delivery: ClaimedDelivery, style: MessageStyle = PLAIN) -> AlertMessage:
+    """The alert of a hit or the digest of held alerts in the channel's style, or the text of a notice about
+    monitor itself."""
     if delivery.digest is not None:
-        return render_text(
-            build_digest(delivery.channel, delivery.digest, delivery.created_at, delivery.held)
-        )
+        digest = build_digest(delivery.channel, delivery.digest, delivery.created_at, delivery.held)
+        return format_digest(digest, style)
     if delivery.hit is not None:
-        return format_alert(delivery.hit, delivery.rules)
+        return format_alert(delivery.hit, delivery.rules, style, story=delivery.story)
     assert delivery.notice is not None, "a delivery announces a hit or a notice"
     return AlertMessage(
         title=without_mentions(delivery.notice.title), body=without_mentions(delivery.notice.body)
@@ -223,33 +229,45 @@ def message_for(delivery: ClaimedDelivery) -> AlertMessage:
 
 
 class _Notifiers:
-    """Apprise objects per configured channel, one for each way its services want a title (built on first
-    use, with the delivery timeout applied)."""
+    """Apprise objects per configured channel and body format, one for each way its services want a title
+    (built on first use, with the delivery timeout applied)."""
 
-    def __init__(self, channels: Mapping[str, Sequence[str]], timeout: float) -> None:
+    def __init__(
+        self,
+        channels: Mapping[str, Sequence[str]],
+        timeout: float,
+        styles: Mapping[str, MessageStyle] | None = None,
+    ) -> None:
         self._channels = channels
         self._timeout = timeout
-        self._built: dict[str, tuple[dict[str, apprise.Apprise], list[str]]] = {}
+        self._styles = styles or {}
+        self._built: dict[tuple[str, str], tuple[dict[_Way, apprise.Apprise], list[str]]] = {}
 
     def send(self, delivery: ClaimedDelivery, secrets: Sequence[str]) -> _Outcome:
         """Notify the delivery's channel; never raises."""
         if delivery.channel not in self._channels:
             return _Outcome(f"channel {delivery.channel!r} is no longer configured", permanent=True)
-        notifiers, rejected = self._build(delivery.channel)
+        try:
+            message = message_for(delivery, self._styles.get(delivery.channel, PLAIN))
+        except Exception as exc:  # a default template failing is a bug of monitor: say so, retry later
+            log.exception("could not write alert %d for channel %s", delivery.id, delivery.channel)
+            return _Outcome(f"could not write the alert: {exc.__class__.__name__}")
+        notifiers, rejected = self._build(delivery.channel, message.format)
         if not notifiers:
             error = f"no usable Apprise URL in channel {delivery.channel!r}: {', '.join(rejected)}"
             return _Outcome(error, permanent=True)
-        message = message_for(delivery)
         reasons = []
-        for title_format, notifier in notifiers.items():
-            accepted, reason = _notify(notifier, _titled(message, title_format))
+        for way, notifier in notifiers.items():
+            accepted, reason = _notify(notifier, _prepared(message, way))
             if not accepted:
                 reasons.append(reason)
         return _Outcome() if not reasons else _Outcome(redact(reasons[-1], secrets))
 
-    def _build(self, channel: str) -> tuple[dict[str, apprise.Apprise], list[str]]:
-        if channel not in self._built:
-            notifiers: dict[str, apprise.Apprise] = {}
+    def _build(
+        self, channel: str, body_format: str = "text"
+    ) -> tuple[dict[_Way, apprise.Apprise], list[str]]:
+        if (channel, body_format) not in self._built:
+            notifiers: dict[_Way, apprise.Apprise] = {}
             rejected = []
             for url in self._channels[channel]:
                 plugin = apprise.Apprise.instantiate(url)
@@ -257,33 +275,42 @@ class _Notifiers:
                     rejected.append(mask_url(url))
                     continue
                 plugin.socket_connect_timeout = plugin.socket_read_timeout = self._timeout
-                notifiers.setdefault(_title_format(plugin), apprise.Apprise()).add(plugin)
-            self._built[channel] = (notifiers, rejected)
-        return self._built[channel]
+                notifiers.setdefault(_way(plugin, body_format), apprise.Apprise()).add(plugin)
+            self._built[(channel, body_format)] = (notifiers, rejected)
+        return self._built[(channel, body_format)]
 
 
 _TEXT = apprise.NotifyFormat.TEXT.value
-_ESCAPED_TITLES = frozenset({apprise.NotifyFormat.HTML.value, apprise.NotifyFormat.MARKDOWN.value})
+_MARKDOWN = apprise.NotifyFormat.MARKDOWN.value
+_ESCAPED_TITLES = frozenset({apprise.NotifyFormat.HTML.value, _MARKDOWN})
+_Way = tuple[str, str]
+"""How a service gets a message: (the body's format as given to Apprise, the format of the title)."""
 
 
-def _title_format(plugin: Any) -> str:
-    """The format a service shows its title in: its own format when it shows the title apart from the body
-    (Apprise converts a title it blends into the body), else plain text."""
-    if plugin.title_maxlen <= 0:
-        return _TEXT
+def _way(plugin: Any, body_format: str = _TEXT) -> _Way:
+    """How to give a service a message whose body is in `body_format`. A plain-text body for a Markdown
+    service is escaped here (Apprise would leave `<` open); a title is written in the body's format when
+    the service blends it into the body (Apprise converts both alike), else in the format it is shown in."""
     resolve = getattr(plugin, "resolve_format", None)  # Apprise 2: services with several formats
-    shown = resolve(apprise.NotifyFormat.TEXT) if resolve is not None else plugin.notify_format
-    return str(getattr(shown, "value", shown))
+    shown = resolve(apprise.NotifyFormat(body_format)) if resolve is not None else plugin.notify_format
+    shown = str(getattr(shown, "value", shown))
+    sent = _MARKDOWN if body_format == _TEXT and shown == _MARKDOWN else body_format
+    return sent, (sent if plugin.title_maxlen <= 0 else shown)
 
 
-def _titled(message: AlertMessage, title_format: str) -> AlertMessage:
-    """The message with its plain-text title escaped for a service that renders titles as HTML/Markdown."""
-    if title_format not in _ESCAPED_TITLES:
-        return message
-    title = convert_between(_TEXT, title_format, message.title)
-    if title_format == apprise.NotifyFormat.MARKDOWN.value:
-        title = title.replace("<", "\\<")  # Apprise leaves `<` alone; escaped, no tag can open
-    return replace(message, title=title)
+def _prepared(message: AlertMessage, way: _Way) -> AlertMessage:
+    """The message as `way` says: the body in the format sent, the plain-text title escaped for a service
+    that renders titles as HTML or Markdown."""
+    sent, title_format = way
+    body = message.body if sent == message.format else _escaped(message.body, sent)
+    title = message.title if title_format not in _ESCAPED_TITLES else _escaped(message.title, title_format)
+    return replace(message, title=title, body=body, format=sent)  # type: ignore[arg-type]
+
+
+def _escaped(text: str, into: str) -> str:
+    """Plain text written in `into` (HTML or Markdown) so that it reads as itself."""
+    escaped = convert_between(_TEXT, into, text)
+    return escaped.replace("<", "\\<") if into == _MARKDOWN else escaped  # Apprise leaves `<` open
 
 
 def _record(
@@ -332,11 +359,11 @@ def _record(
 
 
 def _notify(notifier: apprise.Apprise, message: AlertMessage) -> tuple[bool, str]:
-    """Send one alert as plain text; whether it was accepted and, if not, the reason Apprise logged."""
+    """Send one alert in its format; whether it was accepted and, if not, the reason Apprise logged."""
     with apprise.LogCapture(level=logging.WARNING) as captured:
         try:
             result = notifier.notify(
-                body=message.body, title=message.title, body_format=apprise.NotifyFormat.TEXT
+                body=message.body, title=message.title, body_format=apprise.NotifyFormat(message.format)
             )
             accepted = bool(result)
         except Exception as exc:  # Apprise must never break the dispatcher
@@ -355,28 +382,36 @@ class Dispatcher:
     """`dispatch_pending` bound to one database, channel set and settings (what `monitor run` schedules)."""
 
     def __init__(
-        self, database: Database, channels: Mapping[str, Sequence[str]], settings: DeliverySettings
+        self,
+        database: Database,
+        channels: Mapping[str, Sequence[str]],
+        settings: DeliverySettings,
+        styles: Mapping[str, MessageStyle] | None = None,
     ) -> None:
-        self.database, self.channels, self.settings = database, channels, settings
+        self.database, self.channels, self.settings, self.styles = database, channels, settings, styles
 
     def dispatch(self, *, now: datetime | None = None) -> DispatchSummary:
         """Send what is due now; see `dispatch_pending`."""
-        return dispatch_pending(self.database, self.channels, self.settings, now=now)
+        return dispatch_pending(self.database, self.channels, self.settings, now=now, styles=self.styles)
 
 
-def send_test_alert(channel: str, urls: Sequence[str], timeout: float) -> str | None:
-    """Send a test alert to a channel now, outside the outbox: None when it was accepted, else why not
-    (free of the channel's secrets)."""
-    notifiers, rejected = _Notifiers({channel: urls}, timeout)._build(channel)
+def send_test_alert(
+    channel: str, urls: Sequence[str], timeout: float, style: MessageStyle = PLAIN
+) -> str | None:
+    """Send a test alert to a channel now, outside the outbox, showing a sample alert in the channel's
+    format and templates: None when it was accepted, else why not (free of the channel's secrets)."""
+    notifiers, rejected = _Notifiers({channel: urls}, timeout)._build(channel, style.format)
     if not notifiers:
         return f"no usable Apprise URL in channel {channel!r}: {', '.join(rejected)}"
-    message = AlertMessage(
-        title="monitor: test alert", body=f"A test alert to channel {channel}, sent from the desk."
-    )
+    sample = sample_alert(style)
+    intro = f"A test alert to channel {channel}, sent from the desk. An alert looks like this:"
+    heading = f"{intro}\n\n{sample.title}"
+    body = f"{escaped_for(heading, style.format)}\n\n{sample.body}"
+    message = AlertMessage(title="monitor: test alert", body=body, format=style.format)
     reasons = []
     with redacted_logs(urls):
-        for title_format, notifier in notifiers.items():
-            accepted, reason = _notify(notifier, _titled(message, title_format))
+        for way, notifier in notifiers.items():
+            accepted, reason = _notify(notifier, _prepared(message, way))
             if not accepted:
                 reasons.append(reason)
     return redact(reasons[-1], urls) if reasons else None

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, RootModel, create_model
 from monitor.alerts.redaction import is_valid_apprise_url, mask_url, mask_urls_in
 from monitor.config.models import ChannelConfig, Name, QueryText, RuleConfig, SourceConfig, WatchConfig
 from monitor.config.rulecheck import RuleFiles, compile_checked, disabled_rule_notes
+from monitor.config.templates import check_channel_templates
 from monitor.config.validation import describe, unknown_key_message, validate_list, validate_mapping
 from monitor.config.yamlfile import YamlFile, read_yaml
 from monitor.errors import ConfigError, Problem
@@ -37,6 +38,8 @@ class _Loaded:
     environ: Mapping[str, str]
     files: dict[str, YamlFile] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    others: list[Problem] = field(default_factory=list)
+    """Problems in files the configuration refers to (template files)."""
 
     def read(self, name: str, key: str | None) -> tuple[YamlFile | None, Any]:
         """The file `name` and the value under its top-level `key` (the whole mapping when key is None)."""
@@ -57,7 +60,7 @@ class _Loaded:
 
     def problems(self) -> list[Problem]:
         ordered = [self.files[name] for name in FILES if name in self.files]
-        return [problem for file in ordered for problem in sorted(file.problems, key=_position)]
+        return [problem for file in ordered for problem in sorted(file.problems, key=_position)] + self.others
 
 
 def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> WatchConfig:
@@ -130,7 +133,10 @@ def _channels(loaded: _Loaded) -> list[ChannelConfig]:
             path = ("channels", index, "urls", position)
             if path not in file.unresolved and not is_valid_apprise_url(url):
                 file.at_value(path, f"not a valid Apprise URL: {mask_url(url)}")
-    return [channel for _, channel in channels]
+    return [
+        check_channel_templates(file, loaded.directory, index, channel, loaded.others)
+        for index, channel in channels
+    ]
 
 
 def _concepts(loaded: _Loaded) -> tuple[YamlFile | None, dict[str, list[str]]]:

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from monitor.alerts.redaction import mask_url
+from monitor.alerts.styles import MAX_TEMPLATE_CHARS, MessageStyle
 from monitor.config.selectors import CssSelector
 from monitor.config.timing import ClockTime, TimeZoneName
 from monitor.durations import Duration, format_duration
@@ -218,6 +219,33 @@ class RuleConfig(BaseModel):
         return value
 
 
+class TemplateFile(BaseModel):
+    """A template kept in its own file (inside the configuration directory)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str = Field(description="Path of the template, relative to the configuration directory.")
+
+
+TemplateText = Annotated[str, Field(max_length=MAX_TEMPLATE_CHARS)]
+Template = TemplateText | TemplateFile
+
+
+class ChannelTemplates(BaseModel):
+    """Jinja2 templates (sandboxed) replacing a channel's default messages: each inline or `{file: …}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: Template | None = Field(default=None, description="An alert's title (always plain text).")
+    alert: Template | None = Field(default=None, description="An alert's body, in the channel's format.")
+    digest_title: Template | None = Field(default=None, description="A digest's title (plain text).")
+    digest: Template | None = Field(default=None, description="A digest's body, in the channel's format.")
+
+    def inline(self) -> dict[str, str]:
+        """The templates given as text, by name (a loaded configuration has read its files into text)."""
+        return {name: value for name, value in self if isinstance(value, str)}
+
+
 class QuietHours(BaseModel):
     """Hours when a channel's alerts are held, to go out together when they end."""
 
@@ -240,7 +268,8 @@ LONGEST_DIGEST_EVERY = timedelta(days=1)
 
 
 class ChannelConfig(BaseModel):
-    """Where alerts go: one or more Apprise URLs (secrets), and when (the channel's alert policy)."""
+    """Where alerts go: one or more Apprise URLs (secrets), when (the channel's alert policy), and how
+    messages are written (format and templates)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -270,6 +299,14 @@ class ChannelConfig(BaseModel):
         ge=1,
         description="Most alerts in one clock hour: past it, the rest of the hour goes out as one digest.",
     )
+    format: Literal["text", "markdown", "html"] = Field(
+        default="text",
+        description="How message bodies are written: text, markdown or html (article text is escaped).",
+    )
+    templates: ChannelTemplates = Field(
+        default_factory=ChannelTemplates,
+        description="Templates replacing the default title, alert, digest_title or digest (see below).",
+    )
 
     @field_validator("every")
     @classmethod
@@ -294,6 +331,10 @@ class ChannelConfig(BaseModel):
         if self.mode == "immediate" and (self.every is not None or self.at is not None):
             raise ValueError("`every` and `at` are for mode: digest (add `mode: digest`, or remove them)")
         return self
+
+    def style(self) -> MessageStyle:
+        """The channel's format and templates, as the dispatcher writes messages with them."""
+        return MessageStyle(self.format, self.templates.inline())
 
     def masked_urls(self) -> list[str]:
         """The URLs in a form safe to show or log (Apprise's private form)."""

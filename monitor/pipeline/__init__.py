@@ -3,6 +3,7 @@
 from monitor.pipeline.cycle import (
     CycleSummary,
     SourcePoller,
+    channel_styles,
     channel_urls,
     poll_all,
     sync_configured_sources,
@@ -17,6 +18,7 @@ __all__ = [
     "PollContext",
     "SourceOutcome",
     "SourcePoller",
+    "channel_styles",
     "channel_urls",
     "poll_all",
     "poll_source",

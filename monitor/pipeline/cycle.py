@@ -20,6 +20,7 @@ from datetime import datetime
 
 from monitor import clock
 from monitor.alerts.dispatcher import DispatchSummary
+from monitor.alerts.styles import MessageStyle
 from monitor.config import WatchConfig
 from monitor.errors import MonitorError
 from monitor.fetching import Fetcher, failures
@@ -276,6 +277,11 @@ class SourcePoller:
 def channel_urls(config: WatchConfig) -> dict[str, list[str]]:
     """Each channel's Apprise URLs, by channel name, as the dispatcher wants them."""
     return {channel.name: list(channel.urls) for channel in config.channels}
+
+
+def channel_styles(config: WatchConfig) -> dict[str, MessageStyle]:
+    """Each channel's format and templates, by channel name, as the dispatcher wants them."""
+    return {channel.name: channel.style() for channel in config.channels}
 
 
 def sync_configured_sources(database: Database, config: WatchConfig) -> None:

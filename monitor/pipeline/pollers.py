@@ -25,7 +25,13 @@ from monitor.alerts.dispatcher import dispatch_pending
 from monitor.config import WatchConfig
 from monitor.errors import MonitorError
 from monitor.logs import configure_logging
-from monitor.pipeline.cycle import CycleSummary, channel_urls, poll_all, sync_configured_sources
+from monitor.pipeline.cycle import (
+    CycleSummary,
+    channel_styles,
+    channel_urls,
+    poll_all,
+    sync_configured_sources,
+)
 from monitor.pipeline.lastgood import load_or_last_good
 from monitor.pipeline.poll import SourceOutcome
 from monitor.settings import Settings
@@ -102,7 +108,12 @@ async def run_cycle(
         spec = PollerSpec(config.directory, settings_for_poller(settings, pollers), level)
         outcomes = await asyncio.to_thread(poll_in_processes, spec, pollers, now=moment)
     delivery = await asyncio.to_thread(
-        dispatch_pending, database, channel_urls(config), settings.delivery, now=now or clock.now()
+        dispatch_pending,
+        database,
+        channel_urls(config),
+        settings.delivery,
+        now=now or clock.now(),
+        styles=channel_styles(config),
     )
     return CycleSummary(outcomes=outcomes, delivery=delivery)
 

@@ -19,6 +19,7 @@ import signal
 from collections.abc import Callable
 from datetime import UTC, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -28,11 +29,19 @@ from monitor.alerts.dispatcher import dispatch_pending
 from monitor.config import WatchConfig, load_config
 from monitor.errors import ConfigError, StorageError
 from monitor.fetching import Fetcher
-from monitor.pipeline import PollContext, SourceOutcome, SourcePoller, channel_urls, sync_configured_sources
+from monitor.pipeline import (
+    PollContext,
+    SourceOutcome,
+    SourcePoller,
+    channel_styles,
+    channel_urls,
+    sync_configured_sources,
+)
 from monitor.pipeline.cpu import CpuPool
 from monitor.pipeline.cycle import use_database_threads
 from monitor.pipeline.health import report_silent_sources
 from monitor.pipeline.lastgood import check_none_disappeared, remember
+from monitor.pipeline.volume import report_volume_spikes
 from monitor.scheduling.activity import ActivityCounters
 from monitor.scheduling.outage import DatabaseWatch
 from monitor.settings import Settings
@@ -43,13 +52,16 @@ logger = logging.getLogger(__name__)
 
 CONFIG_WATCH_INTERVAL = timedelta(seconds=5)
 HEALTH_CHECK_INTERVAL = timedelta(hours=1)
+Found = TypeVar("Found")
+VOLUME_CHECK_INTERVAL = timedelta(minutes=10)
 SUMMARY_INTERVAL = timedelta(minutes=1)
 
 
 def config_fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times of the configuration files: what a reload watches."""
-    files = sorted(p for p in directory.glob("*.y*ml") if p.is_file())
-    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    """Names, sizes and modification times of the configuration files (and of the message templates
+    under `templates/`): what a reload watches."""
+    files = sorted(p for p in [*directory.glob("*.y*ml"), *directory.glob("templates/**/*")] if p.is_file())
+    return tuple((str(p.relative_to(directory)), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 
 
 class MonitorService:
@@ -104,6 +116,7 @@ class MonitorService:
             self._add_job(self._dispatch, "dispatch", self.settings.delivery.dispatch_interval)
             self._add_job(self._reload_if_changed, "reload", self.config_watch_interval, start_now=False)
             self._add_job(self._report_silent, "health", HEALTH_CHECK_INTERVAL, start_now=False)
+            self._add_job(self._report_volume, "volume", VOLUME_CHECK_INTERVAL, start_now=False)
             if self._summarize_here:
                 self._add_job(self._summarize, "summary", self.summary_interval, start_now=False)
             self._scheduler.start()
@@ -183,7 +196,11 @@ class MonitorService:
     async def _dispatch(self) -> None:
         try:
             summary = await asyncio.to_thread(
-                dispatch_pending, self.database, channel_urls(self.config), self.settings.delivery
+                dispatch_pending,
+                self.database,
+                channel_urls(self.config),
+                self.settings.delivery,
+                styles=channel_styles(self.config),
             )
         except StorageError as error:
             self.database_watch.failed(error)
@@ -199,19 +216,28 @@ class MonitorService:
         logger.info("last minute: %s", self.counters.take().line())
 
     async def _report_silent(self) -> None:
-        def report() -> list[str]:
+        for name in await self._health_check(report_silent_sources):
+            logger.warning("source %s is silent far longer than usual", name)
+
+    async def _report_volume(self) -> None:
+        for spike in await self._health_check(report_volume_spikes):
+            logger.warning("rule %s got %d hits, about %.1f usually", spike.rule, spike.hits, spike.usual)
+
+    async def _health_check(self, check: Callable[..., list[Found]]) -> list[Found]:
+        """Run a health check in its own transaction, in a thread; what it reported ([] if the database
+        failed)."""
+
+        def run() -> list[Found]:
             with self.database.session() as session:
-                names = report_silent_sources(session, self.settings.health, now=clock.now())
+                found = check(session, self.settings.health, now=clock.now())
                 session.commit()
-                return names
+                return found
 
         try:
-            names = await asyncio.to_thread(report)
+            return await asyncio.to_thread(run)
         except StorageError as error:
             self.database_watch.failed(error)
-            return
-        for name in names:
-            logger.warning("source %s is silent far longer than usual", name)
+            return []
 
     async def _reload_if_changed(self) -> None:
         fingerprint = config_fingerprint(self.config.directory)

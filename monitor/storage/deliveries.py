@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from monitor.storage.hits import HitRecord, alert_rules, hit_records_query, to_hit_record
+from monitor.storage.stories import StoryReach, story_reach
 from monitor.storage.tables import Article, Delivery, DeliveryStatus, DigestItem, Hit, Notice, StoryArticle
 
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -68,6 +69,8 @@ class ClaimedDelivery:
     """For a digest: why its alerts were held (digest, quiet_hours, max_per_hour)."""
     held: tuple[HeldItem, ...] = ()
     """For a digest: the held alerts it lists."""
+    story: StoryReach | None = None
+    """The story of the hit's article, when it has one."""
 
 
 def claim_due_deliveries(
@@ -122,6 +125,7 @@ def claim_due_deliveries(
     }
     digests = held_items(session, [d.id for d in deliveries.values() if d.digest is not None and d.id])
     named = alert_rules(session, [(d.hit_id, d.channel) for d in deliveries.values() if d.hit_id is not None])
+    reach = story_reach(session, sorted({hit.article_id for hit in hits.values()}))
     claimed = []
     for delivery_id in ids:
         delivery = deliveries[delivery_id]
@@ -133,6 +137,7 @@ def claim_due_deliveries(
             continue
         if hit is not None or notice is not None or held:
             rules = named.get((delivery.hit_id, delivery.channel), ()) if delivery.hit_id is not None else ()
+            story = reach.get(hit.article_id) if hit is not None else None
             claimed.append(
                 ClaimedDelivery(
                     delivery_id,
@@ -144,6 +149,7 @@ def claim_due_deliveries(
                     rules,
                     delivery.digest,
                     held,
+                    story,
                 )
             )
     return claimed

@@ -49,6 +49,8 @@ class HitRecord:
     article_id: int
     found: tuple[str, ...] = ()
     """The words of the article the rule matched, as written there (the terms are the rule's)."""
+    language: str | None = None
+    """The article's language (ISO 639-1), when known."""
 
 
 def _first_only(rule: str) -> bool:
@@ -174,6 +176,7 @@ def to_hit_record(hit: Hit, article: Article, source: Source) -> HitRecord:
         snippet=hit.snippet,
         article_id=article.id,
         found=found_words(hit.highlights or [], article),
+        language=article.language,
     )
 
 

@@ -283,3 +283,34 @@ def list_stories(
         for story in stories
         if story.id is not None
     ]
+
+
+@dataclass(frozen=True)
+class StoryReach:
+    """How far a story has spread: its distinct sources and languages (what an alert says of it)."""
+
+    story_id: int
+    sources: int
+    languages: tuple[str, ...]
+
+
+def story_reach(session: Session, article_ids: Sequence[int]) -> dict[int, StoryReach]:
+    """The reach of the story of each of these articles that has one, by article id."""
+    story_of = stories_of(session, article_ids)
+    story_ids = sorted(set(story_of.values()))
+    sources: dict[int, set[int]] = {}
+    languages: dict[int, set[str]] = {}
+    for start in range(0, len(story_ids), 500):
+        rows = (
+            select(StoryArticle.story_id, Article.source_id, Article.language)
+            .join(Article, col(Article.id) == StoryArticle.article_id)
+            .where(col(StoryArticle.story_id).in_(story_ids[start : start + 500]))
+        )
+        for story, source, language in session.exec(rows):
+            sources.setdefault(story, set()).add(source)
+            if language:
+                languages.setdefault(story, set()).add(language)
+    return {
+        article: StoryReach(story, len(sources.get(story, ())), tuple(sorted(languages.get(story, ()))))
+        for article, story in story_of.items()
+    }

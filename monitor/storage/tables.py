@@ -460,3 +460,14 @@ class RuleChange(SQLModel, table=True):
     before: str = Field(sa_type=sa.Text, nullable=False)
     after: str = Field(sa_type=sa.Text, nullable=False)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class VolumeEpisode(SQLModel, table=True):
+    """A rule hitting far above its usual rate, reported once: the row lasts while the spike does."""
+
+    __tablename__ = "volume_episode"
+
+    rule: str = Field(sa_type=sa.String(200), primary_key=True)
+    started_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    hits: int = Field(nullable=False)
+    """Hits in the window when the spike was reported."""

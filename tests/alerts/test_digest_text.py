@@ -1,12 +1,12 @@
-"""The digest's data model and its plain-text rendering: grouped by rule then story, matched words marked,
-hostile article text made harmless, and a size cap that says what it left out."""
+"""The digest's data model and its default plain-text rendering: grouped by rule then story, matched words
+marked, hostile article text made harmless, and a size cap that says what it left out."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from monitor.alerts.digest import Run, build_digest, marked_runs
-from monitor.alerts.digest_text import MAX_DIGEST_CHARS, render_text
+from monitor.alerts.digest_context import MAX_DIGEST_CHARS, format_digest
 from monitor.storage.deliveries import HeldItem
 from monitor.storage.hits import HitRecord
 
@@ -65,18 +65,18 @@ def test_hostile_article_text_is_plain_and_harmless() -> None:
         url="javascript:alert(1)",
         snippet="@here Shahed\x00 drones",
     )
-    message = render_text(build_digest("analysts", "quiet_hours", NOW, [hostile]))
+    message = format_digest(build_digest("analysts", "quiet_hours", NOW, [hostile]))
     text = message.title + message.body
     assert "\u202e" not in text and "\x07" not in text and "\x00" not in text
     assert "@everyone" not in text and "@here" not in text and "@\u200beveryone" in text
     assert "javascript:" not in text and "Link: (none)" in message.body
-    assert "«Shahed» drones" in message.body
+    assert "*Shahed* drones" in message.body
     assert message.title == "[analysts] 1 story (held during quiet hours)"
 
 
 def test_a_huge_digest_is_capped_and_says_how_many_entries_it_left_out() -> None:
     items = [_held(n, f"Report {n}", story=n, snippet="Shahed " + "x" * 900) for n in range(200)]
-    message = render_text(build_digest("analysts", "digest", NOW, items))
+    message = format_digest(build_digest("analysts", "digest", NOW, items))
     assert len(message.body) <= MAX_DIGEST_CHARS
     shown = message.body.count("* Report ")
     assert message.body.endswith(f"… and {200 - shown} more entries: see the desk's hit log.")

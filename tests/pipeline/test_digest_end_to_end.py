@@ -60,5 +60,5 @@ def test_a_digest_channel_lists_each_story_once_with_the_outlets_that_also_repor
     assert len([hit for hit in hits if hit.rule == SHAHED]) == 8, "every report is in the hit log"
     also = re.findall(r"Also reported by (\d+) more sources? \(([a-z, ]+)\)", shahed)
     assert also == [("3", "en, fr, ru")] * 2, "the six other reports, in three languages, are listed"
-    assert "«Alabuga»" in shahed, "the matched words are marked in the snippet"
+    assert "*Alabuga*" in shahed, "the matched words are marked in the snippet"
     assert message["title"] == "[analysts] 3 stories (digest)", "munitions and rail freight: one story"

@@ -92,6 +92,6 @@ async def test_alert(
     if channel is None:
         raise NotFound(f"no channel named {name!r}")
     timeout = desk.settings.delivery.timeout
-    error = await run_in_threadpool(send_test_alert, channel.name, channel.urls, timeout)
+    error = await run_in_threadpool(send_test_alert, channel.name, channel.urls, timeout, channel.style())
     message = f"test alert sent to {name}" if error is None else f"test alert to {name} failed: {error}"
     return RedirectResponse(f"/deliveries?{urlencode({'notice': message})}", status_code=303)
