@@ -10,13 +10,16 @@ where still free, so two workers never put the same item in two digests.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import func, text, update
 from sqlmodel import Session, col, select
 
-from monitor.storage.tables import Delivery, DeliveryStatus, DigestItem
+from monitor.storage.tables import Article, Delivery, DeliveryStatus, DigestItem, Hit, Source
+from monitor.storage.types import utc_moment
 from monitor.storage.upsert import insert_if_absent
 
 MAX_ITEMS_PER_DIGEST = 200
@@ -110,3 +113,89 @@ def held_count(session: Session, channel: str | None = None) -> int:
     if channel is not None:
         statement = statement.where(DigestItem.channel == channel)
     return int(session.exec(statement).one())
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """One alert a digest delivery includes, as the outbox page lists it."""
+
+    hit_id: int
+    rule: str
+    title: str
+    source: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class DigestContents:
+    entries: tuple[DigestEntry, ...]
+    total: int
+    """How many alerts the digest includes (more than `entries` when the listing was cut)."""
+
+
+@dataclass(frozen=True)
+class HeldAlerts:
+    """The alerts a channel holds for one reason, and when the first and last of them go out."""
+
+    channel: str
+    reason: str
+    count: int
+    next_at: datetime
+    last_at: datetime
+
+
+def digest_contents(
+    session: Session, delivery_ids: Sequence[int], *, per_digest: int
+) -> dict[int, DigestContents]:
+    """The alerts each of these digest deliveries includes, oldest first, at most `per_digest` each."""
+    item, hit, article, source = (
+        table.__table__  # type: ignore[attr-defined]
+        for table in (DigestItem, Hit, Article, Source)
+    )
+    ids = sorted(set(delivery_ids))
+    if not ids:
+        return {}
+    place = sa.func.row_number().over(partition_by=item.c.delivery_id, order_by=item.c.id).label("place")
+    total = sa.func.count().over(partition_by=item.c.delivery_id).label("total")
+    ranked = (
+        sa.select(item.c.delivery_id, item.c.hit_id, item.c.kind, item.c.id, place, total)
+        .where(item.c.delivery_id.in_(ids))
+        .subquery()
+    )
+    statement = (
+        sa.select(ranked.c.delivery_id, ranked.c.hit_id, ranked.c.kind, ranked.c.total)
+        .add_columns(hit.c.rule, article.c.title, source.c.name)
+        .select_from(
+            ranked.join(hit, hit.c.id == ranked.c.hit_id)
+            .join(article, article.c.id == hit.c.article_id)
+            .join(source, source.c.id == article.c.source_id)
+        )
+        .where(ranked.c.place <= per_digest)
+        .order_by(ranked.c.delivery_id, ranked.c.id)
+    )
+    entries: dict[int, list[DigestEntry]] = {}
+    totals: dict[int, int] = {}
+    for delivery_id, hit_id, kind, count, rule, title, name in session.connection().execute(statement):
+        entries.setdefault(delivery_id, []).append(DigestEntry(hit_id, rule, title, name, kind))
+        totals[delivery_id] = count
+    return {key: DigestContents(tuple(value), totals[key]) for key, value in entries.items()}
+
+
+def held_alerts(session: Session) -> list[HeldAlerts]:
+    """The alerts held now, by channel and reason, with the first and last time they are due."""
+    statement = (
+        select(
+            DigestItem.channel,
+            DigestItem.reason,
+            func.count(),
+            func.min(DigestItem.due_at),
+            func.max(DigestItem.due_at),
+        )
+        .where(col(DigestItem.delivery_id).is_(None))
+        .group_by(DigestItem.channel, DigestItem.reason)
+        .order_by(DigestItem.channel, DigestItem.reason)
+    )
+    return [
+        HeldAlerts(channel, reason, int(count), utc_moment(first), utc_moment(last))
+        for channel, reason, count, first, last in session.exec(statement)
+    ]

@@ -1,16 +1,23 @@
 """The desk's other pages with a logged-in browser session (cookies and CSRF tokens, as a browser sends
-them): sources (add by discovery, disable, OPML), deliveries (masked URLs, retry, test alert), dashboard."""
+them): sources (add by discovery, disable, OPML), deliveries (masked URLs, retry, test alert,
+a digest's alerts, held alerts), dashboard."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
+from bs4 import BeautifulSoup
+from sqlmodel import col, select
 
+from monitor import clock
+from monitor.storage.digests import Hold, hold_hit, make_digest
 from monitor.storage.outbox import list_deliveries
-from monitor.storage.tables import Delivery
+from monitor.storage.tables import Article, Delivery, Hit
 from monitor.storage.users import set_password
+from monitor.web.templating import moment as when
 from tests.support.desk import PASSWORD, Browser, DeskSite, desk_config, desk_feeds, start_site
 from tests.support.feed_server import FeedServer
 from tests.support.watch_config import rss
@@ -91,6 +98,38 @@ def test_deliveries_show_masked_urls_retry_and_test_alerts(
     assert receiver.wait_for(1)[0].json["title"] == "monitor: test alert"
     failed = ada.client.get(ada.post("/deliveries/test", channel="broken").headers["location"]).text
     assert "test alert to broken failed" in failed and "hidden1234" not in failed
+
+
+def test_a_digest_lists_its_alerts_and_each_channel_its_held_ones(any_site: DeskSite) -> None:
+    now = clock.now()
+    hostile = '<script>alert("x")</script> Rason'
+    with any_site.database.session() as session:
+        hits = session.exec(select(Hit).order_by(col(Hit.id))).all()[:4]
+        article = session.get(Article, hits[0].article_id)
+        article.title = hostile
+        session.add(article)
+        for hit in hits[:2]:
+            hold_hit(session, hit.id, "team", Hold(now, "digest"), kind="alert", now=now)
+        digest_id = make_digest(session, "team", now)
+        later = now + timedelta(hours=3)
+        for hit in hits[2:]:
+            hold_hit(session, hit.id, "team", Hold(later, "quiet_hours"), kind="alert", now=now)
+        session.commit()
+        included = [(hit.id, hit.rule) for hit in hits[:2]]
+    page = BeautifulSoup(Browser(any_site, "vic").client.get("/deliveries").text, "html.parser")
+    row = next(tr for tr in page.select("tr") if tr.select_one("ul.digest-items") is not None)
+    listed = [
+        (a["href"], li.select_one("span.rule").get_text())
+        for li in row.select("ul.digest-items li")
+        for a in li.select("a")
+    ]
+    assert listed == [(f"/hits/{hit_id}", rule) for hit_id, rule in included], digest_id
+    assert row.select_one("ul.digest-items a").get_text() == hostile, "the hostile title is shown as text"
+    assert row.select_one("ul.digest-items script") is None
+    held = [
+        [td.get_text(" ", strip=True) for td in tr.select("td")] for tr in page.select("table.held tbody tr")
+    ]
+    assert held == [["team", "2", when(later), "quiet hours"]]
 
 
 def test_the_dashboard_draws_hits_per_rule_and_lists_trouble(admin_site: DeskSite) -> None:

@@ -15,6 +15,7 @@ from monitor.durations import short_duration
 from monitor.errors import NotFound
 from monitor.storage.activity import days, hits_per_rule_per_day
 from monitor.storage.deliveries import delivery_counts
+from monitor.storage.digests import digest_contents, held_alerts
 from monitor.storage.health import list_source_health
 from monitor.storage.outbox import list_deliveries, retry_now
 from monitor.storage.tables import DeliveryStatus
@@ -23,6 +24,8 @@ from monitor.web.desk import Desk, RowId, admin, get_desk, reader
 from monitor.web.security import Caller
 
 router = APIRouter()
+DIGEST_LISTED = 20
+"""The outbox page lists this many of a digest's alerts (the rest as a count)."""
 
 
 @router.get("/dashboard")
@@ -55,6 +58,10 @@ def deliveries(
     with desk.database.read_session() as session:
         rows = list_deliveries(session, status=chosen, channel=channel or None)
         counts = delivery_counts(session)
+        digests = digest_contents(
+            session, [row.id for row in rows if row.hit_id is None], per_digest=DIGEST_LISTED
+        )
+        held = held_alerts(session)
     config = desk.config.current()
     channels = [(c.name, c.masked_urls()) for c in config.channels] if config else []
     now = clock.now()
@@ -65,6 +72,8 @@ def deliveries(
         "status": chosen,
         "channel": channel,
         "channels": channels,
+        "digests": digests,
+        "held": held,
         "masked": mask_urls_in,
         "age": lambda row: short_duration(row.age(now)),
         "notice": mask_urls_in(notice[:500]) if notice else None,
