@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -61,6 +61,8 @@ class StoryGroup:
     states: tuple[tuple[str, int], ...]
     first_at: datetime
     last_at: datetime
+    story_articles: int = 0
+    """The articles of the whole story, whatever the filter keeps (0 for a hit without a story)."""
 
     @property
     def grouped(self) -> bool:
@@ -188,16 +190,37 @@ def groups_of(
         else:
             shown += [member[0] for member in members[number]]
     rows = {row.hit_id: row for row in hit_rows(session, shown)}
+    sizes = story_sizes(session, [story for story in stories if members[story]])
     groups: list[StoryGroup] = []
     for kind, number in keys:
         if kind == "hit":
             if number in rows:
                 groups.append(lone_group(rows[number]))
         elif members[number]:
-            group = _group(number, members[number], rows)
+            group = replace(_group(number, members[number], rows), story_articles=sizes.get(number, 0))
             if group.rows:  # not when its hits went between the two reads
                 groups.append(group)
     return groups
+
+
+def story_sizes(session: Session, stories: Sequence[int]) -> dict[int, int]:
+    """How many articles each of these stories has (whatever a filter keeps of them)."""
+    if not stories:
+        return {}
+    statement = (
+        sa.select(_story_article.c.story_id, sa.func.count())
+        .where(_story_article.c.story_id.in_(sorted(set(stories))))
+        .group_by(_story_article.c.story_id)
+    )
+    return {story: int(count) for story, count in session.connection().execute(statement)}
+
+
+def story_of_hit(session: Session, hit_id: int) -> int | None:
+    """The story of the hit's article (None when it has none)."""
+    statement = sa.select(_story_article.c.story_id).select_from(
+        _hit.join(_story_article, _story_article.c.article_id == _hit.c.article_id)
+    )
+    return session.connection().execute(statement.where(_hit.c.id == hit_id)).scalar()
 
 
 def lone_group(row: HitRow) -> StoryGroup:

@@ -1,6 +1,7 @@
 """Stories in the desk, over HTTP, on SQLite and PostgreSQL: the hit log's one row per story (unfolding to
 its hits, paged without showing a story twice), the story's page, triage of a whole story (recorded as the
-triage of each hit: audit trail, counts), and the stories API with its permissions."""
+triage of each hit: audit trail, counts), and the stories API with its permissions; a plain row of a story
+links to it, and triage of one hit of an unfolded story brings its row back updated."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import timedelta
 import httpx
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from monitor import clock
 from monitor.storage.hitlog import Cursor, HitFilter
@@ -239,3 +240,51 @@ def test_a_bulk_action_takes_the_selected_stories_hits(story_desk: DeskSite) -> 
     with api(story_desk, "vic") as client:
         starred = {hit["title"] for hit in client.get("/hits", params={"starred": "yes"}).json()["hits"]}
     assert starred == set(titles(*STORY[:2])), "the story's hits in the filter (English), nothing else"
+
+
+def htmx_post(person: Browser, form: Tag) -> httpx.Response:
+    """What htmx sends when the form's button is pressed (its hidden fields, to its hx-post)."""
+    fields = {field["name"]: field.get("value", "") for field in form.select("input[type=hidden]")}
+    return person.client.post(str(form["hx-post"]), data=fields, headers={"HX-Request": "true"})
+
+
+def test_a_plain_row_of_a_story_links_to_the_story(story_desk: DeskSite) -> None:
+    story = story_id(story_desk)
+    analyst = Browser(story_desk, "ana")
+    french = soup(analyst.client.get("/", params={"language": "fr"}))
+    row = french.select_one("tr.hit-row")
+    assert not french.select("tr.story-row") and row.select_one("a.title").get_text() == titles(STORY[2])[0]
+    link = row.select_one("a.story-link")
+    assert link["href"] == f"/stories/{story}" and "3 articles" in link.get_text()
+    alone = soup(analyst.client.get("/")).select("tr.hit-row:not(.story-row)")
+    assert [r.select_one("a.title").get_text() for r in alone] == titles(ALONE)
+    assert not alone[0].select("a.story-link"), "a story of one article has nothing more to show"
+
+    changed = soup(htmx_post(analyst, row.select_one("form.act-irrelevant")))
+    assert "state-irrelevant" in changed.select_one("tr.hit-row")["class"]
+    assert changed.select_one("a.story-link")["href"] == f"/stories/{story}", "the link stays after triage"
+    assert not changed.select("tr.story-row")
+
+
+def test_triage_in_an_unfolded_story_updates_the_story_row_in_place(story_desk: DeskSite) -> None:
+    story = story_id(story_desk)
+    analyst = Browser(story_desk, "ana")
+    assert analyst.post(f"/stories/{story}/state", state="new").status_code == 303
+    english = soup(analyst.client.get("/", params={"language": "en"}))
+    toggle = english.select_one("tr.story-row a.act-expand")["hx-get"]
+    unfolded = soup(analyst.client.get(toggle, headers={"HX-Request": "true"}))
+    members = unfolded.select("tbody.story tr.hit-row:not(.story-row)")
+    assert len(members) == 2 and not unfolded.select("a.story-link"), "the story's own hits need no link"
+
+    response = htmx_post(analyst, members[0].select_one("form.act-irrelevant"))
+    assert response.headers["HX-Trigger"] == "counts-changed"
+    changed = soup(response)
+    assert not changed.select("img"), "the daily's hostile headline stays text"
+    member = changed.select_one(f"tr#{members[0]['id']}")
+    assert "state-irrelevant" in member["class"]
+    row = changed.select_one(f"tr#story-row-{story}")
+    assert row["hx-swap-oob"] == "true" and "state-mixed" in row["class"]
+    assert sorted(row.select_one("small.states").get_text().split(", ")) == ["1 irrelevant", "1 new"]
+    assert "2 sources in 1 language" in row.select_one("p.spread").get_text(), "under the page's filter"
+    again = member.select_one("form.act-relevant")["hx-post"]
+    assert f"story={story}" in again and "language=en" in again, "the next change updates the row too"

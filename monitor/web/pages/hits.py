@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from monitor import clock
 from monitor.errors import DeskError
 from monitor.storage.hitlog import STATES, HitFilter, filtered_hit_ids, hit_page
-from monitor.storage.storylog import GroupPage, group_page, lone_group
+from monitor.storage.storylog import GroupPage, group_page, groups_of, lone_group, story_of_hit, story_sizes
 from monitor.storage.triage import add_tag, remove_tag, set_starred, set_state
 from monitor.web.desk import MAX_ID, Desk, RowId, analyst, get_desk, reader
 from monitor.web.filters import hit_filter, page_cursor
@@ -65,15 +65,32 @@ def counts(request: Request, desk: Desk = Depends(get_desk), caller: Caller = De
 
 
 def _row_response(request: Request, desk: Desk, caller: Caller, hit_id: int) -> Response:
-    """After a change to one hit: its row again (htmx), else back to where the person was."""
-    if is_htmx(request):
-        with desk.database.read_session() as session:
-            rows = hit_page(session, HitFilter(hit_id=hit_id), limit=1).rows
-        context: dict[str, Any] = {"caller": caller, "row": rows[0] if rows else None, "params": {}}
-        response = desk.templates.TemplateResponse(request, "partials/hit_row.html", context)
-        response.headers["HX-Trigger"] = "counts-changed"  # the hit log's counts panel loads again
-        return response
-    return RedirectResponse(back(request), status_code=303)
+    """After a change to one hit: its row again (htmx), else back to where the person was. A plain row
+    links to its story when the story has other articles; a row of an unfolded story (`?story=` and the
+    filter) comes with the story's row, out of band, so that its state summary follows."""
+    if not is_htmx(request):
+        return RedirectResponse(back(request), status_code=303)
+    member = "story" in request.query_params
+    chosen = hit_filter(request.query_params) if member else HitFilter()
+    with desk.database.read_session() as session:
+        rows = hit_page(session, HitFilter(hit_id=hit_id), limit=1).rows
+        story = story_of_hit(session, hit_id)
+        size = story_sizes(session, [story]).get(story, 0) if story is not None else 0
+        groups = groups_of(session, chosen, [("story", story)]) if member and story is not None else []
+    context: dict[str, Any] = {
+        "caller": caller,
+        "row": rows[0] if rows else None,
+        "params": chosen.as_params(),
+        "story_link": story if size > 1 else None,
+        "story_size": size,
+        "member_of": story if member else None,
+        "group": groups[0] if groups else None,
+        "expanded": True,
+        "oob": True,
+    }
+    response = desk.templates.TemplateResponse(request, "partials/hit_change.html", context)
+    response.headers["HX-Trigger"] = "counts-changed"  # the hit log's counts panel loads again
+    return response
 
 
 def back(request: Request, default: str = "/") -> str:
