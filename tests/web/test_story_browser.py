@@ -1,6 +1,7 @@
 """Stories in a real browser (Debian's chromium driven by Playwright): the hit log shows a story told by
 three outlets in two languages as one row, which unfolds (key e) to its hits; its page lists them on a
-timeline; triage there marks every hit of it, as the hit log then shows."""
+timeline; triage there marks every hit of it, as the hit log then shows; triage of one hit of an unfolded
+story updates the story's row in place."""
 
 from __future__ import annotations
 
@@ -72,3 +73,26 @@ def test_a_story_is_one_row_that_unfolds_and_its_triage_marks_every_hit(
         states = {hit["title"]: hit["state"] for hit in client.get("/hits").json()["hits"]}
     assert {states[title] for title in titles(*STORY)} == {"relevant"}
     assert states[titles(ALONE)[0]] == "new"
+
+
+def test_triage_of_one_hit_of_an_unfolded_story_updates_the_story_row_without_a_reload(
+    page: object, story_desk: DeskSite
+) -> None:
+    expect = sync_api.expect
+    login(page, story_desk, "ana")
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)  # type: ignore[attr-defined]
+    story_row = page.locator("tr.story-row")  # type: ignore[attr-defined]
+    story_row.locator("form.act-relevant button").click()
+    expect(story_row).to_have_class("hit-row story-row state-relevant", timeout=WAIT)
+    story_row.locator("a.act-expand").click()
+    members = page.locator("tbody.story tr.hit-row:not(.story-row)")  # type: ignore[attr-defined]
+    expect(members).to_have_count(3, timeout=WAIT)
+    members.first.locator("form.act-irrelevant button").click()
+    expect(members.first).to_have_class("hit-row state-irrelevant", timeout=WAIT)
+    expect(story_row.locator("span.state")).to_have_text("mixed", timeout=WAIT)
+    expect(story_row.locator("small.states")).to_have_text("2 relevant, 1 irrelevant", timeout=WAIT)
+    expect(page.locator("tr.story-row")).to_have_count(1)  # type: ignore[attr-defined]
+    expect(members).to_have_count(3)
+    assert page.evaluate("window.__xss === undefined")  # type: ignore[attr-defined]
+    assert not [error for error in errors if "Content Security Policy" in error], errors
