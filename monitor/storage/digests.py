@@ -28,6 +28,10 @@ KINDS = ("alert", "also")
 BUDGET_LOCK_KEY = 0x5708_1E6
 """The PostgreSQL advisory lock key under which `max_per_hour` budgets are counted (taken after the story
 lock, never before it)."""
+_item = DigestItem.__table__  # type: ignore[attr-defined]
+_hit = Hit.__table__  # type: ignore[attr-defined]
+_article = Article.__table__  # type: ignore[attr-defined]
+_source = Source.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -148,27 +152,23 @@ def digest_contents(
     session: Session, delivery_ids: Sequence[int], *, per_digest: int
 ) -> dict[int, DigestContents]:
     """The alerts each of these digest deliveries includes, oldest first, at most `per_digest` each."""
-    item, hit, article, source = (
-        table.__table__  # type: ignore[attr-defined]
-        for table in (DigestItem, Hit, Article, Source)
-    )
     ids = sorted(set(delivery_ids))
     if not ids:
         return {}
-    place = sa.func.row_number().over(partition_by=item.c.delivery_id, order_by=item.c.id).label("place")
-    total = sa.func.count().over(partition_by=item.c.delivery_id).label("total")
+    place = sa.func.row_number().over(partition_by=_item.c.delivery_id, order_by=_item.c.id).label("place")
+    total = sa.func.count().over(partition_by=_item.c.delivery_id).label("total")
     ranked = (
-        sa.select(item.c.delivery_id, item.c.hit_id, item.c.kind, item.c.id, place, total)
-        .where(item.c.delivery_id.in_(ids))
+        sa.select(_item.c.delivery_id, _item.c.hit_id, _item.c.kind, _item.c.id, place, total)
+        .where(_item.c.delivery_id.in_(ids))
         .subquery()
     )
     statement = (
         sa.select(ranked.c.delivery_id, ranked.c.hit_id, ranked.c.kind, ranked.c.total)
-        .add_columns(hit.c.rule, article.c.title, source.c.name)
+        .add_columns(_hit.c.rule, _article.c.title, _source.c.name)
         .select_from(
-            ranked.join(hit, hit.c.id == ranked.c.hit_id)
-            .join(article, article.c.id == hit.c.article_id)
-            .join(source, source.c.id == article.c.source_id)
+            ranked.join(_hit, _hit.c.id == ranked.c.hit_id)
+            .join(_article, _article.c.id == _hit.c.article_id)
+            .join(_source, _source.c.id == _article.c.source_id)
         )
         .where(ranked.c.place <= per_digest)
         .order_by(ranked.c.delivery_id, ranked.c.id)
@@ -184,18 +184,13 @@ def digest_contents(
 def held_alerts(session: Session) -> list[HeldAlerts]:
     """The alerts held now, by channel and reason, with the first and last time they are due."""
     statement = (
-        select(
-            DigestItem.channel,
-            DigestItem.reason,
-            func.count(),
-            func.min(DigestItem.due_at),
-            func.max(DigestItem.due_at),
-        )
-        .where(col(DigestItem.delivery_id).is_(None))
-        .group_by(DigestItem.channel, DigestItem.reason)
-        .order_by(DigestItem.channel, DigestItem.reason)
+        sa.select(_item.c.channel, _item.c.reason, sa.func.count(), sa.func.min(_item.c.due_at))
+        .add_columns(sa.func.max(_item.c.due_at))
+        .where(_item.c.delivery_id.is_(None))
+        .group_by(_item.c.channel, _item.c.reason)
+        .order_by(_item.c.channel, _item.c.reason)
     )
     return [
         HeldAlerts(channel, reason, int(count), utc_moment(first), utc_moment(last))
-        for channel, reason, count, first, last in session.exec(statement)
+        for channel, reason, count, first, last in session.connection().execute(statement)
     ]

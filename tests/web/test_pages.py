@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import col, select
 
 from monitor import clock
-from monitor.storage.digests import Hold, hold_hit, make_digest
+from monitor.storage.digests import Hold, digest_contents, hold_hit, make_digest
 from monitor.storage.outbox import list_deliveries
 from monitor.storage.tables import Article, Delivery, Hit
 from monitor.storage.users import set_password
@@ -123,13 +123,16 @@ def test_a_digest_lists_its_alerts_and_each_channel_its_held_ones(any_site: Desk
         for li in row.select("ul.digest-items li")
         for a in li.select("a")
     ]
-    assert listed == [(f"/hits/{hit_id}", rule) for hit_id, rule in included], digest_id
+    assert listed == [(f"/hits/{hit_id}", rule) for hit_id, rule in included]
     assert row.select_one("ul.digest-items a").get_text() == hostile, "the hostile title is shown as text"
     assert row.select_one("ul.digest-items script") is None
     held = [
         [td.get_text(" ", strip=True) for td in tr.select("td")] for tr in page.select("table.held tbody tr")
     ]
     assert held == [["team", "2", when(later), "quiet hours"]]
+    with any_site.database.read_session() as session:
+        cut = digest_contents(session, [digest_id], per_digest=1)[digest_id]
+    assert (len(cut.entries), cut.total) == (1, 2), "a long digest is listed in part, with its size"
 
 
 def test_the_dashboard_draws_hits_per_rule_and_lists_trouble(admin_site: DeskSite) -> None:
