@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,12 +28,58 @@ from monitor.rules.document import MAX_TEXT_CHARS, MAX_TITLE_CHARS
 from monitor.rules.stemming import Stemmers, language_code
 from monitor.rules.syntax import Unit
 from monitor.rules.tokens import learn, raw_words
+from monitor.workshop.evaluation import ArticleMemos
 
 BATCH = 2_000
 REBUILD_AFTER = 3_600.0
 """Seconds after which the index is built again from scratch (to learn edited articles)."""
 MAX_FOLD_CACHE = 500_000
 REMEMBERED_RESULTS = 16
+MAX_REMEMBERED_IDS = 1_500_000
+"""Article ids kept per language for the sub-trees of earlier previews (about 60 MB at most)."""
+
+
+class NodeSets:
+    """The article ids (`prefilter`) of query sub-trees by their number (`evaluation.NodeNumbers`), kept
+    between previews while no article is learnt: an edit evaluates only the sub-trees it changed. Bounded
+    by MAX_REMEMBERED_IDS ids in all (the least recently used forgotten first); thread-safe."""
+
+    def __init__(self) -> None:
+        self._sets: OrderedDict[int, set[int] | None] = OrderedDict()
+        self._size = 0
+        self._owner: object = None
+        self._lock = threading.Lock()
+        self.generation = 0
+        """Counts the clearings: sets computed before one (on older postings) are not kept."""
+
+    def get(self, owner: object, number: int) -> tuple[bool, set[int] | None]:
+        """(True, ids) when known for sub-tree `number` of the numbering `owner`."""
+        with self._lock:
+            if owner is not self._owner or number not in self._sets:
+                return False, None
+            self._sets.move_to_end(number)
+            return True, self._sets[number]
+
+    def put(self, owner: object, number: int, ids: set[int] | None, generation: int) -> None:
+        with self._lock:
+            if generation != self.generation:
+                return
+            if owner is not self._owner:
+                self._sets.clear()
+                self._size, self._owner = 0, owner
+            if number in self._sets:
+                return
+            self._sets[number] = ids
+            self._size += len(ids or ())
+            while self._size > MAX_REMEMBERED_IDS and self._sets:
+                _, dropped = self._sets.popitem(last=False)
+                self._size -= len(dropped or ())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._sets.clear()
+            self._size = 0
+            self.generation += 1
 
 
 @dataclass
@@ -47,6 +94,8 @@ class LanguageWords:
     stemmers: Stemmers = field(default_factory=Stemmers)
     units: dict[Unit, set[str]] = field(default_factory=dict)
     """The words each rule word or prefix finds (`prefilter.unit_words`), until new words are learnt."""
+    sets: NodeSets = field(default_factory=NodeSets)
+    """The ids of sub-trees evaluated by earlier previews, until an article of the language is learnt."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +120,8 @@ class CorpusWords:
         self._lock = threading.Lock()
         self._folded: dict[str, str] = {}
         self._results: dict[Any, Any] = {}
+        self.memos = ArticleMemos()
+        """The sub-query answers kept for each article between previews (`evaluation`)."""
 
     def recall(self, key: Any) -> Any:
         """A result remembered under `key` while no article was learnt since (None otherwise)."""
@@ -90,6 +141,7 @@ class CorpusWords:
             if time.monotonic() - self.built_at > REBUILD_AFTER:
                 self.languages, self.last_id, self.built_at = {}, 0, time.monotonic()
                 self._results.clear()
+                self.memos.clear()
             learnt = 0
             for batch in _batches(session, self.last_id):
                 self.add(batch)
@@ -119,6 +171,8 @@ class CorpusWords:
                     new_words.setdefault(language, []).append(word)
                 ids.append(article.id)
             self.last_id = max(self.last_id, article.id)
+        for found in self.languages.values():
+            found.sets.clear()  # the postings changed: the ids of sub-trees are computed again
         for language, learnt in new_words.items():
             found = self.languages[language]
             found.words.extend(learnt)

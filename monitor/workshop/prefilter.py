@@ -21,11 +21,19 @@ Ids = set[int] | None
 class _Sets:
     """The evaluation for the articles of one language, each node once (concepts are shared nodes)."""
 
-    def __init__(self, words: LanguageWords, unit_words: Mapping[Unit, set[str]]) -> None:
+    def __init__(
+        self,
+        words: LanguageWords,
+        unit_words: Mapping[Unit, set[str]],
+        numbers: tuple[object, Mapping[int, int]] | None = None,
+    ) -> None:
         self._postings = words.postings
         self._unit_words = unit_words
         self._units: dict[Unit, set[int]] = {}
         self._nodes: dict[int, Ids] = {}
+        self._kept, self._generation = words.sets, words.sets.generation
+        self._numbers = numbers
+        """The numbering of the nodes (owner, number by node id), to keep their sets between previews."""
 
     def unit(self, unit: Unit) -> set[int]:
         found = self._units.get(unit)
@@ -37,7 +45,15 @@ class _Sets:
     def node(self, node: Node) -> Ids:
         key = id(node)
         if key not in self._nodes:
-            self._nodes[key] = self._evaluate(node)
+            if self._numbers is None:
+                self._nodes[key] = self._evaluate(node)
+                return self._nodes[key]
+            owner, number = self._numbers[0], self._numbers[1][key]
+            known, ids = self._kept.get(owner, number)
+            if not known:
+                ids = self._evaluate(node)
+                self._kept.put(owner, number, ids, self._generation)
+            self._nodes[key] = ids
         return self._nodes[key]
 
     def _evaluate(self, node: Node) -> Ids:
@@ -89,13 +105,31 @@ def unit_words(words: LanguageWords, language: str | None, units: set[Unit]) -> 
     return {unit: words.units[unit] for unit in units}
 
 
+class Candidates:
+    """The stored articles that may match some rule of a matcher (a superset of those that do), and the
+    set evaluation that found them, which also says of any node of the rules whether an article may
+    match it (`possible`)."""
+
+    def __init__(
+        self, corpus: CorpusWords, matcher: Matcher, numbers: tuple[object, Mapping[int, int]] | None = None
+    ) -> None:
+        self.ids: set[int] = set()
+        self._sets: dict[str | None, _Sets] = {}
+        units = all_units(matcher.trees)
+        for language, words in corpus.languages.items():
+            sets = self._sets[language] = _Sets(words, unit_words(words, language, units), numbers)
+            for tree in matcher.trees:
+                ids = sets.node(tree)
+                self.ids.update(words.ids if ids is None else ids)
+
+    def possible(self, language: str | None, article_id: int, node: Node) -> bool:
+        """False when the article (of this language code) cannot match the node nor hold an occurrence of
+        it: it lacks every word of some clause of it."""
+        sets = self._sets.get(language)
+        ids = None if sets is None else sets.node(node)
+        return ids is None or article_id in ids
+
+
 def candidate_ids(corpus: CorpusWords, matcher: Matcher) -> set[int]:
     """The stored articles that may match some rule of `matcher` (a superset of those that do)."""
-    found: set[int] = set()
-    units = all_units(matcher.trees)
-    for language, words in corpus.languages.items():
-        sets = _Sets(words, unit_words(words, language, units))
-        for tree in matcher.trees:
-            ids = sets.node(tree)
-            found.update(words.ids if ids is None else ids)
-    return found
+    return Candidates(corpus, matcher).ids

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import col, select
 
 from monitor.pipeline.poll import document_for
@@ -113,3 +114,39 @@ def test_preview_equals_the_matcher_over_every_stored_article(stored: Database, 
         articles = session.exec(select(Article).order_by(col(Article.id))).all()
         expected = [a.id for a in articles if matcher.match(document_for(a, "kyiv-independent"))]
     assert found.matched_ids == expected
+
+
+@pytest.fixture(scope="module")
+def remembering() -> CorpusWords:
+    """One word index for every example: the sub-query answers and id sets of earlier drafts are reused."""
+    return CorpusWords()
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(_query(), _query(), st.sampled_from(["({a}) AND NOT ({b})", "({a}) OR ({b})", "({a}) NEAR/3 ({b})"]))
+def test_successive_edits_reusing_earlier_answers_equal_the_matcher(
+    stored: Database, remembering: CorpusWords, first: str, second: str, edit: str
+) -> None:
+    """A draft shares sub-trees with the drafts before it (the edits an analyst makes): the answers kept
+    for each article give exactly Matcher.match's results, draft after draft, concepts widened too."""
+    widened = CONCEPTS | {"nk": [*CONCEPTS["nk"], "Alabuga"]}
+    drafts = [
+        (first, CONCEPTS),
+        (edit.format(a=first, b=second), CONCEPTS),
+        (first, widened),
+        (first.replace("NEAR/2", "NEAR/9"), CONCEPTS),
+    ]
+    for query, concepts in drafts:
+        try:
+            matcher = compile_rules([RuleSpec("r", query)], concepts)
+        except RuleCompileError:
+            continue
+        with stored.session() as session:
+            found = preview(session, remembering, "r", query, concepts, saved=None, since=None)
+            articles = session.exec(select(Article).order_by(col(Article.id))).all()
+            expected = [a.id for a in articles if matcher.match(document_for(a, "kyiv-independent"))]
+        assert found.matched_ids == expected, query
