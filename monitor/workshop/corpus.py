@@ -147,8 +147,15 @@ class CorpusWords:
                 self.add(batch)
                 learnt += len(batch)
             if learnt:
-                self._results.clear()
+                self.forget()
             return learnt
+
+    def forget(self) -> None:
+        """Forget the remembered results and sub-tree id sets (their articles changed); the articles'
+        sub-query answers stay (they do not depend on the other articles)."""
+        self._results.clear()
+        for words in self.languages.values():
+            words.sets.clear()
 
     def add(self, articles: Iterable[StoredText]) -> None:
         """Learn articles, given in increasing id order."""

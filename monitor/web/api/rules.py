@@ -228,12 +228,13 @@ async def apply(
 
 @router.get("/rules/{name}/learning")
 def learning(name: str, desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> dict[str, Any]:
-    """Terms that separate the rule's irrelevant hits from its relevant ones, each with a draft; examples."""
+    """Terms that separate the rule's irrelevant hits from its relevant ones, each with a draft; NEAR/n
+    tightenings that drop irrelevant hits and keep the relevant ones, each with a draft; examples."""
     found = saved_rule(desk, name)
     if found is None:
         raise NotFound(f"no rule named {name!r}")
     with desk.database.read_session() as session:
-        learnt = learn_from_triage(session, name, found.query)
+        learnt = learn_from_triage(session, name, found.query, concepts=config_of(desk).concepts)
     return {
         "relevant": learnt.relevant,
         "irrelevant": learnt.irrelevant,
@@ -246,6 +247,18 @@ def learning(name: str, desk: Desk = Depends(get_desk), caller: Caller = Depends
                 "draft": s.draft,
             }
             for s in learnt.suggestions
+        ],
+        "tightenings": [
+            {
+                "before": t.before,
+                "after": t.after,
+                "relevant_kept": t.relevant_kept,
+                "relevant": t.relevant,
+                "irrelevant_dropped": t.irrelevant_dropped,
+                "irrelevant": t.irrelevant,
+                "draft": t.draft,
+            }
+            for t in learnt.tightenings
         ],
         "match_examples": [e.text for e in learnt.match_examples],
         "no_match_examples": [e.text for e in learnt.no_match_examples],

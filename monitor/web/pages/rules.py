@@ -112,7 +112,7 @@ def edit(
         )  # fmt: skip
     with desk.database.read_session() as session:
         changes = list_changes(session, subject=name, limit=20)
-        learnt = learn_from_triage(session, name, rule.query) if found else None
+        learnt = learn_from_triage(session, name, rule.query, concepts=config.concepts) if found else None
     context = {
         "caller": caller, "rule": rule, "new": found is None,
         "query": draft if draft is not None else rule.query,
