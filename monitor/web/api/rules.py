@@ -19,10 +19,12 @@ from monitor.web.exports import iso
 from monitor.web.pages.rules import rule_rows
 from monitor.web.security import Caller
 from monitor.web.workshop import (
+    alternatives_from,
     apply_rule,
     check_draft,
     config_of,
     draft_from,
+    preview_concept,
     run_preview,
     save_concept,
     save_rule,
@@ -177,6 +179,26 @@ async def save_concept_endpoint(
     """Save a concept's alternatives to concepts.yaml; 409 on a changed file, 400 on any problem."""
     change = await run_in_threadpool(save_concept, desk, caller, name, body.alternatives, body.version)
     return _change(change) | {"version": open_file(desk.config.directory, CONCEPTS_FILE).version}
+
+
+class ConceptPreviewBody(BaseModel):
+    alternatives: list[str] = Field(max_length=1_000)
+    since: str = Field("30d", max_length=20, description="the window: 30d, 12w…, or all")
+
+
+@router.post("/concepts/{name}/preview")
+async def concept_preview(
+    name: str, body: ConceptPreviewBody, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+) -> dict[str, Any]:
+    """Every rule using the concept (directly or through other concepts), previewed with the draft
+    alternatives: what each would add and drop against its saved form."""
+    alternatives = alternatives_from(body.alternatives)
+    effects = await run_in_threadpool(preview_concept, desk, name, alternatives, body.since)
+    return {
+        "rules": [
+            {"rule": e.rule, "error": e.error} | (preview_json(e.found) if e.found else {}) for e in effects
+        ]
+    }
 
 
 @router.get("/concepts")
