@@ -41,45 +41,42 @@ MAX_REMEMBERED_IDS = 1_500_000
 
 class NodeSets:
     """The article ids (`prefilter`) of query sub-trees by their number (`evaluation.NodeNumbers`), kept
-    between previews while no article is learnt: an edit evaluates only the sub-trees it changed. Bounded
-    by MAX_REMEMBERED_IDS ids in all (the least recently used forgotten first); thread-safe."""
+    between previews, each with the last article id it covers: new articles are evaluated alone and
+    added (an edit, or a preview after a poll, evaluates only what changed). Bounded by
+    MAX_REMEMBERED_IDS ids in all (the least recently used forgotten first); thread-safe."""
 
     def __init__(self) -> None:
-        self._sets: OrderedDict[int, set[int] | None] = OrderedDict()
+        self._sets: OrderedDict[int, tuple[int, set[int] | None]] = OrderedDict()
         self._size = 0
         self._owner: object = None
         self._lock = threading.Lock()
-        self.generation = 0
-        """Counts the clearings: sets computed before one (on older postings) are not kept."""
 
-    def get(self, owner: object, number: int) -> tuple[bool, set[int] | None]:
-        """(True, ids) when known for sub-tree `number` of the numbering `owner`."""
+    def get(self, owner: object, number: int) -> tuple[int, set[int] | None] | None:
+        """(last article id covered, ids) for sub-tree `number` of the numbering `owner`, if known."""
         with self._lock:
             if owner is not self._owner or number not in self._sets:
-                return False, None
+                return None
             self._sets.move_to_end(number)
-            return True, self._sets[number]
+            return self._sets[number]
 
-    def put(self, owner: object, number: int, ids: set[int] | None, generation: int) -> None:
+    def put(self, owner: object, number: int, ids: set[int] | None, covered: int) -> None:
         with self._lock:
-            if generation != self.generation:
-                return
             if owner is not self._owner:
                 self._sets.clear()
                 self._size, self._owner = 0, owner
-            if number in self._sets:
-                return
-            self._sets[number] = ids
+            known = self._sets.pop(number, None)
+            if known is not None:
+                self._size -= len(known[1] or ())
+            self._sets[number] = (covered, ids)
             self._size += len(ids or ())
             while self._size > MAX_REMEMBERED_IDS and self._sets:
-                _, dropped = self._sets.popitem(last=False)
+                _, (_, dropped) = self._sets.popitem(last=False)
                 self._size -= len(dropped or ())
 
     def clear(self) -> None:
         with self._lock:
             self._sets.clear()
             self._size = 0
-            self.generation += 1
 
 
 @dataclass
@@ -95,7 +92,12 @@ class LanguageWords:
     units: dict[Unit, set[str]] = field(default_factory=dict)
     """The words each rule word or prefix finds (`prefilter.unit_words`), until new words are learnt."""
     sets: NodeSets = field(default_factory=NodeSets)
-    """The ids of sub-trees evaluated by earlier previews, until an article of the language is learnt."""
+    """The ids of sub-trees evaluated by earlier previews (completed with the articles learnt since)."""
+
+    @property
+    def last_id(self) -> int:
+        """The last article learnt (every id up to it is in the postings)."""
+        return self.ids[-1] if self.ids else 0
 
 
 @dataclass(frozen=True)
@@ -124,12 +126,13 @@ class CorpusWords:
         """The sub-query answers kept for each article between previews (`evaluation`)."""
 
     def recall(self, key: Any) -> Any:
-        """A result remembered under `key` while no article was learnt since (None otherwise)."""
+        """A result remembered under `key` (None otherwise): it covers the articles learnt when it was
+        remembered (the caller completes it with the newer ones)."""
         return self._results.get(key)
 
     def remember(self, key: Any, value: Any) -> None:
-        """Remember a result of a query on the stored articles, forgotten when new articles are learnt
-        (at most REMEMBERED_RESULTS, the oldest forgotten first)."""
+        """Remember a result of a query on the stored articles (at most REMEMBERED_RESULTS, the oldest
+        forgotten first; all of them when the index is rebuilt)."""
         self._results.pop(key, None)
         self._results[key] = value
         while len(self._results) > REMEMBERED_RESULTS:
@@ -146,16 +149,7 @@ class CorpusWords:
             for batch in _batches(session, self.last_id):
                 self.add(batch)
                 learnt += len(batch)
-            if learnt:
-                self.forget()
             return learnt
-
-    def forget(self) -> None:
-        """Forget the remembered results and sub-tree id sets (their articles changed); the articles'
-        sub-query answers stay (they do not depend on the other articles)."""
-        self._results.clear()
-        for words in self.languages.values():
-            words.sets.clear()
 
     def add(self, articles: Iterable[StoredText]) -> None:
         """Learn articles, given in increasing id order."""
@@ -169,7 +163,6 @@ class CorpusWords:
             found = self.languages.get(language)
             if found is None:
                 found = self.languages[language] = LanguageWords()
-            found.ids.append(article.id)
             postings = found.postings
             for word in words:
                 ids = postings.get(word)
@@ -177,9 +170,8 @@ class CorpusWords:
                     ids = postings[word] = array("I")
                     new_words.setdefault(language, []).append(word)
                 ids.append(article.id)
+            found.ids.append(article.id)  # after its postings: every id up to the last one is complete
             self.last_id = max(self.last_id, article.id)
-        for found in self.languages.values():
-            found.sets.clear()  # the postings changed: the ids of sub-trees are computed again
         for language, learnt in new_words.items():
             found = self.languages[language]
             found.words.extend(learnt)

@@ -6,7 +6,8 @@ finds a word or prefix of a rule only in an article holding a word found under t
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 
 from monitor.rules import Matcher
 from monitor.rules.clauses import all_units
@@ -19,42 +20,59 @@ Ids = set[int] | None
 
 
 class _Sets:
-    """The evaluation for the articles of one language, each node once (concepts are shared nodes)."""
+    """The evaluation for the articles of one language (those after article id `after` only, if given),
+    each node once (concepts are shared nodes)."""
 
     def __init__(
         self,
         words: LanguageWords,
         unit_words: Mapping[Unit, set[str]],
         numbers: tuple[object, Mapping[int, int]] | None = None,
+        after: int = 0,
     ) -> None:
-        self._postings = words.postings
+        self._words, self._last = words, words.last_id  # read first: every article up to it is complete
         self._unit_words = unit_words
+        self._after = after
         self._units: dict[Unit, set[int]] = {}
         self._nodes: dict[int, Ids] = {}
-        self._kept, self._generation = words.sets, words.sets.generation
         self._numbers = numbers
         """The numbering of the nodes (owner, number by node id), to keep their sets between previews."""
+        self._newer: dict[int, _Sets] = {}
+
+    def all_ids(self) -> Sequence[int]:
+        """Every article of the evaluation (what None stands for)."""
+        return _after(self._words.ids, self._after)
 
     def unit(self, unit: Unit) -> set[int]:
         found = self._units.get(unit)
         if found is None:
-            lists: list[array[int]] = [self._postings[word] for word in self._unit_words.get(unit, ())]
+            postings = self._words.postings
+            lists = [_after(postings[word], self._after) for word in self._unit_words.get(unit, ())]
             found = self._units[unit] = set().union(*lists)
         return found
 
     def node(self, node: Node) -> Ids:
         key = id(node)
         if key not in self._nodes:
-            if self._numbers is None:
-                self._nodes[key] = self._evaluate(node)
-                return self._nodes[key]
-            owner, number = self._numbers[0], self._numbers[1][key]
-            known, ids = self._kept.get(owner, number)
-            if not known:
-                ids = self._evaluate(node)
-                self._kept.put(owner, number, ids, self._generation)
-            self._nodes[key] = ids
+            self._nodes[key] = self._kept(node) if self._numbers and not self._after else self._evaluate(node)
         return self._nodes[key]
+
+    def _kept(self, node: Node) -> Ids:
+        """The node's ids as kept by earlier previews, completed with the articles learnt since."""
+        owner, number = self._numbers[0], self._numbers[1][id(node)]  # type: ignore[index]
+        kept = self._words.sets.get(owner, number)
+        if kept is None:
+            ids = self._evaluate(node)
+        elif kept[0] >= self._last or kept[1] is None:
+            return kept[1]
+        else:
+            newer = self._newer.get(kept[0])
+            if newer is None:
+                newer = self._newer[kept[0]] = _Sets(self._words, self._unit_words, after=kept[0])
+            added = newer.node(node)
+            ids = None if added is None else kept[1] | added
+        self._words.sets.put(owner, number, ids, self._last)
+        return ids
 
     def _evaluate(self, node: Node) -> Ids:
         if isinstance(node, Term):
@@ -105,22 +123,33 @@ def unit_words(words: LanguageWords, language: str | None, units: set[Unit]) -> 
     return {unit: words.units[unit] for unit in units}
 
 
+def _after(ids: array[int], after: int) -> Sequence[int]:
+    """The ids above `after` of an increasing array."""
+    return ids[bisect_right(ids, after) :] if after else ids
+
+
 class Candidates:
     """The stored articles that may match some rule of a matcher (a superset of those that do), and the
     set evaluation that found them, which also says of any node of the rules whether an article may
     match it (`possible`)."""
 
     def __init__(
-        self, corpus: CorpusWords, matcher: Matcher, numbers: tuple[object, Mapping[int, int]] | None = None
+        self,
+        corpus: CorpusWords,
+        matcher: Matcher,
+        numbers: tuple[object, Mapping[int, int]] | None = None,
+        after: int = 0,
     ) -> None:
+        """`numbers` (the nodes' numbering) to keep and reuse the nodes' ids between previews; `after` to
+        look only at the articles learnt after that article id."""
         self.ids: set[int] = set()
         self._sets: dict[str | None, _Sets] = {}
         units = all_units(matcher.trees)
         for language, words in corpus.languages.items():
-            sets = self._sets[language] = _Sets(words, unit_words(words, language, units), numbers)
+            sets = self._sets[language] = _Sets(words, unit_words(words, language, units), numbers, after)
             for tree in matcher.trees:
                 ids = sets.node(tree)
-                self.ids.update(words.ids if ids is None else ids)
+                self.ids.update(sets.all_ids() if ids is None else ids)
 
     def possible(self, language: str | None, article_id: int, node: Node) -> bool:
         """False when the article (of this language code) cannot match the node nor hold an occurrence of

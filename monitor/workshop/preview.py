@@ -103,7 +103,8 @@ def rule_matches(
     since: datetime | None,
 ) -> tuple[Found, int]:
     """The matches of one query on the window, and how many candidate articles were read (0 when the
-    answer came from the corpus's cache of recent results); RuleCompileError when it does not compile.
+    answer came from the corpus's remembered results, completed with the articles learnt since);
+    RuleCompileError when it does not compile.
 
     Each candidate is evaluated by the Evaluator (as Matcher.match does) with the sub-tree answers kept
     for it by earlier previews (`evaluation.ArticleMemos`): only the sub-trees the edit changed are
@@ -112,12 +113,28 @@ def rule_matches(
     key = (query, repr(sorted((name, tuple(values)) for name, values in concepts.items())))
     cached = corpus.recall(key)
     if cached is not None and (cached[0] is None or (since is not None and since >= cached[0])):
-        return cached[1].since(since), 0
-    matcher = compile_rules([RuleSpec(DRAFT, query)], concepts)
+        window, covered, found = cached
+        if covered >= corpus.last_id:
+            return found.since(since), 0
+        mark, found = corpus.last_id, Found(found.matcher, dict(found.marks))
+        read = _match_window(session, corpus, found, window, after=covered)  # the articles learnt since
+        corpus.remember(key, (window, mark, found))
+        return found.since(since), read
+    mark, found = corpus.last_id, Found(compile_rules([RuleSpec(DRAFT, query)], concepts))
+    read = _match_window(session, corpus, found, since)
+    corpus.remember(key, (since, mark, found))
+    return found, read
+
+
+def _match_window(
+    session: Session, corpus: CorpusWords, found: Found, since: datetime | None, after: int = 0
+) -> int:
+    """Add to `found` the matches of its matcher on the window's articles (those learnt after article id
+    `after` only, if given); how many candidates were read."""
+    matcher = found.matcher
     numbers, by_node = corpus.memos.number(matcher)
-    candidates = Candidates(corpus, matcher, (numbers, by_node))
+    candidates = Candidates(corpus, matcher, (numbers, by_node), after)
     ids = sorted(candidates.ids)
-    found = Found(matcher)
     for stored in load_articles(session, ids, since):
         article_id, language = stored.article.id, language_code(stored.article.language)
         document = document_for(stored.article, stored.source)  # type: ignore[arg-type]
@@ -125,9 +142,8 @@ def rule_matches(
         possible = partial(candidates.possible, language, article_id)
         marks = evaluate(matcher, document, memo, by_node, possible)
         if marks is not None:
-            found.marks[stored.article.id] = (stored, marks)
-    corpus.remember(key, (since, found))
-    return found, len(ids)
+            found.marks[article_id] = (stored, marks)
+    return len(ids)
 
 
 def preview(

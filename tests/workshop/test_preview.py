@@ -150,3 +150,20 @@ def test_successive_edits_reusing_earlier_answers_equal_the_matcher(
             articles = session.exec(select(Article).order_by(col(Article.id))).all()
             expected = [a.id for a in articles if matcher.match(document_for(a, "kyiv-independent"))]
         assert found.matched_ids == expected, query
+
+
+def test_previews_after_new_articles_complete_the_remembered_results(database: Database) -> None:
+    """A poll stores articles between two previews: the remembered results of the saved rule and the
+    sub-queries' ids are completed with them, and every preview still equals Matcher.match."""
+    queries = ["@uav NEAR/3 (usine OR factory)", "(@uav NEAR/3 (usine OR factory)) OR rail", "@nk OR fret"]
+    corpus = CorpusWords()
+    for batch in range(3):
+        _store(database, _articles(batch, 120), days_ago=3 - batch)
+        for query in [*queries, f"({queries[1]}) AND NOT drone{'s' * batch}"]:  # new, sharing sub-trees
+            matcher = compile_rules([RuleSpec("r", query)], CONCEPTS)
+            with database.session() as session:
+                found = preview(session, corpus, "r", query, CONCEPTS, saved=queries[0], since=None)
+                articles = session.exec(select(Article).order_by(col(Article.id))).all()
+                expected = [a.id for a in articles if matcher.match(document_for(a, "kyiv-independent"))]
+            assert found.matched_ids == expected, (batch, query)
+            assert found.matched > 0
