@@ -49,7 +49,7 @@ from monitor.rules import RuleSpec, compile_rules
 from monitor.storage.database import Database, open_database
 from monitor.storage.tables import Article, Source
 from monitor.workshop.corpus import CorpusWords
-from monitor.workshop.preview import load_articles, preview
+from monitor.workshop.preview import Preview, load_articles, preview
 
 BATCH = 5_000
 CONFIG = Path(__file__).resolve().parent.parent / "config"
@@ -202,6 +202,25 @@ def naive(
     return found, time.perf_counter() - started
 
 
+def timed(
+    database: Database,
+    corpus: CorpusWords,
+    rule: str,
+    query: str,
+    concepts: Mapping[str, Sequence[str]],
+    saved: str,
+    config: WatchConfig,
+) -> tuple[Preview, float]:
+    """A preview as the desk asks for it (the draft against the saved rule, the last 30 days), timed."""
+    with database.session() as session:
+        began = time.perf_counter()
+        found = preview(
+            session, corpus, rule, query, concepts, saved=saved,
+            since=clock.now() - WINDOW, saved_concepts=config.concepts,
+        )  # fmt: skip
+        return found, time.perf_counter() - began
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -228,25 +247,10 @@ def main() -> None:
         for number, (rule, query, concepts) in enumerate(changes, start=1):
             if rule not in opened:  # the editor opens on the saved rule: its first preview, timed apart
                 opened.add(rule)
-                with database.session() as session:
-                    began = time.perf_counter()
-                    preview(
-                        session,
-                        corpus,
-                        rule,
-                        saved[rule],
-                        config.concepts,
-                        saved=saved[rule],
-                        since=clock.now() - WINDOW,
-                    )
-                print(f"editor of {rule} opened: {time.perf_counter() - began:.3f} s", flush=True)
-            with database.session() as session:
-                began = time.perf_counter()
-                found = preview(
-                    session, corpus, rule, query, concepts, saved=saved[rule],
-                    since=clock.now() - WINDOW, saved_concepts=config.concepts,
-                )  # fmt: skip
-                times.append(time.perf_counter() - began)
+                _, seconds = timed(database, corpus, rule, saved[rule], config.concepts, saved[rule], config)
+                print(f"editor of {rule} opened: {seconds:.3f} s", flush=True)
+            found, seconds = timed(database, corpus, rule, query, concepts, saved[rule], config)
+            times.append(seconds)
             results.append(found)
             print(
                 f"edit {number:2}: {times[-1]:.3f} s  matched {found.matched} (saved {found.saved_matched}), "
@@ -274,13 +278,8 @@ def main() -> None:
         for number, (rule, query, concepts) in enumerate(changes, start=1):  # each edit after a poll
             generate(database, config, POLL, seed=number, after=stored)
             stored += POLL
-            with database.session() as session:
-                began = time.perf_counter()
-                found = preview(
-                    session, corpus, rule, query, concepts, saved=saved[rule],
-                    since=clock.now() - WINDOW, saved_concepts=config.concepts,
-                )  # fmt: skip
-                after_poll.append(time.perf_counter() - began)
+            found, seconds = timed(database, corpus, rule, query, concepts, saved[rule], config)
+            after_poll.append(seconds)
             print(f"edit {number:2} after a poll of {POLL} articles: {after_poll[-1]:.3f} s", flush=True)
         _, expected = naive(database, [("last", changes[-1][1])], changes[-1][2])[0].popitem()
         identical &= found.matched_ids == expected

@@ -90,7 +90,8 @@ class LanguageWords:
     """`postings`' words in a list, and their stems in this language, kept in step (new words appended)."""
     stemmers: Stemmers = field(default_factory=Stemmers)
     units: dict[Unit, set[str]] = field(default_factory=dict)
-    """The words each rule word or prefix finds (`prefilter.unit_words`), until new words are learnt."""
+    """The words each rule word or prefix finds (`prefilter.unit_words`) among the first `units_words`."""
+    units_words: int = 0
     sets: NodeSets = field(default_factory=NodeSets)
     """The ids of sub-trees evaluated by earlier previews (completed with the articles learnt since)."""
 
@@ -152,8 +153,10 @@ class CorpusWords:
             return learnt
 
     def add(self, articles: Iterable[StoredText]) -> None:
-        """Learn articles, given in increasing id order."""
+        """Learn articles, given in increasing id order. Their ids are published last (`ids`, `last_id`):
+        a reader seeing an id finds the article's postings, words and stems complete."""
         new_words: dict[str | None, list[str]] = {}
+        new_ids: dict[str | None, list[int]] = {}
         for article in articles:
             document = document_for(article, "")  # type: ignore[arg-type]
             raws = set(raw_words(document.title, MAX_TITLE_CHARS)[0])
@@ -170,13 +173,14 @@ class CorpusWords:
                     ids = postings[word] = array("I")
                     new_words.setdefault(language, []).append(word)
                 ids.append(article.id)
-            found.ids.append(article.id)  # after its postings: every id up to the last one is complete
-            self.last_id = max(self.last_id, article.id)
+            new_ids.setdefault(language, []).append(article.id)
         for language, learnt in new_words.items():
             found = self.languages[language]
-            found.words.extend(learnt)
             found.stems.extend(found.stemmers.word_stems(language, learnt))
-            found.units.clear()
+            found.words.extend(learnt)
+        for language, ids in new_ids.items():
+            self.languages[language].ids.extend(ids)
+            self.last_id = max(self.last_id, ids[-1])
 
     def _fold(self, raws: set[str]) -> list[str]:
         cache = self._folded

@@ -109,18 +109,34 @@ def _intersection(sets: object) -> Ids:
 
 def unit_words(words: LanguageWords, language: str | None, units: set[Unit]) -> dict[Unit, set[str]]:
     """For each rule word or prefix, the words of these articles the evaluator finds under it (the same
-    lookups: stem in the articles' language, cross-script keys, prefix), remembered in `words.units`."""
+    lookups: stem in the articles' language, cross-script keys, prefix), remembered in `words.units` and
+    completed with the words learnt since (only those are looked at)."""
+    learnt = min(len(words.words), len(words.stems))  # the stems may lag while words are being learnt
+    if words.units and words.units_words < learnt:
+        newer = _found_under(words, language, set(words.units), words.units_words, learnt)
+        for unit, found in newer.items():
+            if found:
+                words.units[unit] = words.units[unit] | found  # a new set: readers may be iterating the old
+    words.units_words = learnt
     missing = units.difference(words.units)
     if missing:
-        vocabulary = Vocabulary(language, missing, words.stemmers)
-        by_lookup: dict[str, list[str]] = {}
-        for word, lookups in vocabulary.word_lookups(words.words, words.stems).items():
-            for lookup in lookups:
-                by_lookup.setdefault(lookup, []).append(word)
-        for unit in missing:
-            matched = [by_lookup[key] for key in vocabulary.unit_lookups(unit) if key in by_lookup]
-            words.units[unit] = set().union(*matched)
+        words.units.update(_found_under(words, language, missing, 0, learnt))
     return {unit: words.units[unit] for unit in units}
+
+
+def _found_under(
+    words: LanguageWords, language: str | None, units: set[Unit], start: int, end: int
+) -> dict[Unit, set[str]]:
+    """The words from `start` to `end` (in learning order) found under each unit."""
+    vocabulary = Vocabulary(language, units, words.stemmers)
+    by_lookup: dict[str, list[str]] = {}
+    for word, lookups in vocabulary.word_lookups(words.words[start:end], words.stems[start:end]).items():
+        for lookup in lookups:
+            by_lookup.setdefault(lookup, []).append(word)
+    return {
+        unit: set().union(*(by_lookup[key] for key in vocabulary.unit_lookups(unit) if key in by_lookup))
+        for unit in units
+    }
 
 
 def _after(ids: array[int], after: int) -> Sequence[int]:

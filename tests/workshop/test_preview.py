@@ -167,3 +167,16 @@ def test_previews_after_new_articles_complete_the_remembered_results(database: D
                 expected = [a.id for a in articles if matcher.match(document_for(a, "kyiv-independent"))]
             assert found.matched_ids == expected, (batch, query)
             assert found.matched > 0
+
+
+def test_a_word_first_seen_after_a_preview_is_found_by_the_rule_words_it_matches(database: Database) -> None:
+    corpus = CorpusWords()
+    _store(database, [("Alabuga factory", "", "en")], days_ago=2)
+    with database.session() as session:
+        assert preview(session, corpus, "r", "fac* OR drones", {}, saved=None, since=None).matched == 1
+    later = _store(database, [("Facilities expanded", "", "en"), ("Drones seen", "", "ru")], days_ago=1)
+    with database.session() as session:
+        found = preview(
+            session, corpus, "r", "(fac* OR drones) AND NOT x", {}, saved="fac* OR drones", since=None
+        )
+    assert found.matched_ids[1:] == later and found.saved_matched == 3  # new words, a new language
