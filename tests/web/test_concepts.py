@@ -1,5 +1,6 @@
 """The concept editor's live preview: every rule using the concept (directly or through another concept)
-previewed with the draft alternatives, through the API and the editor's partial."""
+previewed with the draft alternatives, through the API, the editor's partial, and in a real browser as the
+analyst types."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ import pytest
 from tests.support.desk import DeskSite, desk_config, desk_feeds, start_site
 from tests.support.feed_server import FeedServer
 from tests.web.conftest import api
+from tests.web.test_browser import browser, login
 from tests.web.test_pages import Browser
+
+sync_api = pytest.importorskip("playwright.sync_api")
+__all__ = ["browser"]
 
 RULES = """\
 rules:
@@ -74,3 +79,28 @@ def test_the_concept_editor_shows_the_rules_using_it_and_their_preview(concept_s
     assert 'id="rule-1-dropped-count">−1<' in partial and "Шахеды над Харьковом" in partial
     refused = ana.client.post("/concepts/uav/preview", data={"alternatives": "shahed"})  # no CSRF token
     assert refused.status_code == 403
+
+
+def test_the_preview_follows_the_concept_as_it_is_typed_in_a_browser(
+    browser: object, concept_site: DeskSite
+) -> None:
+    expect = sync_api.expect
+    context = browser.new_context(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    try:
+        login(page, concept_site, "ana")
+        page.goto(f"{concept_site.url}/concepts/uav/edit")
+        sections = page.locator("section.concept-rule")
+        expect(sections).to_have_count(2)
+        expect(page.locator("#rule-1-dropped-count")).to_have_text("−0")
+        page.fill("#alternatives", "shahed\ngeran")
+        expect(page.locator("#rule-1-dropped-count")).to_have_text("−1")
+        expect(sections.filter(has_text="threats").locator("ul.dropped")).to_contain_text(
+            "Шахеды над Харьковом"
+        )
+        page.fill("#alternatives", "shahed\ngeran\nшахеды\nkorea")
+        expect(page.locator("#rule-2-added-count")).to_have_text("+1")
+        expect(sections.filter(has_text="drones").locator("ul.added")).to_contain_text("Korea rail freight")
+    finally:
+        context.close()
