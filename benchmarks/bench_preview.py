@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -288,6 +289,8 @@ def main() -> None:
     p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
     poll_p95 = statistics.quantiles(after_poll, n=20, method="inclusive")[18]
     print(f"after a poll of {POLL} articles: p50 {statistics.median(after_poll):.3f} s, p95 {poll_p95:.3f} s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of the process: {peak:.0f} MB (word index, kept results, naive passes)")
     loads = " ".join(f"{load:.1f}" for load in os.getloadavg())
     print(f"load average at the end: {loads} on {os.cpu_count()} cores")
     print(

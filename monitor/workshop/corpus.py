@@ -35,8 +35,9 @@ REBUILD_AFTER = 3_600.0
 """Seconds after which the index is built again from scratch (to learn edited articles)."""
 MAX_FOLD_CACHE = 500_000
 REMEMBERED_RESULTS = 16
-MAX_REMEMBERED_IDS = 1_500_000
-"""Article ids kept per language for the sub-trees of earlier previews (about 60 MB at most)."""
+MAX_REMEMBERED_IDS = 1_000_000
+"""Article ids kept per language for the sub-trees (but single terms) of earlier previews: about 60 MB
+per language at most (the bundled rules and 20 edits of them kept 0.2 M per language at 100k articles)."""
 
 
 class NodeSets:

@@ -54,7 +54,8 @@ class _Sets:
     def node(self, node: Node) -> Ids:
         key = id(node)
         if key not in self._nodes:
-            self._nodes[key] = self._kept(node) if self._numbers and not self._after else self._evaluate(node)
+            kept = self._numbers and not self._after and not isinstance(node, Term)  # terms: cheap again
+            self._nodes[key] = self._kept(node) if kept else self._evaluate(node)
         return self._nodes[key]
 
     def _kept(self, node: Node) -> Ids:
