@@ -112,6 +112,8 @@ class StoredText:
     content: str
     language: str | None
     url: str | None = None
+    content_hash: str | None = None
+    """The hash of title, summary and content: answers kept for an older text are not used."""
 
 
 class CorpusWords:

@@ -5,7 +5,8 @@ answer for a sub-tree on an article depends only on the sub-tree and the article
 depend on the other words of the rules), so each article keeps the answers of the sub-trees evaluated on it,
 under a number that equal sub-trees of any compiled rule share (`NodeNumbers`). A draft's evaluation takes
 the answers of the unchanged sub-trees and computes only the new ones, with the real Evaluator: the article
-is analysed (with the draft's Matcher) only when a new term has to be looked up in it.
+is analysed (with the draft's Matcher) only when a new term has to be looked up in it. The answers are kept
+for one version of the article's text (its content hash): an article edited since is evaluated afresh.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class ArticleMemos:
 
     def __init__(self) -> None:
         self.numbers = NodeNumbers()
-        self._memos: OrderedDict[int, Memo] = OrderedDict()
+        self._memos: OrderedDict[int, tuple[str | None, Memo]] = OrderedDict()
         self._lock = threading.Lock()
 
     def clear(self) -> None:
@@ -89,13 +90,15 @@ class ArticleMemos:
                 numbers.of(tree, found)
         return numbers, found
 
-    def memo(self, article_id: int, numbers: NodeNumbers) -> Memo:
-        """The article's answers (a new empty record if forgotten, or if the numbers were renewed)."""
+    def memo(self, article_id: int, version: str | None, numbers: NodeNumbers) -> Memo:
+        """The answers kept for this version of the article's text (its content hash): a new empty
+        record if forgotten, if the text changed since, or if the numbers were renewed."""
         with self._lock:
             if numbers is not self.numbers:
                 return {}
-            memo = self._memos.pop(article_id, None)
-            self._memos[article_id] = memo = {} if memo is None else memo
+            kept = self._memos.pop(article_id, None)
+            memo = kept[1] if kept is not None and kept[0] == version else {}
+            self._memos[article_id] = (version, memo)
             while len(self._memos) > MAX_ARTICLES:
                 self._memos.popitem(last=False)
             return memo

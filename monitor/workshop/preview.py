@@ -138,7 +138,7 @@ def _match_window(
     for stored in load_articles(session, ids, since):
         article_id, language = stored.article.id, language_code(stored.article.language)
         document = document_for(stored.article, stored.source)  # type: ignore[arg-type]
-        memo = corpus.memos.memo(article_id, numbers)
+        memo = corpus.memos.memo(article_id, stored.article.content_hash, numbers)
         possible = partial(candidates.possible, language, article_id)
         marks = evaluate(matcher, document, memo, by_node, possible)
         if marks is not None:
@@ -229,7 +229,10 @@ def _listed(stored: Stored, match: RuleMatch, state: str | None, missed: bool) -
 
 def load_articles(session: Session, ids: Sequence[int], since: datetime | None) -> Iterable[Stored]:
     """The stored articles with these ids first seen at or after `since`, with their source's name."""
-    columns = (Article.id, Article.title, Article.summary, Article.content, Article.language, Article.url)
+    columns = (
+        Article.id, Article.title, Article.summary, Article.content, Article.language, Article.url,
+        Article.content_hash,
+    )  # fmt: skip
     for start in range(0, len(ids), _CHUNK):
         statement = (
             select(*columns, Source.name, Article.first_seen_at)  # type: ignore[call-overload]
@@ -239,7 +242,7 @@ def load_articles(session: Session, ids: Sequence[int], since: datetime | None) 
         if since is not None:
             statement = statement.where(col(Article.first_seen_at) >= since)
         for row in session.exec(statement):
-            yield Stored(StoredText(*row[:6]), row[6], row[7])
+            yield Stored(StoredText(*row[:7]), row[7], row[8])
 
 
 def count_articles(session: Session, since: datetime | None) -> int:

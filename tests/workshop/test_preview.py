@@ -180,3 +180,15 @@ def test_a_word_first_seen_after_a_preview_is_found_by_the_rule_words_it_matches
             session, corpus, "r", "(fac* OR drones) AND NOT x", {}, saved="fac* OR drones", since=None
         )
     assert found.matched_ids[1:] == later and found.saved_matched == 3  # new words, a new language
+
+
+def test_an_article_whose_text_changed_is_evaluated_again(database: Database) -> None:
+    corpus = CorpusWords()
+    with database.session() as session:
+        source = add_source(session)
+        (article,) = store_entries(session, source.id, [Entry(guid="g", title="Shahed factory")], now=NOW)
+        session.commit()
+        assert preview(session, corpus, "r", "Shahed", {}, saved=None, since=None).matched_ids == [article.id]
+        store_entries(session, source.id, [Entry(guid="g", title="Weather report")], now=NOW)  # edited
+        session.commit()
+        assert preview(session, corpus, "r", "Shahed AND NOT rain", {}, saved=None, since=None).matched == 0
