@@ -10,6 +10,10 @@ added and dropped articles and their triage), timed from the call to the complet
 of the stored articles is built once before (its build time is printed apart: the desk builds it once per
 process, then learns new articles incrementally).
 
+Each edit is then previewed again just after a poll stored POLL new articles (the preview learns them and
+completes the saved rule's and the sub-trees' remembered results with them), timed apart; the last one's
+matches are checked against the naive pass too.
+
 The baseline, measured in the same run, is the naive preview: every stored article of the window read,
 analysed and matched (draft and saved rule). Identity: every edit's matches equal the naive pass's.
 
@@ -23,7 +27,9 @@ baseline over the median preview). Targets on a 2-core machine: p50 ≤ 1 s, p95
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -44,12 +50,14 @@ from monitor.rules import RuleSpec, compile_rules
 from monitor.storage.database import Database, open_database
 from monitor.storage.tables import Article, Source
 from monitor.workshop.corpus import CorpusWords
-from monitor.workshop.preview import load_articles, preview
+from monitor.workshop.preview import Preview, load_articles, preview
 
 BATCH = 5_000
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 WINDOW = timedelta(days=30)
 TOPICAL = 0.005
+POLL = 50
+"""Articles a poll stores before each edit of the second pass."""
 """The share of articles with a sentence on the rules' topics (about 1,500 of 300,000 in a month)."""
 NEWS = {
     "en": "the of and to in a is that for on said with by at from government minister army report city "
@@ -87,8 +95,11 @@ def topical_sentences(config: WatchConfig) -> list[str]:
     return [s for rule in config.rules for s in (*rule.examples.match, *rule.examples.no_match)]
 
 
-def generate(database: Database, config: WatchConfig, articles: int, seed: int = 11) -> None:
-    """Fill the database with `articles` articles first seen over the last 30 days (bulk inserts)."""
+def generate(
+    database: Database, config: WatchConfig, articles: int, seed: int = 11, *, after: int = 0
+) -> None:
+    """Fill the database with `articles` articles first seen over the last 30 days (bulk inserts); with
+    `after` (the last article id), add that many more, first seen now (a poll)."""
     rng = random.Random(seed)
     now = clock.now()
     languages = list(NEWS)
@@ -104,12 +115,13 @@ def generate(database: Database, config: WatchConfig, articles: int, seed: int =
              "consecutive_failures": 0, "created_at": now}
             for i in range(60)
         ]  # fmt: skip
-        connection.execute(Source.__table__.insert(), sources)  # type: ignore[attr-defined]
+        if not after:
+            connection.execute(Source.__table__.insert(), sources)  # type: ignore[attr-defined]
         source_ids = [row[0] for row in connection.execute(text("SELECT id FROM source ORDER BY id"))]
-    span = WINDOW.total_seconds() - 3600
-    for first in range(0, articles, BATCH):
+    span = 0 if after else WINDOW.total_seconds() - 3600
+    for first in range(after, after + articles, BATCH):
         rows = []
-        for number in range(first, min(articles, first + BATCH)):
+        for number in range(first, min(after + articles, first + BATCH)):
             language = languages[number % len(languages)]
             vocab, weight = words[language], weights[language]
             title = " ".join(rng.choices(vocab, cum_weights=weight, k=rng.randint(6, 11))).capitalize()
@@ -191,6 +203,25 @@ def naive(
     return found, time.perf_counter() - started
 
 
+def timed(
+    database: Database,
+    corpus: CorpusWords,
+    rule: str,
+    query: str,
+    concepts: Mapping[str, Sequence[str]],
+    saved: str,
+    config: WatchConfig,
+) -> tuple[Preview, float]:
+    """A preview as the desk asks for it (the draft against the saved rule, the last 30 days), timed."""
+    with database.session() as session:
+        began = time.perf_counter()
+        found = preview(
+            session, corpus, rule, query, concepts, saved=saved,
+            since=clock.now() - WINDOW, saved_concepts=config.concepts,
+        )  # fmt: skip
+        return found, time.perf_counter() - began
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -211,30 +242,16 @@ def main() -> None:
         words = sum(len(w.postings) for w in corpus.languages.values())
         print(f"word index built once in {time.perf_counter() - started:.1f} s ({words:,} words)", flush=True)
         changes = edits(config)
-        times, results = [], []
+        times, results, after_poll = [], [], []
+        identical = True
         opened: set[str] = set()
         for number, (rule, query, concepts) in enumerate(changes, start=1):
             if rule not in opened:  # the editor opens on the saved rule: its first preview, timed apart
                 opened.add(rule)
-                with database.session() as session:
-                    began = time.perf_counter()
-                    preview(
-                        session,
-                        corpus,
-                        rule,
-                        saved[rule],
-                        config.concepts,
-                        saved=saved[rule],
-                        since=clock.now() - WINDOW,
-                    )
-                print(f"editor of {rule} opened: {time.perf_counter() - began:.3f} s", flush=True)
-            with database.session() as session:
-                began = time.perf_counter()
-                found = preview(
-                    session, corpus, rule, query, concepts, saved=saved[rule],
-                    since=clock.now() - WINDOW, saved_concepts=config.concepts,
-                )  # fmt: skip
-                times.append(time.perf_counter() - began)
+                _, seconds = timed(database, corpus, rule, saved[rule], config.concepts, saved[rule], config)
+                print(f"editor of {rule} opened: {seconds:.3f} s", flush=True)
+            found, seconds = timed(database, corpus, rule, query, concepts, saved[rule], config)
+            times.append(seconds)
             results.append(found)
             print(
                 f"edit {number:2}: {times[-1]:.3f} s  matched {found.matched} (saved {found.saved_matched}), "
@@ -244,7 +261,6 @@ def main() -> None:
         first_rule, first_query, first_concepts = changes[0]
         _, baseline = naive(database, [("draft", first_query), ("saved", saved[first_rule])], first_concepts)
         print(f"baseline (naive preview of edit 1): {baseline:.1f} s", flush=True)
-        identical = True
         groups: dict[int, list[int]] = {}
         for number, (_, _, concepts) in enumerate(changes):
             groups.setdefault(id(concepts), []).append(number)
@@ -259,9 +275,24 @@ def main() -> None:
                 identical &= same
                 if not same:
                     print(f"edit {n + 1}: preview differs from the naive pass", flush=True)
+        stored = args.articles
+        for number, (rule, query, concepts) in enumerate(changes, start=1):  # each edit after a poll
+            generate(database, config, POLL, seed=number, after=stored)
+            stored += POLL
+            found, seconds = timed(database, corpus, rule, query, concepts, saved[rule], config)
+            after_poll.append(seconds)
+            print(f"edit {number:2} after a poll of {POLL} articles: {after_poll[-1]:.3f} s", flush=True)
+        _, expected = naive(database, [("last", changes[-1][1])], changes[-1][2])[0].popitem()
+        identical &= found.matched_ids == expected
         database.dispose()
     p50 = statistics.median(times)
     p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
+    poll_p95 = statistics.quantiles(after_poll, n=20, method="inclusive")[18]
+    print(f"after a poll of {POLL} articles: p50 {statistics.median(after_poll):.3f} s, p95 {poll_p95:.3f} s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of the process: {peak:.0f} MB (word index, kept results, naive passes)")
+    loads = " ".join(f"{load:.1f}" for load in os.getloadavg())
+    print(f"load average at the end: {loads} on {os.cpu_count()} cores")
     print(
         f"RESULT articles={args.articles} p50_s={p50:.3f} p95_s={p95:.3f} baseline_s={baseline:.1f} "
         f"speedup={baseline / p50:.0f} identical={'yes' if identical else 'no'}"

@@ -34,6 +34,15 @@ class AnalysedDocument:
         self._positions: dict[str, list[int]] = {}
         self._sequences: list[tuple[list[str], dict[str, list[str]]]] | None = None
         self._spans: dict[str, Spans] = {}
+        self._present: frozenset[str] | None = None
+
+    @property
+    def present_lookups(self) -> frozenset[str]:
+        """Every lookup some word of the article is found under (a superset of those with positions)."""
+        if self._present is None:
+            entries = (entry.lookups for entry in self.scan.words.values())
+            self._present = frozenset().union(*self.scan.raws.values(), *entries)
+        return self._present
 
     def _occurrences(self, lookup: str) -> list[int]:
         """Sorted positions of the words found under a lookup (C-level scans of each field's words)."""

@@ -8,6 +8,9 @@ Each occurrence of the operand that occurs less often is paired with the nearest
 on each side (as search engines do): whether a NEAR holds is exactly the same as when every pair within
 reach is tried, and a NEAR has at most twice as many occurrences as its rarer operand, so that nested
 NEARs over a word repeated thousands of times stay linear in the text.
+
+A group of words (a concept's alternatives, an OR of terms) none of whose lookups the article holds has no
+occurrence: one set test answers it instead of each of its terms (`LanguageIndex.lookups_under`).
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ Occurrence = tuple[int, int, tuple[Mark, ...]]
 
 
 class Evaluator:
-    """Evaluates query trees on one article, caching the positions of each word and term."""
+    """Evaluates query trees on one article, caching the positions of each word, term and group."""
 
     def __init__(self, document: AnalysedDocument) -> None:
         self.document = document
         self._units: dict[Unit, list[int]] = {}
         self._terms: dict[int, list[Occurrence]] = {}
+        self._groups: dict[tuple[int, str | None], list[Occurrence]] = {}
+        """Occurrences of OR groups and NEARs by node and field: a concept used twice is evaluated once."""
 
     def matches(self, node: Node, field: str | None = None) -> list[Mark] | None:
         """The marks that show `node` matches (empty for a match without words), or None if it does not."""
@@ -42,6 +47,8 @@ class Evaluator:
             return [] if filter_holds(node, self.document) else None
         if isinstance(node, Not):
             return [] if self.matches(node.child, field) is None else None
+        if isinstance(node, Or) and self._absent(node):
+            return None
         if isinstance(node, And):
             marks: list[Mark] = []
             for child in node.children:
@@ -54,7 +61,7 @@ class Evaluator:
 
     def _any(self, node: Or, field: str | None) -> list[Mark] | None:
         marks: list[Mark] | None = None
-        for child in node.children:
+        for child in self._present_children(node):
             found = self.matches(child, field)
             if found is not None:
                 marks = [] if marks is None else marks
@@ -67,12 +74,30 @@ class Evaluator:
             return _in_field(self._term(node), field)
         if isinstance(node, Scope):
             return [] if field not in (None, node.field) else self.occurrences(node.child, node.field)
-        if isinstance(node, Or):
-            return sorted(o for child in node.children for o in self.occurrences(child, field))
-        if isinstance(node, Near):
-            left, right = self.occurrences(node.left, field), self.occurrences(node.right, field)
-            return _near(left, right, node.distance, node.ordered)
+        if isinstance(node, Or | Near):
+            key = (id(node), field)
+            found = self._groups.get(key)
+            if found is None:
+                found = self._groups[key] = [] if self._absent(node) else self._group(node, field)
+            return found
         return []
+
+    def _group(self, node: Or | Near, field: str | None) -> list[Occurrence]:
+        if isinstance(node, Or):
+            children = self._present_children(node)
+            return sorted(o for child in children for o in self.occurrences(child, field))
+        left, right = self.occurrences(node.left, field), self.occurrences(node.right, field)
+        return _near(left, right, node.distance, node.ordered)
+
+    def _present_children(self, node: Or) -> list[Node]:
+        """The children of an OR that the article may match (those with a word of theirs in it), in order."""
+        numbers = self.document.index.group(node).present(self.document.present_lookups)
+        return [node.children[number] for number in numbers]
+
+    def _absent(self, node: Node) -> bool:
+        """True when the node cannot match: it holds only words, and the article none of their lookups."""
+        lookups = self.document.index.lookups_under(node)
+        return lookups is not None and lookups.isdisjoint(self.document.present_lookups)
 
     def _term(self, term: Term) -> list[Occurrence]:
         found = self._terms.get(id(term))

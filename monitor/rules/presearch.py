@@ -20,7 +20,7 @@ from typing import NamedTuple
 from monitor.rules.clauses import Clause, Requirement
 from monitor.rules.lookups import Vocabulary
 from monitor.rules.stemming import Stemmers
-from monitor.rules.syntax import Unit
+from monitor.rules.syntax import Near, Node, Or, Scope, Term, Unit
 from monitor.rules.tokens import fold_raws
 
 REMEMBERED_WORDS = 200_000  # raw words an index remembers (then it forgets them all and learns again)
@@ -72,6 +72,19 @@ def _raw_lookups(
     return found
 
 
+class Group(NamedTuple):
+    """The children of an OR by the lookups of their words (`always`: those that need no word)."""
+
+    lookups: frozenset[str]
+    children: dict[str, tuple[int, ...]]
+    always: tuple[int, ...]
+
+    def present(self, lookups: frozenset[str]) -> list[int]:
+        """The numbers, in order, of the children an article holding these lookups may match."""
+        found = set(self.always).union(*map(self.children.__getitem__, self.lookups.intersection(lookups)))
+        return sorted(found)
+
+
 class LanguageIndex:
     """For articles of one language: rule numbers by lookup, and what each article word seen means."""
 
@@ -88,6 +101,47 @@ class LanguageIndex:
         self._selects = self._postings(primary for primary, _ in requirements)
         self._seconds = self._postings(others[0] if others else None for _, others in requirements)
         self._memory = WordMemory()
+        self._under: dict[int, tuple[Node, frozenset[str] | None]] = {}
+        self._groups: dict[int, tuple[Or, Group]] = {}
+
+    def group(self, node: Or) -> Group:
+        """Which children of an OR an article may match, by the lookups of their words."""
+        found = self._groups.get(id(node))
+        if found is None or found[0] is not node:
+            by_lookup: defaultdict[str, list[int]] = defaultdict(list)
+            always = []
+            for number, child in enumerate(node.children):
+                lookups = self.lookups_under(child)
+                if lookups is None:
+                    always.append(number)
+                for lookup in lookups or ():
+                    by_lookup[lookup].append(number)
+            group = Group(frozenset(by_lookup), {k: tuple(v) for k, v in by_lookup.items()}, tuple(always))
+            found = self._groups[id(node)] = (node, group)
+        return found[1]
+
+    def lookups_under(self, node: Node) -> frozenset[str] | None:
+        """The lookups of the first word of every term of a positional node (an article with none of them
+        has no occurrence of it); None for a node that can match without words (NOT, filters inside)."""
+        found = self._under.get(id(node))
+        if found is None or found[0] is not node:
+            found = self._under[id(node)] = (node, self._lookups_under(node))
+        return found[1]
+
+    def _lookups_under(self, node: Node) -> frozenset[str] | None:
+        if isinstance(node, Term):
+            return frozenset(self.vocabulary.unit_lookups(node.units[0]))
+        children: tuple[Node, ...] = ()
+        if isinstance(node, Scope):
+            children = (node.child,)
+        elif isinstance(node, Near):
+            children = (node.left, node.right)
+        elif isinstance(node, Or):
+            children = node.children
+        found = [self.lookups_under(child) for child in children]
+        if not found or any(lookups is None for lookups in found):
+            return None
+        return frozenset().union(*found)  # type: ignore[arg-type]
 
     def _postings(self, clauses: Iterable[Clause | None]) -> dict[str, tuple[int, ...]]:
         """Rule numbers by the lookups of one clause of each rule."""

@@ -13,6 +13,7 @@ from monitor.config import RuleConfig, WatchConfig, load_config
 from monitor.durations import parse_duration
 from monitor.errors import DeskError, NotFound
 from monitor.rules import RuleCompileError
+from monitor.rules.lexer import lex
 from monitor.storage.rule_history import ChangeRecord
 from monitor.web.desk import Desk
 from monitor.web.security import Caller
@@ -103,6 +104,68 @@ def run_preview(
             )  # fmt: skip
     except RuleCompileError as error:
         raise DeskError(f"the query does not compile: {error.errors[0].message}") from error
+
+
+MAX_ALTERNATIVES = 1_000
+MAX_ALTERNATIVE_CHARS = 500
+
+
+def alternatives_from(value: Any) -> list[str]:
+    """A concept's alternatives from JSON (a list) or a textarea (one per line), blank lines left out."""
+    items = value if isinstance(value, list) else str(value or "").splitlines()
+    found = [str(item).strip() for item in items if str(item).strip()]
+    if len(found) > MAX_ALTERNATIVES or any(len(item) > MAX_ALTERNATIVE_CHARS for item in found):
+        raise DeskError(
+            f"a concept has at most {MAX_ALTERNATIVES:,} alternatives of {MAX_ALTERNATIVE_CHARS} characters"
+        )
+    return found
+
+
+def rules_using(config: WatchConfig, concept: str) -> list[RuleConfig]:
+    """The rules whose query names the concept, directly or through concepts that name it."""
+    users = {concept}
+    grown = True
+    while grown:
+        named = {
+            name
+            for name, alternatives in config.concepts.items()
+            if any(item.strip().startswith("@") and item.strip()[1:] in users for item in alternatives)
+        }
+        grown = not named <= users
+        users |= named
+    return [rule for rule in config.rules if users & _concepts_named(rule.query)]
+
+
+def _concepts_named(query: str) -> set[str]:
+    return {lexeme.value for lexeme in lex(query)[0] if lexeme.kind == "CONCEPT" and lexeme.value}
+
+
+@dataclass(frozen=True)
+class ConceptEffect:
+    """What a draft concept does to one rule that uses it: its preview, or why there is none."""
+
+    rule: str
+    found: Preview | None
+    error: str | None
+
+
+def preview_concept(
+    desk: Desk, name: str, alternatives: list[str], window: str | None
+) -> list[ConceptEffect]:
+    """The preview of every rule using the concept, with the draft alternatives against the saved ones."""
+    config = config_of(desk)
+    if name not in config.concepts:
+        raise NotFound(f"no concept named {name!r}")
+    draft = {**config.concepts, name: alternatives}
+    effects = []
+    for rule in rules_using(config, name):
+        try:
+            found = run_preview(desk, rule.name, rule.query, window, draft)
+        except DeskError as error:
+            effects.append(ConceptEffect(rule.name, None, str(error)))
+        else:
+            effects.append(ConceptEffect(rule.name, found, None))
+    return effects
 
 
 @dataclass(frozen=True)

@@ -5,24 +5,33 @@ The statistic is the log-odds ratio of a term's document frequency among irrelev
 (add-½ smoothing), divided by its standard error (a z-score, as in Monroe, Colaresi & Quinn 2008): a term
 seen in 30 of 40 irrelevant hits and 1 of 50 relevant ones scores far above one seen twice. Only terms in
 more irrelevant than relevant hits (proportionally), and in at least MIN_DOCUMENTS of them, are proposed.
+
+Each `NEAR/n` of the query is also tried tighter (`tightenings`): the Matcher runs the query with smaller
+distances on the triaged articles, and the loosest distance that keeps every relevant hit the query still
+matches and drops the most irrelevant ones is proposed, with the counts.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import cast
 
 from sqlmodel import Session, col, select
 
+from monitor.pipeline.poll import document_for
+from monitor.rules import Document, RuleCompileError, RuleSpec, compile_rules
+from monitor.rules.lexer import MIN_DISTANCE, Lexeme, lex
 from monitor.storage.articles import article_text
 from monitor.storage.search import fold_words
-from monitor.storage.tables import Article, Hit, MissedMatch
+from monitor.storage.tables import Article, Hit, MissedMatch, Source
 
 MAX_HITS = 2_000
+MAX_TIGHTENING_HITS = 300
+"""Triaged hits the NEAR tightenings are tried on (the latest): each is matched once by every variant."""
 MIN_DOCUMENTS = 2
 MAX_EXAMPLE_CHARS = 300
 _WORDS_READ = 2_000
@@ -40,6 +49,19 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Tightening:
+    """A `NEAR/n` of the query made tighter, and what that does to the triaged hits."""
+
+    before: str
+    after: str
+    relevant_kept: int
+    relevant: int
+    irrelevant_dropped: int
+    irrelevant: int
+    draft: str
+
+
+@dataclass(frozen=True)
 class Example:
     article_id: int
     text: str
@@ -52,12 +74,21 @@ class Learning:
     relevant: int = 0
     irrelevant: int = 0
     suggestions: list[Suggestion] = field(default_factory=list)
+    tightenings: list[Tightening] = field(default_factory=list)
     match_examples: list[Example] = field(default_factory=list)
     no_match_examples: list[Example] = field(default_factory=list)
 
 
-def learn_from_triage(session: Session, rule: str, query: str, *, limit: int = 10) -> Learning:
-    """Suggestions for `rule` (whose saved query is `query`) from its triaged hits and missed articles."""
+def learn_from_triage(
+    session: Session,
+    rule: str,
+    query: str,
+    *,
+    concepts: Mapping[str, Sequence[str]] | None = None,
+    limit: int = 10,
+) -> Learning:
+    """Suggestions for `rule` (whose saved query is `query`, with these concepts) from its triaged hits
+    and missed articles."""
     learning = Learning()
     documents: dict[str, list[tuple[int, str]]] = {"relevant": [], "irrelevant": []}
     statement = (
@@ -81,6 +112,7 @@ def learn_from_triage(session: Session, rule: str, query: str, *, limit: int = 1
         Suggestion(term, bad, good, score, exclude(query, term)) for term, bad, good, score in scored[:limit]
     ]
     learning.no_match_examples = [Example(i, _example(text)) for i, text in documents["irrelevant"][:limit]]
+    learning.tightenings = tightenings(session, rule, query, concepts or {})
     missed = (
         select(Article.id, Article.title, Article.summary, Article.content)
         .join(MissedMatch, col(MissedMatch.article_id) == Article.id)
@@ -142,6 +174,62 @@ def exclude(query: str, term: str) -> str:
     """The query with `NOT term` added (a phrase quoted)."""
     written = f'"{term}"' if " " in term else term
     return f"({query.strip()}) AND NOT {written}"
+
+
+def tightenings(
+    session: Session, rule: str, query: str, concepts: Mapping[str, Sequence[str]]
+) -> list[Tightening]:
+    """For each `NEAR/n` of the query, a smaller distance (of a few tried) that keeps every relevant hit
+    the query matches and drops the most irrelevant ones (the loosest of those; none proposed when none
+    drops any). One Matcher holds every variant: each triaged article is analysed once."""
+    nears = [lexeme for lexeme in lex(query)[0] if lexeme.kind == "NEAR" and "/" in lexeme.text]
+    variants: list[tuple[Lexeme, int, str]] = []
+    for lexeme in nears:
+        for distance in sorted({lexeme.distance * 2 // 3, lexeme.distance // 2, lexeme.distance // 4, 1}):
+            if MIN_DISTANCE <= distance < lexeme.distance:
+                tighter = f"{lexeme.text.split('/')[0]}/{distance}"
+                end = lexeme.offset + len(lexeme.text)
+                variants.append((lexeme, distance, query[: lexeme.offset] + tighter + query[end:]))
+    if not variants:
+        return []
+    specs = [RuleSpec("saved", query)] + [RuleSpec(f"v{n}", v[2]) for n, v in enumerate(variants)]
+    try:
+        matcher = compile_rules(specs, concepts)
+    except RuleCompileError:
+        return []
+    matched: dict[str, Counter[str]] = {"relevant": Counter(), "irrelevant": Counter()}
+    for state, document in _triaged_documents(session, rule):
+        matched[state].update(match.rule for match in matcher.match(document))
+    good, bad = matched["relevant"], matched["irrelevant"]
+    found: list[Tightening] = []
+    for lexeme in nears:
+        best: Tightening | None = None
+        for number, (origin, distance, draft) in enumerate(variants):
+            name = f"v{number}"
+            if origin is not lexeme or good[name] < good["saved"] or bad[name] >= bad["saved"]:
+                continue
+            dropped = bad["saved"] - bad[name]
+            if best is None or dropped >= best.irrelevant_dropped:  # a looser one dropping as many wins
+                after = f"{lexeme.text.split('/')[0]}/{distance}"
+                kept = good[name]
+                best = Tightening(lexeme.text, after, kept, good["saved"], dropped, bad["saved"], draft)
+        if best is not None:
+            found.append(best)
+    return sorted(found, key=lambda t: -t.irrelevant_dropped)
+
+
+def _triaged_documents(session: Session, rule: str) -> Iterable[tuple[str, Document]]:
+    """The latest triaged hits' articles (relevant or irrelevant) as the Matcher reads them."""
+    statement = (
+        select(Hit.state, Article, Source.name)  # type: ignore[call-overload]
+        .join(Article, col(Article.id) == Hit.article_id)
+        .join(Source, col(Source.id) == Article.source_id)
+        .where(Hit.rule == rule, col(Hit.state).in_(["relevant", "irrelevant"]))
+        .order_by(col(Hit.id).desc())
+        .limit(MAX_TIGHTENING_HITS)
+    )
+    for state, article, source in session.exec(statement):
+        yield state, document_for(article, source)
 
 
 def _example(text: str) -> str:

@@ -10,14 +10,19 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import Session, col, func, select
 
 from monitor.pipeline.poll import document_for
 from monitor.rules import Matcher, RuleMatch, RuleSpec, compile_rules
+from monitor.rules.evaluate import Mark
+from monitor.rules.results import build_match
+from monitor.rules.stemming import language_code
 from monitor.storage.tables import Article, Hit, MissedMatch, Source
 from monitor.workshop.corpus import CorpusWords, StoredText
-from monitor.workshop.prefilter import candidate_ids
+from monitor.workshop.evaluation import evaluate
+from monitor.workshop.prefilter import Candidates, candidate_ids
 
 DRAFT, SAVED = "draft", "saved"
 MAX_LISTED = 200
@@ -68,8 +73,26 @@ class Stored:
     first_seen_at: datetime
 
 
-Found = dict[int, tuple[Stored, RuleMatch]]
-"""Matches by article id."""
+@dataclass
+class Found:
+    """The matches of one query on a window: the marks by article id, made RuleMatches on demand (only
+    the listed articles need their highlights and snippet)."""
+
+    matcher: Matcher
+    marks: dict[int, tuple[Stored, list[Mark]]] = field(default_factory=dict)
+
+    def match(self, article_id: int) -> RuleMatch:
+        """The RuleMatch Matcher.match gives for this article (the same marks, the same build)."""
+        stored, marks = self.marks[article_id]
+        document = document_for(stored.article, stored.source)  # type: ignore[arg-type]
+        return build_match(DRAFT, marks, self.matcher.analyse(document))
+
+    def since(self, since: datetime | None) -> Found:
+        """The matches first seen at or after `since`."""
+        if since is None:
+            return self
+        kept = {i: found for i, found in self.marks.items() if found[0].first_seen_at >= since}
+        return Found(self.matcher, kept)
 
 
 def rule_matches(
@@ -80,19 +103,47 @@ def rule_matches(
     since: datetime | None,
 ) -> tuple[Found, int]:
     """The matches of one query on the window, and how many candidate articles were read (0 when the
-    answer came from the corpus's cache of recent results); RuleCompileError when it does not compile."""
+    answer came from the corpus's remembered results, completed with the articles learnt since);
+    RuleCompileError when it does not compile.
+
+    Each candidate is evaluated by the Evaluator (as Matcher.match does) with the sub-tree answers kept
+    for it by earlier previews (`evaluation.ArticleMemos`): only the sub-trees the edit changed are
+    evaluated again."""
     corpus.refresh(session)
     key = (query, repr(sorted((name, tuple(values)) for name, values in concepts.items())))
     cached = corpus.recall(key)
     if cached is not None and (cached[0] is None or (since is not None and since >= cached[0])):
-        return {
-            i: found for i, found in cached[1].items() if since is None or found[0].first_seen_at >= since
-        }, 0
-    matcher = compile_rules([RuleSpec(DRAFT, query)], concepts)
-    window = WindowMatches(session, corpus, matcher, since)
-    found: Found = {stored.article.id: (stored, matches[0]) for stored, matches in window}
-    corpus.remember(key, (since, found))
-    return found, window.candidates
+        window, covered, found = cached
+        if covered >= corpus.last_id:
+            return found.since(since), 0
+        mark, found = corpus.last_id, Found(found.matcher, dict(found.marks))
+        read = _match_window(session, corpus, found, window, after=covered)  # the articles learnt since
+        corpus.remember(key, (window, mark, found))
+        return found.since(since), read
+    mark, found = corpus.last_id, Found(compile_rules([RuleSpec(DRAFT, query)], concepts))
+    read = _match_window(session, corpus, found, since)
+    corpus.remember(key, (since, mark, found))
+    return found, read
+
+
+def _match_window(
+    session: Session, corpus: CorpusWords, found: Found, since: datetime | None, after: int = 0
+) -> int:
+    """Add to `found` the matches of its matcher on the window's articles (those learnt after article id
+    `after` only, if given); how many candidates were read."""
+    matcher = found.matcher
+    numbers, by_node = corpus.memos.number(matcher)
+    candidates = Candidates(corpus, matcher, (numbers, by_node), after)
+    ids = sorted(candidates.ids)
+    for stored in load_articles(session, ids, since):
+        article_id, language = stored.article.id, language_code(stored.article.language)
+        document = document_for(stored.article, stored.source)  # type: ignore[arg-type]
+        memo = corpus.memos.memo(article_id, stored.article.content_hash, numbers)
+        possible = partial(candidates.possible, language, article_id)
+        marks = evaluate(matcher, document, memo, by_node, possible)
+        if marks is not None:
+            found.marks[article_id] = (stored, marks)
+    return len(ids)
 
 
 def preview(
@@ -114,16 +165,16 @@ def preview(
     few results until a new article is stored)."""
     started = time.perf_counter()
     draft, wanted = rule_matches(session, corpus, query, concepts, since)
-    before: Found = {}
+    before: dict[int, object] = {}
+    result = {DRAFT: draft}
     if saved is not None:
-        before, read = rule_matches(session, corpus, saved, saved_concepts or concepts, since)
-        wanted += read
-    result = {DRAFT: draft, SAVED: before}
+        result[SAVED], read = rule_matches(session, corpus, saved, saved_concepts or concepts, since)
+        before, wanted = result[SAVED].marks, wanted + read  # type: ignore[assignment]
     outcome = Preview(candidates=wanted, scanned=count_articles(session, since))
-    outcome.matched, outcome.saved_matched = len(result[DRAFT]), len(result[SAVED])
-    outcome.matched_ids = sorted(result[DRAFT])
-    added = sorted(set(result[DRAFT]) - set(result[SAVED]), reverse=True) if saved is not None else []
-    dropped = sorted(set(result[SAVED]) - set(result[DRAFT]), reverse=True)
+    outcome.matched, outcome.saved_matched = len(draft.marks), len(before)
+    outcome.matched_ids = sorted(draft.marks)
+    added = sorted(set(draft.marks) - set(before), reverse=True) if saved is not None else []
+    dropped = sorted(set(before) - set(draft.marks), reverse=True)
     states = hit_states(session, rule, added + dropped)
     missed = missed_articles(session, rule, added + dropped)
     outcome.added_count, outcome.dropped_count = len(added), len(dropped)
@@ -135,7 +186,7 @@ def preview(
             state = states.get(article_id)
             counts[state or "no hit"] = counts.get(state or "no hit", 0) + 1
         for article_id in ids[:MAX_LISTED]:
-            stored, match = result[side][article_id]
+            stored, match = result[side].marks[article_id][0], result[side].match(article_id)
             listed.append(_listed(stored, match, states.get(article_id), article_id in missed))
     outcome.seconds = time.perf_counter() - started
     return outcome
@@ -178,7 +229,10 @@ def _listed(stored: Stored, match: RuleMatch, state: str | None, missed: bool) -
 
 def load_articles(session: Session, ids: Sequence[int], since: datetime | None) -> Iterable[Stored]:
     """The stored articles with these ids first seen at or after `since`, with their source's name."""
-    columns = (Article.id, Article.title, Article.summary, Article.content, Article.language, Article.url)
+    columns = (
+        Article.id, Article.title, Article.summary, Article.content, Article.language, Article.url,
+        Article.content_hash,
+    )  # fmt: skip
     for start in range(0, len(ids), _CHUNK):
         statement = (
             select(*columns, Source.name, Article.first_seen_at)  # type: ignore[call-overload]
@@ -188,7 +242,7 @@ def load_articles(session: Session, ids: Sequence[int], since: datetime | None) 
         if since is not None:
             statement = statement.where(col(Article.first_seen_at) >= since)
         for row in session.exec(statement):
-            yield Stored(StoredText(*row[:6]), row[6], row[7])
+            yield Stored(StoredText(*row[:7]), row[7], row[8])
 
 
 def count_articles(session: Session, since: datetime | None) -> int:

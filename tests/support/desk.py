@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 
 from monitor import clock
-from monitor.config import load_config
+from monitor.config import WatchConfig, load_config
 from monitor.pipeline import run_cycle
-from monitor.settings import build_settings
+from monitor.settings import Settings, build_settings
 from monitor.storage import Database, open_database
 from monitor.storage.users import add_user, create_token
 from monitor.web.app import create_app
@@ -97,10 +97,23 @@ class DeskSite:
     config_dir: Path
     server: DeskServer
     tokens: dict[str, str] = field(default_factory=dict)
+    settings: Settings | None = None
 
     def stop(self) -> None:
         self.server.stop()
         self.database.dispose()
+
+    def poll(self, names: list[str] | None = None) -> None:
+        """Poll the sources now, as the service's next poll does: the configuration read again from its
+        directory (the rules as saved since)."""
+        assert self.settings is not None
+        _poll(load_config(self.config_dir), self.settings, self.database, names)
+
+
+def _poll(config: WatchConfig, settings: Settings, database: Database, names: list[str] | None) -> None:
+    """One poll, in a thread of its own: the caller's thread may hold a running loop (Playwright's)."""
+    with ThreadPoolExecutor(1) as executor:
+        executor.submit(asyncio.run, run_cycle(config, settings, database, names=names)).result()
 
 
 def start_site(database_url: str, config_dir: Path, *, users: bool = True, poll: bool = True) -> DeskSite:
@@ -108,9 +121,8 @@ def start_site(database_url: str, config_dir: Path, *, users: bool = True, poll:
     config = load_config(config_dir)
     settings = build_settings(config.settings_values, {"database_url": database_url})
     database = open_database(database_url)
-    if poll:  # in a thread of its own: the caller's thread may hold a running loop (Playwright's)
-        with ThreadPoolExecutor(1) as executor:
-            executor.submit(asyncio.run, run_cycle(config, settings, database)).result()
+    if poll:
+        _poll(config, settings, database, None)
     tokens: dict[str, str] = {}
     if users:
         with database.session() as session:
@@ -120,7 +132,7 @@ def start_site(database_url: str, config_dir: Path, *, users: bool = True, poll:
             session.commit()
     app = create_app(database, settings, config_dir, config=config)
     server = DeskServer(app, "127.0.0.1", 0).start()
-    return DeskSite(f"http://127.0.0.1:{server.port}", database, config_dir, server, tokens)
+    return DeskSite(f"http://127.0.0.1:{server.port}", database, config_dir, server, tokens, settings)
 
 
 class Browser:

@@ -1,6 +1,7 @@
 """The rule workshop in a real browser (Debian's chromium driven by Playwright): an analyst breaks a rule
 and sees the caret under the fault, fixes it, watches the preview change, saves it (rules.yaml keeps its
-comments), is refused a save over someone else's edit, and rolls back."""
+comments), sees the next poll apply the saved rule, is refused a save over someone else's edit, and rolls
+back."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.desk import DeskSite
+from tests.support.desk import ITEMS, DeskSite
+from tests.support.feed_server import FeedServer
+from tests.support.watch_config import rss
 from tests.web.conftest import api
 from tests.web.test_browser import browser, login
 
 sync_api = pytest.importorskip("playwright.sync_api")
 COMMENT = "# The rules of the test desk: this comment must survive every save.\n"
+NEXT_ITEMS = [
+    ("en-3", "Geran assembly line in Yelabuga", "Geran drones are built there."),
+    ("en-4", "Shahed debris in Odesa", "Shahed fragments were found."),
+]
 __all__ = ["browser"]
 
 
@@ -30,7 +37,9 @@ def _type_query(page: object, query: str) -> None:
     page.fill("#query", query)  # type: ignore[attr-defined]
 
 
-def test_edit_preview_save_conflict_and_rollback(page: object, site: DeskSite) -> None:
+def test_edit_preview_save_poll_conflict_and_rollback(
+    page: object, site: DeskSite, feeds: FeedServer
+) -> None:
     expect = sync_api.expect
     rules_file = site.config_dir / "rules.yaml"
     original = COMMENT + rules_file.read_text(encoding="utf-8")
@@ -61,8 +70,14 @@ def test_edit_preview_save_conflict_and_rollback(page: object, site: DeskSite) -
     assert saved.replace("geran OR шахеды", "shahed OR geran OR шахед OR шахеды OR дрон") == original
     with api(site, "vic") as vic:
         assert vic.get("/rules/drones").json()["query"] == "geran OR шахеды"  # the desk took the change
+    feeds.serve("/news.xml", rss([*ITEMS, *NEXT_ITEMS]))  # the next poll: the saved rule decides
+    site.poll(["news"])
+    page.goto(f"{site.url}/?rule=drones")  # type: ignore[attr-defined]
+    rows = page.locator("tr.hit-row")  # type: ignore[attr-defined]
+    expect(rows.filter(has_text="Geran assembly line in Yelabuga")).to_have_count(1)
+    expect(rows.filter(has_text="Shahed debris in Odesa")).to_have_count(0)  # only the old rule had shahed
 
-    page.reload()  # type: ignore[attr-defined]
+    page.goto(f"{site.url}/rules/drones/edit")  # type: ignore[attr-defined]
     rules_file.write_text(saved + "# edited by hand meanwhile\n", encoding="utf-8")
     _type_query(page, "geran")
     page.click("#save")  # type: ignore[attr-defined]

@@ -99,3 +99,29 @@ def test_learning_reads_triaged_hits_and_missed_articles(database: Database) -> 
     assert first.draft == f"(Shahed) AND NOT {first.term}"
     assert [e.text for e in learning.match_examples] == ["Alabuga expands"]
     assert len(learning.no_match_examples) == 4
+
+
+def test_a_near_tightening_that_drops_irrelevant_hits_and_keeps_relevant_ones_is_drafted(
+    database: Database,
+) -> None:
+    close = [f"Shahed factory report {i}" for i in range(4)]
+    apart = [f"Shahed drones hit the city near a closed factory {i}" for i in range(4)]  # 7 words between
+    _store(database, close + apart, days_ago=1)
+    query = "Shahed NEAR/10 factory"
+    matcher = compile_rules([RuleSpec("r", query)], {})
+    with database.session() as session:
+        articles = session.exec(select(Article).order_by(col(Article.id))).all()
+        for article in articles:
+            record_hits(session, article, matcher.match(_document(article)), lambda _: [], now=NOW)
+        ids = session.exec(select(Hit.id).order_by(col(Hit.id))).all()
+        set_state(session, ids[:4], "relevant", actor="ana", now=NOW)
+        set_state(session, ids[4:], "irrelevant", actor="ana", now=NOW)
+        session.commit()
+        (tighter,) = learn_from_triage(session, "r", query).tightenings
+    assert (tighter.before, tighter.after, tighter.draft) == ("NEAR/10", "NEAR/6", "Shahed NEAR/6 factory")
+    assert (tighter.relevant_kept, tighter.relevant, tighter.irrelevant_dropped, tighter.irrelevant) == (
+        4,
+        4,
+        4,
+        4,
+    )

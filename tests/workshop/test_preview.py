@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import col, select
 
 from monitor.pipeline.poll import document_for
@@ -113,3 +114,81 @@ def test_preview_equals_the_matcher_over_every_stored_article(stored: Database, 
         articles = session.exec(select(Article).order_by(col(Article.id))).all()
         expected = [a.id for a in articles if matcher.match(document_for(a, "kyiv-independent"))]
     assert found.matched_ids == expected
+
+
+@pytest.fixture(scope="module")
+def remembering() -> CorpusWords:
+    """One word index for every example: the sub-query answers and id sets of earlier drafts are reused."""
+    return CorpusWords()
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(_query(), _query(), st.sampled_from(["({a}) AND NOT ({b})", "({a}) OR ({b})", "({a}) NEAR/3 ({b})"]))
+def test_successive_edits_reusing_earlier_answers_equal_the_matcher(
+    stored: Database, remembering: CorpusWords, first: str, second: str, edit: str
+) -> None:
+    """A draft shares sub-trees with the drafts before it (the edits an analyst makes): the answers kept
+    for each article give exactly Matcher.match's results, draft after draft, concepts widened too."""
+    widened = CONCEPTS | {"nk": [*CONCEPTS["nk"], "Alabuga"]}
+    drafts = [
+        (first, CONCEPTS),
+        (edit.format(a=first, b=second), CONCEPTS),
+        (first, widened),
+        (first.replace("NEAR/2", "NEAR/9"), CONCEPTS),
+    ]
+    for query, concepts in drafts:
+        try:
+            matcher = compile_rules([RuleSpec("r", query)], concepts)
+        except RuleCompileError:
+            continue
+        with stored.session() as session:
+            found = preview(session, remembering, "r", query, concepts, saved=None, since=None)
+            articles = session.exec(select(Article).order_by(col(Article.id))).all()
+            expected = [a.id for a in articles if matcher.match(document_for(a, "kyiv-independent"))]
+        assert found.matched_ids == expected, query
+
+
+def test_previews_after_new_articles_complete_the_remembered_results(database: Database) -> None:
+    """A poll stores articles between two previews: the remembered results of the saved rule and the
+    sub-queries' ids are completed with them, and every preview still equals Matcher.match."""
+    queries = ["@uav NEAR/3 (usine OR factory)", "(@uav NEAR/3 (usine OR factory)) OR rail", "@nk OR fret"]
+    corpus = CorpusWords()
+    for batch in range(3):
+        _store(database, _articles(batch, 120), days_ago=3 - batch)
+        for query in [*queries, f"({queries[1]}) AND NOT drone{'s' * batch}"]:  # new, sharing sub-trees
+            matcher = compile_rules([RuleSpec("r", query)], CONCEPTS)
+            with database.session() as session:
+                found = preview(session, corpus, "r", query, CONCEPTS, saved=queries[0], since=None)
+                articles = session.exec(select(Article).order_by(col(Article.id))).all()
+                expected = [a.id for a in articles if matcher.match(document_for(a, "kyiv-independent"))]
+            assert found.matched_ids == expected, (batch, query)
+            assert found.matched > 0
+
+
+def test_a_word_first_seen_after_a_preview_is_found_by_the_rule_words_it_matches(database: Database) -> None:
+    corpus = CorpusWords()
+    _store(database, [("Alabuga factory", "", "en")], days_ago=2)
+    with database.session() as session:
+        assert preview(session, corpus, "r", "fac* OR drones", {}, saved=None, since=None).matched == 1
+    later = _store(database, [("Facilities expanded", "", "en"), ("Drones seen", "", "ru")], days_ago=1)
+    with database.session() as session:
+        found = preview(
+            session, corpus, "r", "(fac* OR drones) AND NOT x", {}, saved="fac* OR drones", since=None
+        )
+    assert found.matched_ids[1:] == later and found.saved_matched == 3  # new words, a new language
+
+
+def test_an_article_whose_text_changed_is_evaluated_again(database: Database) -> None:
+    corpus = CorpusWords()
+    with database.session() as session:
+        source = add_source(session)
+        (article,) = store_entries(session, source.id, [Entry(guid="g", title="Shahed factory")], now=NOW)
+        session.commit()
+        assert preview(session, corpus, "r", "Shahed", {}, saved=None, since=None).matched_ids == [article.id]
+        store_entries(session, source.id, [Entry(guid="g", title="Weather report")], now=NOW)  # edited
+        session.commit()
+        assert preview(session, corpus, "r", "Shahed AND NOT rain", {}, saved=None, since=None).matched == 0

@@ -19,10 +19,12 @@ from monitor.web.exports import iso
 from monitor.web.pages.rules import rule_rows
 from monitor.web.security import Caller
 from monitor.web.workshop import (
+    alternatives_from,
     apply_rule,
     check_draft,
     config_of,
     draft_from,
+    preview_concept,
     run_preview,
     save_concept,
     save_rule,
@@ -179,6 +181,26 @@ async def save_concept_endpoint(
     return _change(change) | {"version": open_file(desk.config.directory, CONCEPTS_FILE).version}
 
 
+class ConceptPreviewBody(BaseModel):
+    alternatives: list[str] = Field(max_length=1_000)
+    since: str = Field("30d", max_length=20, description="the window: 30d, 12w…, or all")
+
+
+@router.post("/concepts/{name}/preview")
+async def concept_preview(
+    name: str, body: ConceptPreviewBody, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+) -> dict[str, Any]:
+    """Every rule using the concept (directly or through other concepts), previewed with the draft
+    alternatives: what each would add and drop against its saved form."""
+    alternatives = alternatives_from(body.alternatives)
+    effects = await run_in_threadpool(preview_concept, desk, name, alternatives, body.since)
+    return {
+        "rules": [
+            {"rule": e.rule, "error": e.error} | (preview_json(e.found) if e.found else {}) for e in effects
+        ]
+    }
+
+
 @router.get("/concepts")
 def concepts(desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> dict[str, Any]:
     return {
@@ -228,12 +250,13 @@ async def apply(
 
 @router.get("/rules/{name}/learning")
 def learning(name: str, desk: Desk = Depends(get_desk), caller: Caller = Depends(reader)) -> dict[str, Any]:
-    """Terms that separate the rule's irrelevant hits from its relevant ones, each with a draft; examples."""
+    """Terms that separate the rule's irrelevant hits from its relevant ones, each with a draft; NEAR/n
+    tightenings that drop irrelevant hits and keep the relevant ones, each with a draft; examples."""
     found = saved_rule(desk, name)
     if found is None:
         raise NotFound(f"no rule named {name!r}")
     with desk.database.read_session() as session:
-        learnt = learn_from_triage(session, name, found.query)
+        learnt = learn_from_triage(session, name, found.query, concepts=config_of(desk).concepts)
     return {
         "relevant": learnt.relevant,
         "irrelevant": learnt.irrelevant,
@@ -246,6 +269,18 @@ def learning(name: str, desk: Desk = Depends(get_desk), caller: Caller = Depends
                 "draft": s.draft,
             }
             for s in learnt.suggestions
+        ],
+        "tightenings": [
+            {
+                "before": t.before,
+                "after": t.after,
+                "relevant_kept": t.relevant_kept,
+                "relevant": t.relevant,
+                "irrelevant_dropped": t.irrelevant_dropped,
+                "irrelevant": t.irrelevant,
+                "draft": t.draft,
+            }
+            for t in learnt.tightenings
         ],
         "match_examples": [e.text for e in learnt.match_examples],
         "no_match_examples": [e.text for e in learnt.no_match_examples],

@@ -23,10 +23,13 @@ from monitor.web.desk import Desk, RowId, analyst, get_desk, reader
 from monitor.web.security import Caller
 from monitor.web.workshop import (
     RuleDraft,
+    alternatives_from,
     apply_rule,
     check_draft,
     config_of,
     draft_from,
+    preview_concept,
+    rules_using,
     run_preview,
     save_concept,
     save_rule,
@@ -112,7 +115,7 @@ def edit(
         )  # fmt: skip
     with desk.database.read_session() as session:
         changes = list_changes(session, subject=name, limit=20)
-        learnt = learn_from_triage(session, name, rule.query) if found else None
+        learnt = learn_from_triage(session, name, rule.query, concepts=config.concepts) if found else None
     context = {
         "caller": caller, "rule": rule, "new": found is None,
         "query": draft if draft is not None else rule.query,
@@ -203,8 +206,26 @@ def edit_concept(
     context = {
         "caller": caller, "name": name, "alternatives": config.concepts[name], "changes": changes,
         "version": open_file(desk.config.directory, CONCEPTS_FILE).version,
+        "users": [rule.name for rule in rules_using(config, name)],
     }  # fmt: skip
     return desk.templates.TemplateResponse(request, "concept_edit.html", context)
+
+
+@router.post("/concepts/{name}/preview")
+async def concept_preview(
+    request: Request, name: str, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
+) -> Response:
+    """The live preview of a draft concept (a partial): each rule using it, with what it adds and drops."""
+    form = await request.form()
+    try:
+        alternatives = alternatives_from(form.get("alternatives"))
+        window = str(form.get("window") or "30d")
+        effects = await run_in_threadpool(preview_concept, desk, name, alternatives, window)
+    except DeskError as error:
+        context: dict[str, object] = {"error": str(error), "effects": []}
+    else:
+        context = {"error": None, "effects": effects}
+    return desk.templates.TemplateResponse(request, "partials/concept_preview.html", context)
 
 
 @router.post("/concepts/{name}")
@@ -212,8 +233,7 @@ async def save_concept_page(
     request: Request, name: str, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> Response:
     form = await request.form()
-    lines = str(form.get("alternatives") or "").splitlines()
-    alternatives = [line.strip() for line in lines if line.strip()]
+    alternatives = alternatives_from(form.get("alternatives"))
     await run_in_threadpool(save_concept, desk, caller, name, alternatives, str(form.get("version") or ""))
     return RedirectResponse(f"/rules?{urlencode({'notice': f'saved concept @{name}'})}", status_code=303)
 
