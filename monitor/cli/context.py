@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # loaded when first used: `monitor --help` needs none of them
     from monitor.storage.database import Database
 
 DEFAULT_CONFIG_DIR = Path("config")
+MAX_ROW_ID = 2**31 - 1
+"""The largest id a row can have (a 32-bit integer): larger ones typed on the command line would overflow
+the database driver."""
 
 
 @dataclass
