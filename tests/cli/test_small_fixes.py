@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_commands import OTHER, SHAHED_EN, invoke
 from tests.support.feed_server import FeedServer
 from tests.support.watch_config import rss, write_config
@@ -27,18 +29,23 @@ def test_sources_status_failing_says_none_fail_rather_than_none_configured(
     assert out.strip() == "no failing sources (1 sources configured)"
 
 
-def test_hits_names_an_unknown_rule_and_suggests_the_close_one(
-    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, database_url: str
+@pytest.mark.parametrize("command", ["hits", "stories"])
+def test_hits_and_stories_name_an_unknown_rule_and_suggest_the_close_one(
+    feed_server: FeedServer,
+    webhook_receiver: WebhookReceiver,
+    tmp_path: Path,
+    database_url: str,
+    command: str,
 ) -> None:
     base = ("--config", str(config(feed_server, webhook_receiver, tmp_path)), "--db", database_url)
     invoke(*base, "poll")
 
-    code, _, err = invoke(*base, "hits", "--rule", "shahed-prodution-russia")
+    code, _, err = invoke(*base, command, "--rule", "shahed-prodution-russia")
 
     assert code == 1
     assert "no rule named 'shahed-prodution-russia'" in err
     assert "did you mean 'shahed-production-russia'" in err
-    code, out, _ = invoke(*base, "hits", "--rule", "shahed-production-russia", "--format", "json")
+    code, out, _ = invoke(*base, command, "--rule", "shahed-production-russia", "--format", "json")
     assert code == 0 and len(out.splitlines()) == 1
 
 
