@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -87,6 +88,55 @@ def test_monitor_web_serves_the_desk_alone_until_sigterm(tmp_path: Path) -> None
         log.matches(r"create the first admin: http://\S+/setup/")
         ready = httpx.get(f"{desk.group(1)}/readyz").json()
         assert (ready["status"], ready["pollers"]) == ("ok", {})
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_monitor_web_exits_1_in_one_line_when_its_address_is_taken(tmp_path: Path) -> None:
+    config_dir = write_config(tmp_path / "c", sources={}, alert_url="json://127.0.0.1:9/x")
+    monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        done = subprocess.run(
+            [
+                monitor,
+                "--config",
+                str(config_dir),
+                "--db",
+                f"sqlite:///{tmp_path / 'db'}",
+                "web",
+                "--address",
+                address,
+            ],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1, done.stderr
+    assert f"error: the desk is not served at {address}" in done.stderr
+    assert "polling goes on" not in done.stderr
+
+
+def test_monitor_web_serves_even_when_run_is_told_not_to(tmp_path: Path) -> None:
+    """web.enabled says whether `monitor run` serves the desk; `monitor web` is the desk."""
+    config_dir = write_config(tmp_path / "c", sources={}, alert_url="json://127.0.0.1:9/x")
+    monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
+    process = subprocess.Popen(
+        [monitor, "--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db'}", "web"],
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "MONITOR_WEB__ENABLED": "false"},
+    )
+    try:
+        (desk,) = ServiceLog(process).matches(r"the desk is at (http://127\.0\.0\.1:\d+)")
+        assert httpx.get(f"{desk.group(1)}/healthz").status_code == 200
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:
