@@ -105,7 +105,7 @@ class CliContext:
             from monitor.storage.database import open_database
 
             try:
-                self._database = open_database(self.settings.database_url)
+                self._database = open_database(self.settings.database_url, create=not self.reading_only)
             except MonitorError as error:
                 fail(str(error))
         return self._database

@@ -77,3 +77,19 @@ def test_rules_test_since_prints_a_table_of_the_matches_only(
     assert len(matches) == 1 and "shahed-production-russia" in matches[0] and "wire" in matches[0]
     assert SHAHED_EN[1] in matches[0] and OTHER[1] not in out
     assert total == "1 of 2 articles matched"
+
+
+@pytest.mark.parametrize("command", ["hits", "stories", "deliveries"])
+def test_reading_a_database_that_does_not_exist_is_an_error_not_no_hits(tmp_path: Path, command: str) -> None:
+    """A mistyped --db path used to create an empty database there and answer "no hits"."""
+    typo = tmp_path / "monitr.db"
+    config_dir = write_config(tmp_path / "c", sources={}, alert_url="json://127.0.0.1:9/x")
+
+    code, _, err = invoke("--config", str(config_dir), "--db", f"sqlite:///{typo}", command)
+
+    assert code == 1
+    assert err.strip() == (
+        f"error: no database at {typo}: `monitor run` or `monitor poll` creates it "
+        "(a typo in --db or MONITOR_DATABASE_URL?)"
+    )
+    assert not typo.exists()
