@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from monitor.storage.database import open_database
+
 BUNDLED = Path(__file__).resolve().parent.parent / "config"
 MONITOR = str(Path(sys.executable).parent / "monitor")
 
@@ -52,7 +54,7 @@ def main() -> None:
         shutil.copytree(BUNDLED, tmp / "config")
         database = f"sqlite:///{tmp / 'monitor.db'}"
         hits = [MONITOR, "--config", str(tmp / "config"), "--db", database, "hits", "--since", "1d"]
-        subprocess.run(hits, check=True, stdout=subprocess.DEVNULL)  # creates and migrates the database
+        open_database(database).dispose()  # created and migrated: reading commands create none
         python_s, _ = timed([sys.executable, "-c", "pass"], args.runs)
         help_s, help_cpu = timed([MONITOR, "--help"], args.runs)
         hits_s, hits_cpu = timed(hits, args.runs)

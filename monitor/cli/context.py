@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # loaded when first used: `monitor --help` needs none of them
     from monitor.storage.database import Database
 
 DEFAULT_CONFIG_DIR = Path("config")
+MAX_ROW_ID = 2**31 - 1
+"""The largest id a row can have (a 32-bit integer): larger ones typed on the command line would overflow
+the database driver."""
 
 
 @dataclass
@@ -102,7 +105,7 @@ class CliContext:
             from monitor.storage.database import open_database
 
             try:
-                self._database = open_database(self.settings.database_url)
+                self._database = open_database(self.settings.database_url, create=not self.reading_only)
             except MonitorError as error:
                 fail(str(error))
         return self._database

@@ -15,7 +15,7 @@ import typer
 
 from monitor import clock
 from monitor.alerts.listing import delivery_fields
-from monitor.cli.context import CliContext, fail
+from monitor.cli.context import MAX_ROW_ID, CliContext, fail
 from monitor.durations import short_duration
 from monitor.storage.deliveries import delivery_counts
 from monitor.storage.digests import held_count
@@ -74,7 +74,9 @@ def deliveries(
 @app.command("retry")
 def retry(
     ctx: typer.Context,
-    ids: Annotated[list[int] | None, typer.Argument(help="Deliveries to send again now.")] = None,
+    ids: Annotated[
+        list[int] | None, typer.Argument(min=1, max=MAX_ROW_ID, help="Deliveries to send again now.")
+    ] = None,
     all_failed: Annotated[bool, typer.Option("--all-failed", help="Every failed delivery.")] = False,
     channel: Annotated[
         str | None, typer.Option("--channel", help="With --all-failed: only this channel's.")

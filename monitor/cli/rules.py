@@ -15,6 +15,7 @@ from monitor.cli.context import CliContext, fail
 from monitor.durations import parse_duration
 from monitor.pipeline.poll import document_for
 from monitor.rules import Document, Matcher, RuleCompileError, RuleSpec, compile_rules
+from monitor.rules.model import words_at
 from monitor.rules.results import unmarked
 from monitor.sanitize import sanitize
 from monitor.storage.articles import iter_articles
@@ -218,7 +219,9 @@ def _print_table(matcher: Matcher, documents: Iterable[tuple[Any, Document]]) ->
         matched += bool(matches)
         for match in matches:
             title = " ".join(sanitize(document.title).split())[:70] or "(untitled)"
-            words = ", ".join(sanitize(term) for term in match.terms)
+            spans = ((h.field, h.start, h.end) for h in match.highlights)
+            found = words_at(spans, {"title": document.title, "text": document.text}) or match.terms
+            words = ", ".join(sanitize(word) for word in found)
             where = f"{str(identifier)[:8]:>8}  {match.rule[:32]:<32}  {document.source[:20]:<20}"
             typer.echo(f"{where}  {title} — {words}")
     typer.echo(f"{matched} of {read} articles matched")

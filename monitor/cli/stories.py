@@ -9,7 +9,7 @@ import typer
 
 from monitor import clock
 from monitor.cli.context import CliContext
-from monitor.cli.hits import OutputFormat, _iso
+from monitor.cli.hits import OutputFormat, _check_rule, _iso
 from monitor.durations import parse_duration
 from monitor.sanitize import sanitize, sanitize_optional
 from monitor.storage.stories import StoryRecord, list_stories
@@ -38,6 +38,8 @@ def stories(
         raise typer.BadParameter("table or json", param_hint="--format")
     with context.database.read_session() as session:
         found = list_stories(session, since=cutoff, rule=rule)
+    if rule is not None and not found:
+        _check_rule(context, rule)
     if output is OutputFormat.json:
         for story in found:
             typer.echo(json.dumps(story_row(story), ensure_ascii=False))

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from monitor import clock
-from monitor.cli.context import CliContext
+from monitor.cli.context import MAX_ROW_ID, CliContext
 from monitor.errors import DeskError
 from monitor.storage.users import (
     Role,
@@ -102,7 +102,9 @@ def token(
     name: NameArgument,
     label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "",
     show: Annotated[bool, typer.Option("--list", help="List the user's tokens instead.")] = False,
-    revoke: Annotated[int | None, typer.Option("--revoke", help="Revoke the token with this id.")] = None,
+    revoke: Annotated[
+        int | None, typer.Option("--revoke", min=1, max=MAX_ROW_ID, help="Revoke the token with this id.")
+    ] = None,
 ) -> None:
     """Create an API bearer token for a user (printed once), or list or revoke their tokens."""
     context: CliContext = ctx.obj

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from monitor.cli.context import CliContext
+from monitor.cli.context import CliContext, fail
 from monitor.settings import split_address
 
 if TYPE_CHECKING:
@@ -21,10 +21,13 @@ logger = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
-def desk_beside(context: CliContext, pollers: PollerStatus | None = None) -> Iterator[None]:
-    """Serve the desk on a thread while the body runs (when `web.enabled`)."""
+def desk_beside(
+    context: CliContext, pollers: PollerStatus | None = None, *, alone: bool = False
+) -> Iterator[None]:
+    """Serve the desk on a thread while the body runs (when `web.enabled`). `alone` (`monitor web`): the
+    desk is the whole command, served whatever `web.enabled` says, and exit 1 when it cannot listen."""
     settings = context.settings
-    if not settings.web.enabled:
+    if not settings.web.enabled and not alone:
         yield
         return
     from monitor.web.app import create_app  # the web stack loads only where the desk runs, not in pollers
@@ -34,6 +37,8 @@ def desk_beside(context: CliContext, pollers: PollerStatus | None = None) -> Ite
     try:
         server = DeskServer(app, settings.web.host, settings.web.port).start()
     except RuntimeError as error:
+        if alone:
+            fail(f"the desk is not served at {settings.web.address}: {error}")
         logger.error("the desk is not served at %s: %s; polling goes on", settings.web.address, error)
         yield
         return
@@ -71,5 +76,5 @@ def web(
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with desk_beside(context):
+    with desk_beside(context, alone=True):
         stop.wait()

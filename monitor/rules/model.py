@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from monitor.errors import MonitorError
@@ -44,6 +45,20 @@ class RuleMatch:
     terms: tuple[str, ...]
     highlights: tuple[Highlight, ...]
     snippet: str
+
+
+def words_at(spans: Iterable[tuple[object, object, object]], fields: Mapping[str, str]) -> tuple[str, ...]:
+    """The words a document has at (field, start, end) spans, as written, each once (case aside), in the
+    spans' order: what a reader looks for ("factory"), not the rule's alternative ("factories")."""
+    words: dict[str, str] = {}
+    for field, start, end in spans:
+        text = fields.get(field) if isinstance(field, str) else None
+        if text is None or not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end:
+            continue
+        word = " ".join(text[start:end].split())
+        if word:
+            words.setdefault(word.casefold(), word)
+    return tuple(words.values())
 
 
 @dataclass(frozen=True)

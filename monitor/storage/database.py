@@ -124,9 +124,16 @@ class _SqliteWriterLock:
         self._threads.release()
 
 
-def open_database(url: str) -> Database:
-    """Connect to `url` and migrate it to the latest schema; StorageError (password masked) on failure."""
+def open_database(url: str, *, create: bool = True) -> Database:
+    """Connect to `url` and migrate it to the latest schema; StorageError (password masked) on failure.
+    `create=False` (commands that only read): a SQLite file that does not exist is an error, not a new
+    empty database, so that a mistyped path does not read as "no hits"."""
     parsed = normalise_url(url)
+    if not create and _missing_sqlite_file(parsed):
+        raise StorageError(
+            f"no database at {parsed.database}: `monitor run` or `monitor poll` creates it "
+            "(a typo in --db or MONITOR_DATABASE_URL?)"
+        )
     try:
         engine = _create_engine(parsed)
     except (SQLAlchemyError, ImportError, OSError) as exc:
@@ -193,6 +200,13 @@ def _stored_revision(engine: Engine) -> str | None:
     except SQLAlchemyError:
         return None
     return versions[0] if len(versions) == 1 else None
+
+
+def _missing_sqlite_file(url: URL) -> bool:
+    """Whether `url` names a SQLite file (not memory, not a `file:` URI) that does not exist."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return False
+    return not url.database.startswith("file:") and not Path(url.database).expanduser().exists()
 
 
 def _create_engine(url: URL) -> Engine:

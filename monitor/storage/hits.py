@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
+from monitor.rules.model import words_at
 from monitor.storage.articles import StoredArticle, article_text
 from monitor.storage.digests import Hold, hold_hit
 from monitor.storage.stories import first_alert
@@ -186,19 +187,7 @@ def found_words(highlights: Sequence[dict[str, Any]], article: Article) -> tuple
         "title": article.title or "",
         "text": article_text(article.summary or "", article.content or ""),
     }
-    words: dict[str, str] = {}
-    for highlight in highlights:
-        text, start, end = (
-            fields.get(highlight.get("field") or ""),
-            highlight.get("start"),
-            highlight.get("end"),
-        )
-        if text is None or not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end:
-            continue
-        word = " ".join(text[start:end].split())
-        if word:
-            words.setdefault(word.casefold(), word)
-    return tuple(words.values())
+    return words_at(((h.get("field"), h.get("start"), h.get("end")) for h in highlights), fields)
 
 
 def _hit_row(article_id: int, match: MatchLike, now: datetime) -> dict[str, Any]:

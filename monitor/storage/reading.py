@@ -85,7 +85,7 @@ def load_article(session: Session, article_id: int) -> tuple[ArticleView, list[R
         first_seen_at=article.first_seen_at,
     )
     hits = session.exec(select(Hit).where(Hit.article_id == article_id).order_by(col(Hit.rule)))
-    return view, [_rule_hit(hit) for hit in hits]
+    return view, [_rule_hit(hit, view) for hit in hits]
 
 
 def hit_detail(session: Session, hit_id: int) -> HitDetail:
@@ -95,7 +95,7 @@ def hit_detail(session: Session, hit_id: int) -> HitDetail:
         raise NotFound(f"no hit {hit_id}")
     article, rules = load_article(session, hit.article_id)
     return HitDetail(
-        hit=_rule_hit(hit),
+        hit=_rule_hit(hit, article),
         article=article,
         rules=rules,
         tags=tags_of(session, hit_id),
@@ -105,8 +105,9 @@ def hit_detail(session: Session, hit_id: int) -> HitDetail:
     )
 
 
-def _rule_hit(hit: Hit) -> RuleHit:
+def _rule_hit(hit: Hit, article: ArticleView) -> RuleHit:
     assert hit.id is not None
+    fields = {"title": article.title, "text": article.text}
     return RuleHit(
         hit_id=hit.id,
         rule=hit.rule,
@@ -114,13 +115,14 @@ def _rule_hit(hit: Hit) -> RuleHit:
         starred=hit.starred,
         matched_at=hit.matched_at,
         terms=tuple(hit.terms),
-        highlights=tuple(h for h in (_highlight(raw) for raw in hit.highlights) if h is not None),
+        highlights=tuple(h for h in (_highlight(raw, fields) for raw in hit.highlights) if h is not None),
         snippet=hit.snippet,
     )
 
 
-def _highlight(raw: Any) -> Highlight | None:
-    """A stored highlight, or None for one that is malformed (stored data is never trusted blindly)."""
+def _highlight(raw: Any, fields: dict[str, str]) -> Highlight | None:
+    """A stored highlight, its term the article's word as written ("factory", not the rule's "factories");
+    None for one that is malformed (stored data is never trusted blindly)."""
     try:
         start, end = int(raw["start"]), int(raw["end"])
         field = str(raw["field"])
@@ -128,4 +130,5 @@ def _highlight(raw: Any) -> Highlight | None:
         return None
     if field not in ("title", "text") or not 0 <= start < end:
         return None
-    return Highlight(str(raw.get("term") or ""), field, start, end)
+    found = " ".join(fields[field][start:end].split())
+    return Highlight(found or str(raw.get("term") or ""), field, start, end)

@@ -184,7 +184,9 @@ def save_rule(
     alert: bool = False,
 ) -> Saved:
     """Write the rule to rules.yaml (see files.save_text), then, if `apply` names a window, apply the saved
-    rule to it."""
+    rule to it. A bad window is refused before anything is written: an error means nothing was saved."""
+    if apply:
+        since_of(apply)
     opened = open_file(desk.config.directory, RULES_FILE)
     text = with_rule(opened.text, draft)
     now = clock.now()

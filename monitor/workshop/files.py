@@ -162,6 +162,9 @@ def _set_text(entry: CommentedMap, key: str, value: str, *, default: str | None 
     current = default if old is None else str(old)
     if current is not None and current.split() == value.split():
         return  # unchanged but for line breaks: the text stays as written
+    if not value.strip() and default == "":
+        entry.pop(key, None)  # emptied: no key rather than a `>2+` block of nothing
+        return
     if isinstance(old, FoldedScalarString | LiteralScalarString):
         kind = type(old)
         entry[key] = kind(value.rstrip("\n") + ("\n" if str(old).endswith("\n") else ""))

@@ -124,6 +124,22 @@ def test_rules_test_reads_json_lines_and_alerts_nobody(config_dir: Path, tmp_pat
     assert results["a"]["matches"][0]["terms"] and results["a"]["matches"][0]["snippet"]
 
 
+def test_rules_test_table_names_the_words_found_in_the_article(config_dir: Path) -> None:
+    line = json.dumps(
+        {"id": "y", "title": "The plant in Yelabuga now assembles Geran-2 drones", "language": "en"}
+    )
+
+    code, out, _ = invoke(
+        "--config", str(config_dir), "rules", "test", "--input", "-", "--format", "table", input=line
+    )
+
+    assert code == 0
+    (row,) = [row for row in out.splitlines() if "shahed-production-russia" in row]
+    found = row.rsplit(" — ", 1)[1].split(", ")
+    assert "assembles" in found and "Yelabuga" in found
+    assert "assembly" not in found, "the rule's word, not the article's"
+
+
 def test_rules_test_replays_stored_articles(config_dir: Path, database_url: str) -> None:
     invoke("--config", str(config_dir), "--db", database_url, "poll")
 

@@ -56,6 +56,9 @@ USAGE_AND_RUNTIME_ERRORS = [
     (["rules", "test", "--input", "{tmp}/missing.jsonl"], 2, "does not exist"),
     (["rules", "test", "--input", "{tmp}"], 2, "is a directory"),
     (["rules", "test", "--input", "-"], 1, "error: rule 'draft' (disabled) does not compile: AND needs"),
+    (["deliveries", "retry", "99999999999999999999999"], 2, "less than or equal to 2147483647"),
+    (["deliveries", "retry", "0"], 2, "greater than or equal to 1"),
+    (["users", "token", "ana", "--revoke", "99999999999999999999"], 2, "less than or equal to 2147483647"),
 ]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_commands import OTHER, SHAHED_EN, invoke
 from tests.support.feed_server import FeedServer
 from tests.support.watch_config import rss, write_config
@@ -27,18 +29,23 @@ def test_sources_status_failing_says_none_fail_rather_than_none_configured(
     assert out.strip() == "no failing sources (1 sources configured)"
 
 
-def test_hits_names_an_unknown_rule_and_suggests_the_close_one(
-    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, database_url: str
+@pytest.mark.parametrize("command", ["hits", "stories"])
+def test_hits_and_stories_name_an_unknown_rule_and_suggest_the_close_one(
+    feed_server: FeedServer,
+    webhook_receiver: WebhookReceiver,
+    tmp_path: Path,
+    database_url: str,
+    command: str,
 ) -> None:
     base = ("--config", str(config(feed_server, webhook_receiver, tmp_path)), "--db", database_url)
     invoke(*base, "poll")
 
-    code, _, err = invoke(*base, "hits", "--rule", "shahed-prodution-russia")
+    code, _, err = invoke(*base, command, "--rule", "shahed-prodution-russia")
 
     assert code == 1
     assert "no rule named 'shahed-prodution-russia'" in err
     assert "did you mean 'shahed-production-russia'" in err
-    code, out, _ = invoke(*base, "hits", "--rule", "shahed-production-russia", "--format", "json")
+    code, out, _ = invoke(*base, command, "--rule", "shahed-production-russia", "--format", "json")
     assert code == 0 and len(out.splitlines()) == 1
 
 
@@ -70,3 +77,19 @@ def test_rules_test_since_prints_a_table_of_the_matches_only(
     assert len(matches) == 1 and "shahed-production-russia" in matches[0] and "wire" in matches[0]
     assert SHAHED_EN[1] in matches[0] and OTHER[1] not in out
     assert total == "1 of 2 articles matched"
+
+
+@pytest.mark.parametrize("command", ["hits", "stories", "deliveries"])
+def test_reading_a_database_that_does_not_exist_is_an_error_not_no_hits(tmp_path: Path, command: str) -> None:
+    """A mistyped --db path used to create an empty database there and answer "no hits"."""
+    typo = tmp_path / "monitr.db"
+    config_dir = write_config(tmp_path / "c", sources={}, alert_url="json://127.0.0.1:9/x")
+
+    code, _, err = invoke("--config", str(config_dir), "--db", f"sqlite:///{typo}", command)
+
+    assert code == 1
+    assert err.strip() == (
+        f"error: no database at {typo}: `monitor run` or `monitor poll` creates it "
+        "(a typo in --db or MONITOR_DATABASE_URL?)"
+    )
+    assert not typo.exists()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from monitor.storage.database import open_database
 from tests.conftest import PROJECT_ROOT
 
 NOT_FOR_READING = (
@@ -65,6 +66,7 @@ def test_reading_hits_loads_neither_the_configuration_nor_the_matcher(tmp_path: 
     config = tmp_path / "config"
     shutil.copytree(PROJECT_ROOT / "config", config)
     database = f"sqlite:///{tmp_path / 'monitor.db'}"
+    open_database(database).dispose()  # reading commands do not create a database
     code = READING_PROBE.format(config=str(config), database=database, unwanted=READING_NEEDS_NONE_OF)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from monitor.rules import Highlight, RuleMatch
 from monitor.storage import Database, Delivery, Hit, list_hits, record_hits
+from monitor.storage.reading import hit_detail
 from tests.storage.builders import NOW, Match, add_article, add_source
 
 CHANNELS = {"shahed": ["analysts", "ops"], "rail": ["analysts"], "quiet": []}
@@ -83,3 +85,18 @@ def test_list_hits_reads_like_the_user_sees_it(database: Database) -> None:
     first = everything[0]
     assert (first.source, first.terms, first.article_id) == ("rferl", ("shahed",), older.id)
     assert first.matched_at == NOW + timedelta(hours=2) and first.snippet.startswith("…")
+
+
+def test_the_article_view_names_the_words_found_not_the_rules_words(database: Database) -> None:
+    """The rule says "factories"; the reader sees the title's "Factory" that its stem matched."""
+    with database.session() as session:
+        article = add_article(session, add_source(session), title="Shahed Factory opens")
+        match = RuleMatch(
+            "shahed", ("factories",), (Highlight("factories", "title", 7, 14),), "Shahed Factory opens"
+        )
+        (hit,) = record_hits(session, article, [match], channels_for, now=NOW)
+        session.commit()
+        assert hit.id is not None
+        detail = hit_detail(session, hit.id)
+    assert [(h.term, h.field) for h in detail.hit.highlights] == [("Factory", "title")]
+    assert [h.term for rule in detail.rules for h in rule.highlights] == ["Factory"]

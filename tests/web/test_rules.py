@@ -87,6 +87,33 @@ def test_save_conflict_history_rollback_and_apply(site: DeskSite) -> None:
         assert session.exec(select(Delivery).where(Delivery.hit_id == hit.id)).all() == []
 
 
+def test_a_save_with_a_bad_apply_window_is_refused_and_writes_nothing(site: DeskSite) -> None:
+    original = (site.config_dir / "rules.yaml").read_text()
+    with api(site, "ana") as ana:
+        version = ana.get("/rules").headers["X-Version"]
+        before = ana.get("/rule-changes").json()["changes"]
+        body = {"query": "kherson", "channels": ["analysts"], "version": version, "apply_since": "bogus"}
+        refused = ana.put("/rules/kherson", json=body)
+        assert refused.status_code == 400 and "window" in refused.json()["error"]
+        assert ana.get("/rule-changes").json()["changes"] == before
+    assert (site.config_dir / "rules.yaml").read_text() == original
+
+
+def test_a_save_of_the_query_alone_keeps_the_rules_other_fields(site: DeskSite) -> None:
+    original = (site.config_dir / "rules.yaml").read_text()
+    with api(site, "ana") as ana:
+        before = _rule(ana, "drones")
+        saved = ana.put("/rules/drones", json={"query": "shahed OR geran", "version": before["version"]})
+        assert saved.status_code == 200, saved.text
+        after = _rule(ana, "drones")
+        ana.post(f"/rule-changes/{saved.json()['id']}/rollback")
+    assert after["query"].strip() == "shahed OR geran"
+    unchanged = ("description", "channels", "enabled", "match", "no_match")
+    assert {key: after[key] for key in unchanged} == {key: before[key] for key in unchanged}
+    assert before["channels"], "the fixture's rule has channels to lose"
+    assert (site.config_dir / "rules.yaml").read_text() == original
+
+
 def test_the_pages_list_rules_and_the_editor_checks_as_you_type(site: DeskSite) -> None:
     client = httpx.Client(base_url=site.url, timeout=30)
     client.post("/login", data={"name": "vic", "password": PASSWORD})

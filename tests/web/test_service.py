@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -71,24 +74,55 @@ def test_monitor_run_serves_the_desk_once_with_readiness_and_metrics(tmp_path: P
                 process.kill()
 
 
-def test_monitor_web_serves_the_desk_alone_until_sigterm(tmp_path: Path) -> None:
+def _web_command(tmp_path: Path, *extra: str) -> list[str]:
+    """`monitor web` on a configuration without sources and a fresh SQLite database."""
     config_dir = write_config(tmp_path / "c", sources={}, alert_url="json://127.0.0.1:9/x")
     monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
+    database = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    return [monitor, "--config", str(config_dir), "--db", database, "web", *extra]
+
+
+@contextlib.contextmanager
+def _web_alone(tmp_path: Path, **env: str) -> Iterator[tuple[ServiceLog, str]]:
+    """`monitor web` running: its log and the desk's URL; on leaving, SIGTERM ends it with exit 0."""
     process = subprocess.Popen(
-        [monitor, "--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}", "web"],
+        _web_command(tmp_path),
         cwd=PROJECT_ROOT,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
     )
     try:
         log = ServiceLog(process)
         (desk,) = log.matches(r"the desk is at (http://127\.0\.0\.1:\d+)")
-        log.matches(r"create the first admin: http://\S+/setup/")
-        ready = httpx.get(f"{desk.group(1)}/readyz").json()
-        assert (ready["status"], ready["pollers"]) == ("ok", {})
+        yield log, desk.group(1)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_monitor_web_serves_the_desk_alone_until_sigterm(tmp_path: Path) -> None:
+    with _web_alone(tmp_path) as (log, desk):
+        log.matches(r"create the first admin: http://\S+/setup/")
+        ready = httpx.get(f"{desk}/readyz").json()
+        assert (ready["status"], ready["pollers"]) == ("ok", {})
+
+
+def test_monitor_web_exits_1_in_one_line_when_its_address_is_taken(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        command = _web_command(tmp_path, "--address", address)
+        done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert f"error: the desk is not served at {address}" in done.stderr
+    assert "polling goes on" not in done.stderr
+
+
+def test_monitor_web_serves_even_when_run_is_told_not_to(tmp_path: Path) -> None:
+    """web.enabled says whether `monitor run` serves the desk; `monitor web` is the desk."""
+    with _web_alone(tmp_path, MONITOR_WEB__ENABLED="false") as (_, desk):
+        assert httpx.get(f"{desk}/healthz").status_code == 200

@@ -46,6 +46,16 @@ def test_a_changed_query_keeps_every_comment_and_the_other_rules_as_written(conf
     assert with_rule(original, _draft(config_dir)) == original
 
 
+def test_an_emptied_description_leaves_the_file_without_it(config_dir: Path) -> None:
+    original = open_file(config_dir, RULES_FILE).text
+    updated = with_rule(original, _draft(config_dir, description=""))
+    assert len(updated.splitlines()) < len(original.splitlines())
+    assert [line for line in updated.splitlines() if line not in original.splitlines()] == []
+    (config_dir / RULES_FILE).write_text(updated)
+    rule = next(r for r in load_config(config_dir).rules if r.name == RULE)
+    assert rule.description == ""
+
+
 def test_a_concept_gets_its_new_alternatives(config_dir: Path) -> None:
     text = with_concept(open_file(config_dir, CONCEPTS_FILE).text, "russia", ["Russia", "Moscow"])
     assert "- Moscow" in text or "Moscow]" in text

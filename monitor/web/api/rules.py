@@ -161,8 +161,9 @@ async def save(
     name: str, body: SaveBody, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> dict[str, Any]:
     """Save the rule to rules.yaml (comments and layout kept); 409 when the file changed since `version`,
-    400 with every problem when the configuration would not load. Optionally apply it to history."""
-    draft = draft_from(body.model_dump(), name)
+    400 with every problem when the configuration would not load. Optionally apply it to history. Fields
+    left out keep their saved values: a script changing the query does not wipe channels and examples."""
+    draft = draft_from(_saved_fields(desk, name) | body.model_dump(exclude_unset=True), name)
     saved = await run_in_threadpool(
         lambda: save_rule(desk, caller, draft, body.version, apply=body.apply_since, alert=body.alert)
     )
@@ -170,6 +171,17 @@ async def save(
     if saved.applied is not None:
         result["applied"] = {"matched": saved.applied.matched, "created": saved.applied.created}
     return result
+
+
+def _saved_fields(desk: Desk, name: str) -> dict[str, Any]:
+    """The saved rule's editable fields (none for a new rule)."""
+    found = saved_rule(desk, name)
+    if found is None:
+        return {}
+    return {
+        "description": found.description, "channels": found.channels, "enabled": found.enabled,
+        "match": found.examples.match, "no_match": found.examples.no_match,
+    }  # fmt: skip
 
 
 @router.put("/concepts/{name}")
