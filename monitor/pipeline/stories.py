@@ -9,10 +9,9 @@ from sqlmodel import Session
 
 from monitor.config import WatchConfig
 from monitor.parsing import FeedEntry
-from monitor.rules import Document
 from monitor.settings import Settings
-from monitor.storage.articles import StoredArticle, dedupe_key
-from monitor.storage.stories import StoryAssigner
+from monitor.storage.articles import StoredArticle
+from monitor.storage.stories import StoryAssigner, story_time
 from monitor.stories import ArticleFeatures, ConceptFinder
 
 FeaturesByKey = dict[str | None, ArticleFeatures]
@@ -25,17 +24,14 @@ def story_assigner(config: WatchConfig, settings: Settings) -> StoryAssigner | N
     return StoryAssigner(settings.stories.window, ConceptFinder(config.concepts))
 
 
-def story_features(
-    assigner: StoryAssigner | None, entries: Sequence[FeedEntry], documents: Sequence[Document], now: datetime
-) -> FeaturesByKey:
-    """The features of the new entries by dedupe key, from the documents the matcher read (the text as
-    it will be stored)."""
+def story_times(
+    assigner: StoryAssigner | None, entries: Sequence[FeedEntry], now: datetime
+) -> list[datetime] | None:
+    """The time of each new entry's story features (None when stories are off): the CPU workers compute
+    the features beside matching, from the documents the matcher reads (the text as it will be stored)."""
     if assigner is None:
-        return {}
-    return {
-        dedupe_key(entry): assigner.features(doc.title, doc.text, doc.language, entry.published, now=now)
-        for entry, doc in zip(entries, documents, strict=True)
-    }
+        return None
+    return [story_time(entry.published, now) for entry in entries]
 
 
 def assign_stories(

@@ -28,7 +28,10 @@ MAX_SCAN_CHARS = 5_000
 
 _SENTENCE_END = re.compile(r"[.!?:;«»\"“”„()\[\]\n]+\s*")
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
-_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?![\d])|(?<![\w.,])\d+(?:[.,]\d+)?")
+_NUMBER = re.compile(r"\d(?<![\w.,]\d)(?:\d{0,2}(?:[,.\u00a0\u202f ]\d{3})+(?!\d)|\d*(?:[.,]\d+)?)")
+"""A number not glued to a word or another number: thousands in groups, or digits with a decimal part. It
+opens with a digit (the look-behind comes after it) so that the regex engine skips to digits in C."""
+_GROUPED = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+")
 _SEPARATORS = re.compile(r"[,.\u00a0\u202f ]")
 _FINAL_VOWELS = re.compile(r"[aeiou]+$")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -97,17 +100,20 @@ def features_of(
 def names(text: str) -> frozenset[str]:
     """The cross-script keys of the names of a text: capitalised words that do not open a sentence, and
     acronyms anywhere."""
-    found: set[str] = set()
+    found: dict[str, None] = {}
     for sentence in _SENTENCE_END.split(text):
-        for position, match in enumerate(_TOKEN.finditer(sentence)):
-            word = match.group()
-            if not word[0].isupper() or (position == 0 and not word.isupper()):
-                continue
+        tokens = _TOKEN.findall(sentence)
+        if not tokens:
+            continue
+        capitalised = [word for word in tokens[1:] if word[0].isupper()]
+        if tokens[0].isupper():
+            capitalised.insert(0, tokens[0])
+        for word in capitalised:
             key = name_key(word)
             if key:
-                found.add(key)
-            if len(found) >= MAX_FEATURES:
-                return frozenset(found)
+                found[key] = None
+                if len(found) >= MAX_FEATURES:
+                    return frozenset(found)
     return frozenset(found)
 
 
@@ -131,7 +137,7 @@ def numbers(text: str) -> tuple[frozenset[str], frozenset[str]]:
     weak: set[str] = set()
     for match in _NUMBER.finditer(text):
         raw = match.group()
-        grouped = bool(re.fullmatch(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+", raw))
+        grouped = _GROUPED.fullmatch(raw) is not None
         value = _SEPARATORS.sub("", raw) if grouped else raw.replace(",", ".")
         value = value.lstrip("0") or "0"
         target = weak if _is_weak(value) else strong

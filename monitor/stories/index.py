@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from monitor.stories.features import ArticleFeatures
 from monitor.stories.linking import DEFAULT_POLICY, LinkPolicy, link_score
@@ -56,6 +57,8 @@ class StoryIndex:
         self._story_of: dict[int, int] = {}
         self._stories: dict[int, _Story] = {}
         self._postings: defaultdict[Hashable, list[int]] = defaultdict(list)
+        self._decided: tuple[ArticleFeatures, list[Hashable]] | None = None
+        """The last article decided and its keys, which `add` then reuses (computing keys costs)."""
 
     def __len__(self) -> int:
         return len(self._stories)
@@ -92,7 +95,7 @@ class StoryIndex:
             entry = self._stories[story] = _Story(features.at, features.at)
         entry.earliest, entry.latest = min(entry.earliest, features.at), max(entry.latest, features.at)
         entry.articles.append(article_id)
-        for key in _keys(features):
+        for key in self._keys_of(features):
             self._postings[key].append(article_id)
 
     def merge(self, stories: Iterable[int], into: int) -> None:
@@ -127,9 +130,17 @@ class StoryIndex:
                 del self._postings[key]
         return len(closed)
 
+    def _keys_of(self, features: ArticleFeatures) -> list[Hashable]:
+        decided = self._decided
+        if decided is not None and decided[0] is features:
+            return decided[1]
+        keys = _keys(features)
+        self._decided = (features, keys)
+        return keys
+
     def _candidates(self, features: ArticleFeatures) -> list[int]:
         shared: Counter[int] = Counter()
-        for key in _keys(features):
+        for key in self._keys_of(features):
             postings = self._postings.get(key)
             if postings and len(postings) <= MAX_POSTINGS:
                 shared.update(postings)
@@ -154,7 +165,9 @@ def _keys(features: ArticleFeatures) -> list[Hashable]:
     return keys
 
 
+@lru_cache(maxsize=100_000)
 def _pair_hash(pair: tuple[str, str]) -> bytes:
+    """A pair's rank, the same in every process; cached: the names and numbers of a story recur."""
     return hashlib.blake2b("\x00".join(pair).encode(), digest_size=8).digest()
 
 

@@ -35,17 +35,16 @@ def words(text: str) -> list[str]:
 
 def minhash(tokens: Sequence[str]) -> Signature:
     """The one-permutation MinHash of the word shingles of `tokens` (a short text: its words, one shingle)."""
-    mins = [-1] * BINS
     codes = [zlib.crc32(token.encode("utf-8", "surrogatepass")) for token in tokens] or [0]
     codes += [0] * (SHINGLE_WORDS - len(codes))
+    mixed = [
+        ((a * _M1 + b * _M2 + c) * _M3) & _MASK64
+        for a, b, c in zip(codes, codes[1:], codes[2:], strict=False)
+    ]
+    mins = [-1] * BINS
     mask = (1 << _BIN_BITS) - 1
-    for first, second, third in zip(codes, codes[1:], codes[2:], strict=False):
-        value = ((first * _M1 + second * _M2 + third) * _M3) & _MASK64
-        value ^= value >> 29
-        value = (value * _M1) & _MASK64
-        slot, rest = value >> _BIN_BITS, value & mask
-        if mins[slot] < 0 or rest < mins[slot]:
-            mins[slot] = rest
+    for value in sorted([((v ^ (v >> 29)) * _M1) & _MASK64 for v in mixed], reverse=True):
+        mins[value >> _BIN_BITS] = value & mask  # descending: the last value written to a bin is its least
     return tuple(mins)
 
 
