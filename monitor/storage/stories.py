@@ -25,6 +25,9 @@ from monitor.stories import ArticleFeatures, ConceptTagger, StoryIndex, features
 STORY_LOCK_KEY = 0x5708_1E5
 """The PostgreSQL advisory lock key of story assignment."""
 PRUNE_EVERY = timedelta(hours=1)
+_LINKS = StoryArticle.__table__  # type: ignore[attr-defined]
+_LINK_ROWS = select(_LINKS.c.id, _LINKS.c.article_id, _LINKS.c.story_id, _LINKS.c.features)
+"""What an index loads of a story link (plain rows: no ORM objects for thousands of rows)."""
 _PROVISIONAL = 1 << 62
 """Provisional ids of the stories a batch starts, above every stored id until their rows are written."""
 
@@ -117,11 +120,11 @@ class StoryAssigner:
             {"article_id": article.id, "story_id": final[article.id], "at": f.at, "features": f.to_json()}
             for article, f in zip(articles, computed, strict=True)
         ]
-        table = StoryArticle.__table__  # type: ignore[attr-defined]
-        statement = insert(table).returning(table.c.id, table.c.article_id, sort_by_parameter_order=True)
-        self._unconfirmed.extend(
-            (row_id, article_id) for row_id, article_id in session.execute(statement, links)
-        )
+        statement = insert(_LINKS).returning(_LINKS.c.id, _LINKS.c.article_id, sort_by_parameter_order=True)
+        written = [(row_id, article_id) for row_id, article_id in session.execute(statement, links)]
+        self._unconfirmed.extend(written)
+        # Under the story lock nobody else writes links: every row below ours was read by the catch-up.
+        self._last_row = max(self._last_row, *(row_id for row_id, _ in written))
         return final
 
     def _catch_up(self, session: Session, now: datetime) -> StoryIndex:
@@ -133,11 +136,8 @@ class StoryAssigner:
             return self._load(session, self._index, now)
         self._unconfirmed = []
         index = self._index
-        rows = (
-            select(StoryArticle).where(col(StoryArticle.id) > self._last_row).order_by(col(StoryArticle.id))
-        )
-        for row in session.exec(rows):
-            self._add_row(index, row)
+        for row in session.execute(_LINK_ROWS.where(_LINKS.c.id > self._last_row).order_by(_LINKS.c.id)):
+            self._add_row(index, *row)
         merges = select(StoryMerge).where(col(StoryMerge.id) > self._last_merge).order_by(col(StoryMerge.id))
         for merge in session.exec(merges):
             index.merge([merge.story_id], merge.into_id)
@@ -152,22 +152,20 @@ class StoryAssigner:
         live = select(Story.id).where(
             col(Story.last_at) >= now - self.window, col(Story.merged_into).is_(None)
         )
-        rows = (
-            select(StoryArticle)
-            .where(col(StoryArticle.story_id).in_(live))
-            .order_by(col(StoryArticle.id))
-            .execution_options(yield_per=1000)
-        )
-        for row in session.exec(rows):
-            self._add_row(index, row)
+        rows = _LINK_ROWS.where(_LINKS.c.story_id.in_(live)).order_by(_LINKS.c.id)
+        for row in session.execute(rows.execution_options(yield_per=1000)):
+            self._add_row(index, *row)
         self._last_row = max(self._last_row, session.exec(select(func.max(StoryArticle.id))).one() or 0)
         self._last_merge = session.exec(select(func.max(StoryMerge.id))).one() or 0
         self._pruned_at = now
         return index
 
-    def _add_row(self, index: StoryIndex, row: StoryArticle) -> None:
-        index.add(row.article_id, row.story_id, ArticleFeatures.from_json(row.features))
-        self._last_row = max(self._last_row, row.id or 0)
+    def _add_row(
+        self, index: StoryIndex, row_id: int, article_id: int, story: int, features: dict[str, object]
+    ) -> None:
+        if article_id not in index:
+            index.add(article_id, story, ArticleFeatures.from_json(features))
+        self._last_row = max(self._last_row, row_id)
 
     def _confirmed(self, session: Session) -> bool:
         """Whether our last assignments were committed (the same rows are there)."""
