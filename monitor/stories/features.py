@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from monitor.rules.translit import script_free_key
@@ -34,6 +35,37 @@ opens with a digit (the look-behind comes after it) so that the regex engine ski
 _GROUPED = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+")
 _SEPARATORS = re.compile(r"[,.\u00a0\u202f ]")
 _FINAL_VOWELS = re.compile(r"[aeiou]+$")
+_SCALES = {
+    **dict.fromkeys(("thousand", "tausend", "mille", "millier", "тыс", "тис"), 3),
+    **dict.fromkeys(("million", "mio", "млн", "миллион", "мільйон"), 6),
+    **dict.fromkeys(("billion", "milliard", "mrd", "млрд", "миллиард", "мільярд"), 9),
+}
+"""Scale words after a number in the five languages (their inflections start with these)."""
+_SCALE = re.compile(
+    r"[ \u00a0\u202f]*(" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")", re.IGNORECASE
+)
+_COUNT_WORD = re.compile(r"[^\W\d_][\w'’ʼ]*")
+_COUNTS = {
+    2: "two deux zwei два две двух двум двумя двое двоих дві двох двом двома двоє",
+    3: "three trois drei три трех трёх трем тремя трое троих трьох трьом трьома троє",
+    4: "four quatre vier четыре четырех четырёх четверо четверых чотири чотирьох",
+    5: "five cinq fünf пять пяти пятеро пятерых п'ять п'яти п'ятеро п'ятьох",
+    6: "six sechs шесть шести шестеро шість шістьох",
+    7: "seven sieben семь семи семеро сім сімох",
+    8: "eight huit acht восемь восьми вісім",
+    9: "nine neun девять девяти дев'ять дев'яти",
+    10: "ten dix zehn десять десяти",
+    11: "eleven onze elf одиннадцать одиннадцати одинадцять одинадцяти",
+    12: "twelve douze zwölf двенадцать двенадцати дванадцять дванадцяти",
+}
+"""Counts from two to twelve in words, in the five languages (`one` is left out: un, ein are articles;
+so is French `neuf`, which also means new)."""
+_COUNT_WORDS = {
+    form.replace("'", apostrophe): str(number)
+    for number, forms in _COUNTS.items()
+    for form in forms.split()
+    for apostrophe in "'’ʼ"
+}
 _POSSESSIVE = re.compile(r"['’]s$")
 
 ConceptTagger = Callable[[str, str, str | None], frozenset[str]]
@@ -92,7 +124,7 @@ def features_of(
         sketch=minhash(words(whole)),
         names=names(whole),
         strong=strong,
-        weak=weak,
+        weak=weak | counts_in_words(whole),
         concepts=concepts(title, text, language) if concepts else frozenset(),
     )
 
@@ -132,7 +164,9 @@ def name_key(word: str) -> str | None:
 
 
 def numbers(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """(strong, weak) numbers of a text: weak ones are small (≤ 31, a day or a handful) or years."""
+    """(strong, weak) numbers of a text: weak ones are small whole numbers (≤ 31, a day or a handful) or
+    years. A scale word after a number multiplies it (410 тисяч, 12 millions, 5,5 Mrd.), as its digits
+    do in another report (410,000)."""
     strong: set[str] = set()
     weak: set[str] = set()
     for match in _NUMBER.finditer(text):
@@ -140,15 +174,36 @@ def numbers(text: str) -> tuple[frozenset[str], frozenset[str]]:
         grouped = _GROUPED.fullmatch(raw) is not None
         value = _SEPARATORS.sub("", raw) if grouped else raw.replace(",", ".")
         value = value.lstrip("0") or "0"
+        scale = _SCALE.match(text, match.end())
+        if scale:
+            value = _scaled(value, _SCALES[scale.group(1).casefold()])
         target = weak if _is_weak(value) else strong
         if len(strong) + len(weak) < MAX_FEATURES:
             target.add(value)
     return frozenset(strong), frozenset(weak)
 
 
+def counts_in_words(text: str) -> frozenset[str]:
+    """The small counts a text writes in words (two, deux, zwei, двое, п'ятеро…): a report without digits
+    gives its numbers this way, and they are the same evidence as digits in another report."""
+    return frozenset(
+        _COUNT_WORDS[word] for word in _COUNT_WORD.findall(text.casefold()) if word in _COUNT_WORDS
+    )
+
+
+def _scaled(value: str, exponent: int) -> str:
+    try:
+        number = Decimal(value).scaleb(exponent)
+    except InvalidOperation:
+        return value
+    return str(int(number)) if number == number.to_integral_value() else format(number.normalize(), "f")
+
+
 def _is_weak(value: str) -> bool:
+    """A day of the month, a handful, or a year: numbers that different events share. A decimal (16.5 %,
+    1.75) is as specific as a big count."""
     try:
         number = float(value)
     except ValueError:
         return True
-    return number <= 31 or (1900 <= number <= 2100 and number.is_integer())
+    return number.is_integer() and (number <= 31 or 1900 <= number <= 2100)
