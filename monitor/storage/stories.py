@@ -120,7 +120,7 @@ class StoryAssigner:
             {"article_id": article.id, "story_id": final[article.id], "at": f.at, "features": f.to_json()}
             for article, f in zip(articles, computed, strict=True)
         ]
-        statement = insert(_LINKS).returning(_LINKS.c.id, _LINKS.c.article_id, sort_by_parameter_order=True)
+        statement = insert(_LINKS).returning(_LINKS.c.id, _LINKS.c.article_id)
         written = [(row_id, article_id) for row_id, article_id in session.execute(statement, links)]
         self._unconfirmed.extend(written)
         # Under the story lock nobody else writes links: every row below ours was read by the catch-up.
@@ -197,8 +197,10 @@ def _insert_stories(
         return {}
     table = Story.__table__  # type: ignore[attr-defined]
     rows = [{"first_at": spans[story][0], "last_at": spans[story][1], "created_at": now} for story in stories]
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = sorted(row_id for (row_id,) in session.execute(statement, rows))
+    statement = insert(table).returning(table.c.id)
+    ids = sorted(  # the ids in creation order, whatever order the database returns them in
+        row_id for (row_id,) in session.execute(statement, rows)
+    )
     return dict(zip(stories, ids, strict=True))
 
 

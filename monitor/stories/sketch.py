@@ -24,6 +24,7 @@ _WORD = re.compile(r"\w+")
 _M1, _M2, _M3 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9  # odd 64-bit mixers
 _MASK64 = (1 << 64) - 1
 _BIN_BITS = 58  # the hash's top 6 bits choose the bin (64 bins), the rest is the value kept
+_BANDS = range(0, BINS, ROWS_PER_BAND)
 Signature = tuple[int, ...]
 """The minimum hash value per bin; -1 for an empty bin."""
 
@@ -38,12 +39,12 @@ def minhash(tokens: Sequence[str]) -> Signature:
     codes = [zlib.crc32(token.encode("utf-8", "surrogatepass")) for token in tokens] or [0]
     codes += [0] * (SHINGLE_WORDS - len(codes))
     mixed = [
-        ((a * _M1 + b * _M2 + c) * _M3) & _MASK64
+        ((((value := ((a * _M1 + b * _M2 + c) * _M3) & _MASK64) ^ (value >> 29)) * _M1) & _MASK64)
         for a, b, c in zip(codes, codes[1:], codes[2:], strict=False)
     ]
     mins = [-1] * BINS
     mask = (1 << _BIN_BITS) - 1
-    for value in sorted([((v ^ (v >> 29)) * _M1) & _MASK64 for v in mixed], reverse=True):
+    for value in sorted(mixed, reverse=True):
         mins[value >> _BIN_BITS] = value & mask  # descending: the last value written to a bin is its least
     return tuple(mins)
 
@@ -61,9 +62,8 @@ def similarity(left: Signature, right: Signature) -> float:
 def band_keys(signature: Signature) -> list[tuple[int, int, int]]:
     """LSH keys: (band, value, value) for each band of two bins with both filled; two signatures whose
     Jaccard similarity is 0.3 share one with probability 0.95 (32 bands of 2 rows)."""
-    keys = []
-    for band in range(0, BINS, ROWS_PER_BAND):
-        first, second = signature[band], signature[band + 1]
-        if first >= 0 and second >= 0:
-            keys.append((band, first, second))
-    return keys
+    return [
+        (band, first, second)
+        for band, first, second in zip(_BANDS, signature[0::2], signature[1::2], strict=True)
+        if first >= 0 and second >= 0
+    ]
