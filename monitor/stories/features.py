@@ -98,12 +98,12 @@ class ArticleFeatures:
     @classmethod
     def from_json(cls, data: dict[str, object]) -> ArticleFeatures:
         def strings(name: str) -> frozenset[str]:
-            return frozenset(str(item) for item in data.get(name) or ())  # type: ignore[attr-defined]
+            return frozenset(map(str, data.get(name) or ()))  # type: ignore[call-overload]
 
         return cls(
             at=datetime.fromisoformat(str(data["at"])),
             language=str(data["language"]) if data.get("language") else None,
-            sketch=tuple(int(value) for value in data["sketch"]),  # type: ignore[attr-defined]
+            sketch=tuple(map(int, data["sketch"])),  # type: ignore[call-overload]
             names=strings("names"),
             strong=strings("strong"),
             weak=strings("weak"),
