@@ -91,6 +91,21 @@ def test_a_copy_after_the_window_starts_a_new_story() -> None:
     assert len(index) == 0
 
 
+def test_pruning_an_old_story_keeps_the_copies_of_a_recent_one_findable() -> None:
+    """The old story and the recent one share every key: pruning the old one keeps the recent one's."""
+    index = StoryIndex(window=timedelta(hours=72))
+    index.add(1, 10, _features("Russian drone attack on Kyiv kills two", WIRE, "en"))
+    index.add(
+        2, 11, _features("Russian drone attack on Kyiv kills two", WIRE, "en", T0 + timedelta(hours=50))
+    )
+    index.add(3, 11, _features("Copy", WIRE, "en", T0 + timedelta(hours=51)))
+    assert index.prune(T0 + timedelta(hours=100)) == 1
+    copy = _features("Another copy", WIRE, "en", T0 + timedelta(hours=101))
+    assert index.decide(copy).story == 11
+    assert index.prune(T0 + timedelta(hours=200)) == 1
+    assert index.decide(copy).story is None
+
+
 def test_an_article_bridging_two_stories_merges_them_into_the_oldest() -> None:
     index = StoryIndex()
     first_half = "Russia launched 45 Shahed attack drones at Ukraine overnight, the Ukrainian Air Force said."
