@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -44,7 +44,6 @@ _SCALES = {
 _SCALE = re.compile(
     r"[ \u00a0\u202f]*(" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")", re.IGNORECASE
 )
-_COUNT_WORD = re.compile(r"[^\W\d_][\w'’ʼ]*")
 _COUNTS = {
     2: "two deux zwei два две двух двум двумя двое двоих дві двох двом двома двоє",
     3: "three trois drei три трех трёх трем тремя трое троих трьох трьом трьома троє",
@@ -60,12 +59,15 @@ _COUNTS = {
 }
 """Counts from two to twelve in words, in the five languages (`one` is left out: un, ein are articles;
 so is French `neuf`, which also means new)."""
-_COUNT_WORDS = {
-    form.replace("'", apostrophe): str(number)
-    for number, forms in _COUNTS.items()
+_APOSTROPHES = "'’ʼ"
+_COUNT_WORDS = {form: str(n) for n, forms in _COUNTS.items() for form in forms.split() if "'" not in form}
+_APOSTROPHE_COUNTS = [
+    (form.replace("'", apostrophe), str(n))
+    for n, forms in _COUNTS.items()
     for form in forms.split()
-    for apostrophe in "'’ʼ"
-}
+    if "'" in form
+    for apostrophe in _APOSTROPHES
+]
 _POSSESSIVE = re.compile(r"['’]s$")
 
 ConceptTagger = Callable[[str, str, str | None], frozenset[str]]
@@ -118,13 +120,14 @@ def features_of(
     title, text = title[:MAX_SCAN_CHARS], text[:MAX_SCAN_CHARS]
     whole = f"{title}\n{text}"
     strong, weak = numbers(whole)
+    tokens = words(whole)
     return ArticleFeatures(
         at=at,
         language=(language or "").split("-")[0].casefold() or None,
-        sketch=minhash(words(whole)),
+        sketch=minhash(tokens),
         names=names(whole),
         strong=strong,
-        weak=weak | counts_in_words(whole),
+        weak=weak | counts_in_words(whole, tokens),
         concepts=concepts(title, text, language) if concepts else frozenset(),
     )
 
@@ -183,12 +186,17 @@ def numbers(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(strong), frozenset(weak)
 
 
-def counts_in_words(text: str) -> frozenset[str]:
+def counts_in_words(text: str, tokens: Iterable[str] | None = None) -> frozenset[str]:
     """The small counts a text writes in words (two, deux, zwei, двое, п'ятеро…): a report without digits
-    gives its numbers this way, and they are the same evidence as digits in another report."""
-    return frozenset(
-        _COUNT_WORDS[word] for word in _COUNT_WORD.findall(text.casefold()) if word in _COUNT_WORDS
-    )
+    gives its numbers this way, and they are the same evidence as digits in another report. `tokens`: the
+    text's folded words when already read (`sketch.words`)."""
+    found = {
+        _COUNT_WORDS[word] for word in _COUNT_WORDS.keys() & set(words(text) if tokens is None else tokens)
+    }
+    if any(apostrophe in text for apostrophe in _APOSTROPHES):  # п'ять is two words to \w+
+        folded = text.casefold()
+        found.update(number for form, number in _APOSTROPHE_COUNTS if form in folded)
+    return frozenset(found)
 
 
 def _scaled(value: str, exponent: int) -> str:
