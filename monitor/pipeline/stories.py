@@ -11,6 +11,7 @@ from monitor.config import WatchConfig
 from monitor.parsing import FeedEntry
 from monitor.settings import Settings
 from monitor.storage.articles import StoredArticle
+from monitor.storage.database import Database
 from monitor.storage.stories import StoryAssigner, story_time
 from monitor.stories import ArticleFeatures, ConceptFinder
 
@@ -32,6 +33,13 @@ def story_times(
     if assigner is None:
         return None
     return [story_time(entry.published, now) for entry in entries]
+
+
+def prepare_stories(assigner: StoryAssigner | None, database: Database) -> None:
+    """Catch up with the other workers' stories before the storing transaction (see `prepare`)."""
+    if assigner is not None:
+        with database.read_session() as session:
+            assigner.prepare(session)
 
 
 def assign_stories(

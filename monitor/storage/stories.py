@@ -136,16 +136,30 @@ class StoryAssigner:
             return self._load(session, self._index, now)
         self._unconfirmed = []
         index = self._index
+        self._read_committed(session, index)
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            index.prune(now)
+            self._pruned_at = now
+        return index
+
+    def prepare(self, session: Session) -> None:
+        """Read what other workers committed since the last assignment, before the storing transaction
+        (a read session): the catch-up under the story lock, which SQLite's writers all wait for, then
+        only reads what was committed in between. Committed rows are final whatever happens to ours."""
+        with self._lock:
+            if self._index is not None:
+                self._read_committed(session, self._index)
+
+    def _read_committed(self, session: Session, index: StoryIndex) -> None:
+        """The links and merges committed after the last ones read (ids grow in commit order: both are
+        written under the story lock). A merge read before its stories' links is harmless: the links are
+        stored with the story they were merged into."""
         for row in session.execute(_LINK_ROWS.where(_LINKS.c.id > self._last_row).order_by(_LINKS.c.id)):
             self._add_row(index, *row)
         merges = select(StoryMerge).where(col(StoryMerge.id) > self._last_merge).order_by(col(StoryMerge.id))
         for merge in session.exec(merges):
             index.merge([merge.story_id], merge.into_id)
             self._last_merge = merge.id or self._last_merge
-        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
-            index.prune(now)
-            self._pruned_at = now
-        return index
 
     def _load(self, session: Session, index: StoryIndex, now: datetime) -> StoryIndex:
         """The stories whose window is open, from the database."""
