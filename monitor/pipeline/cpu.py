@@ -16,8 +16,9 @@ import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import datetime
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from monitor.config import WatchConfig
 from monitor.metrics import timed_match
@@ -26,19 +27,24 @@ from monitor.parsing.entries import MAX_ENTRIES, too_many_entries, with_warning
 from monitor.parsing.extraction import ExtractedArticle, extract_article
 from monitor.parsing.html_source import extract_links
 from monitor.rules import Document, Matcher, RuleMatch, RuleSpec, compile_rules
+from monitor.stories import ArticleFeatures, ConceptFinder, features_of
 
 T = TypeVar("T")
 _PRELOAD = ["monitor.pipeline.cpu_preload"]
 
 
 class _WorkerRules:
-    """The rules compiled in this worker process (set once by the pool's initializer)."""
+    """The rules compiled in this worker process (set once by the pool's initializer), and the concept
+    finder of story features (built at the first task that wants features)."""
 
     matcher: Matcher | None = None
+    concepts: ClassVar[dict[str, list[str]]] = {}
+    finder: ConceptFinder | None = None
 
 
 def _compile_in_worker(rules: tuple[RuleSpec, ...], concepts: dict[str, list[str]]) -> None:
     _WorkerRules.matcher = compile_rules(rules, concepts)
+    _WorkerRules.concepts = concepts
 
 
 def match_documents(documents: list[Document]) -> list[list[RuleMatch]]:
@@ -46,6 +52,27 @@ def match_documents(documents: list[Document]) -> list[list[RuleMatch]]:
     matcher = _WorkerRules.matcher
     assert matcher is not None, "the pool compiles the rules in each worker before any task"
     return [matcher.match(document) for document in documents]
+
+
+def analyse_documents(documents: list[Document], times: list[datetime]) -> Analysed:
+    """The matches of each document and its story features (at `times`), in one task: the text is sent
+    to the worker once, and the features are computed where the rest of the CPU work happens."""
+    if _WorkerRules.finder is None:
+        _WorkerRules.finder = ConceptFinder(_WorkerRules.concepts)
+    return match_documents(documents), _features(documents, times, _WorkerRules.finder)
+
+
+def _features(
+    documents: list[Document], times: list[datetime], finder: ConceptFinder
+) -> list[ArticleFeatures]:
+    return [
+        features_of(doc.title, doc.text, language=doc.language, at=at, concepts=finder)
+        for doc, at in zip(documents, times, strict=True)
+    ]
+
+
+Analysed = tuple[list[list[RuleMatch]], list[ArticleFeatures]]
+"""The matches of each document, and its story features (none when stories are off)."""
 
 
 class CpuPool:
@@ -62,6 +89,7 @@ class CpuPool:
         self._executor: Executor | None = None
         self._stopped = False
         self._thread_matcher: Matcher | None = None
+        self._thread_finder: ConceptFinder | None = None
 
     @classmethod
     def for_config(cls, config: WatchConfig, workers: int = 0) -> CpuPool:
@@ -111,6 +139,23 @@ class CpuPool:
             if self.workers == 1:
                 return await self.run(self._match_in_thread, documents)
             return await self.run(match_documents, documents)
+
+    async def analyse(self, documents: list[Document], times: list[datetime] | None) -> Analysed:
+        """The matches of each document, and its story features at `times` (None: stories are off, no
+        features), computed together in a worker."""
+        if times is None:
+            return await self.match(documents), []
+        if not documents:
+            return [], []
+        with timed_match(len(documents)):
+            if self.workers == 1:
+                return await self.run(self._analyse_in_thread, documents, times)
+            return await self.run(analyse_documents, documents, times)
+
+    def _analyse_in_thread(self, documents: list[Document], times: list[datetime]) -> Analysed:
+        if self._thread_finder is None:
+            self._thread_finder = ConceptFinder(self._rules[1])
+        return self._match_in_thread(documents), _features(documents, times, self._thread_finder)
 
     def _match_in_thread(self, documents: list[Document]) -> list[list[RuleMatch]]:
         """Thread mode: the rules are compiled once, in the pool's only thread, and kept on the pool."""

@@ -27,7 +27,14 @@ from monitor.pipeline.batching import UnchangedSourceWriter
 from monitor.pipeline.cpu import CpuPool, parse_source_body
 from monitor.pipeline.full_text import with_full_text
 from monitor.pipeline.health import note_failure, note_success
-from monitor.pipeline.stories import FeaturesByKey, assign_stories, follow_ups, story_assigner, story_features
+from monitor.pipeline.stories import (
+    FeaturesByKey,
+    assign_stories,
+    follow_ups,
+    prepare_stories,
+    story_assigner,
+    story_times,
+)
 from monitor.rules import Document, RuleMatch
 from monitor.sanitize import sanitize
 from monitor.scheduling.policy import FeedHints, IntervalBounds, NextCheck, next_check
@@ -182,9 +189,13 @@ async def _poll(
         parsed = await with_full_text(context, source, parsed)
     unseen = await context.cpu.run_blocking(_unseen, context, claimed, parsed)
     documents = [document_for(entry, source.name) for entry in unseen]
-    found = await context.cpu.match(documents)
+    found, described = await context.cpu.analyse(documents, story_times(context.stories, unseen, now))
     matched = {dedupe_key(entry): matches for entry, matches in zip(unseen, found, strict=True)}
-    features = await context.cpu.run_blocking(story_features, context.stories, unseen, documents, now)
+    features = (
+        {dedupe_key(entry): item for entry, item in zip(unseen, described, strict=True)} if described else {}
+    )
+    if features:
+        await context.cpu.run_blocking(prepare_stories, context.stories, context.database)
     store = (_store, context, source, claimed, result, parsed, matched, features, body_hash, now)
     return await context.cpu.run_blocking(*store)
 

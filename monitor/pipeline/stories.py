@@ -9,10 +9,10 @@ from sqlmodel import Session
 
 from monitor.config import WatchConfig
 from monitor.parsing import FeedEntry
-from monitor.rules import Document
 from monitor.settings import Settings
-from monitor.storage.articles import StoredArticle, dedupe_key
-from monitor.storage.stories import StoryAssigner
+from monitor.storage.articles import StoredArticle
+from monitor.storage.database import Database
+from monitor.storage.stories import StoryAssigner, story_time
 from monitor.stories import ArticleFeatures, ConceptFinder
 
 FeaturesByKey = dict[str | None, ArticleFeatures]
@@ -25,17 +25,21 @@ def story_assigner(config: WatchConfig, settings: Settings) -> StoryAssigner | N
     return StoryAssigner(settings.stories.window, ConceptFinder(config.concepts))
 
 
-def story_features(
-    assigner: StoryAssigner | None, entries: Sequence[FeedEntry], documents: Sequence[Document], now: datetime
-) -> FeaturesByKey:
-    """The features of the new entries by dedupe key, from the documents the matcher read (the text as
-    it will be stored)."""
+def story_times(
+    assigner: StoryAssigner | None, entries: Sequence[FeedEntry], now: datetime
+) -> list[datetime] | None:
+    """The time of each new entry's story features (None when stories are off): the CPU workers compute
+    the features beside matching, from the documents the matcher reads (the text as it will be stored)."""
     if assigner is None:
-        return {}
-    return {
-        dedupe_key(entry): assigner.features(doc.title, doc.text, doc.language, entry.published, now=now)
-        for entry, doc in zip(entries, documents, strict=True)
-    }
+        return None
+    return [story_time(entry.published, now) for entry in entries]
+
+
+def prepare_stories(assigner: StoryAssigner | None, database: Database) -> None:
+    """Catch up with the other workers' stories before the storing transaction (see `prepare`)."""
+    if assigner is not None:
+        with database.read_session() as session:
+            assigner.prepare(session)
 
 
 def assign_stories(

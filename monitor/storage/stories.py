@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, text, update
+from sqlalchemy import bindparam, case, func, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
@@ -25,6 +25,11 @@ from monitor.stories import ArticleFeatures, ConceptTagger, StoryIndex, features
 STORY_LOCK_KEY = 0x5708_1E5
 """The PostgreSQL advisory lock key of story assignment."""
 PRUNE_EVERY = timedelta(hours=1)
+_LINKS = StoryArticle.__table__  # type: ignore[attr-defined]
+_LINK_ROWS = select(_LINKS.c.id, _LINKS.c.article_id, _LINKS.c.story_id, _LINKS.c.features)
+"""What an index loads of a story link (plain rows: no ORM objects for thousands of rows)."""
+_PROVISIONAL = 1 << 62
+"""Provisional ids of the stories a batch starts, above every stored id until their rows are written."""
 
 
 class StoryAssigner:
@@ -45,8 +50,9 @@ class StoryAssigner:
     ) -> ArticleFeatures:
         """What assignment compares, at the article's publication time (its arrival when undated or dated
         in the future). Pure: runs before the transaction, beside matching."""
-        at = min(published, now) if published else now
-        return features_of(title, text_, language=language, at=at, concepts=self.concepts)
+        return features_of(
+            title, text_, language=language, at=story_time(published, now), concepts=self.concepts
+        )
 
     def features_of_stored(self, article: StoredArticle, *, now: datetime) -> ArticleFeatures:
         text_ = article_text(article.summary, article.content)
@@ -69,36 +75,57 @@ class StoryAssigner:
         _take_story_lock(session)
         with self._lock:
             index = self._catch_up(session, now)
-            stories: dict[int, int] = {}
-            for article, article_features in zip(articles, computed, strict=True):
-                stories[article.id] = self._assign_one(session, index, article.id, article_features, now)
-            return stories
+            return self._assign_batch(session, index, articles, computed, now)
 
-    def _assign_one(
-        self, session: Session, index: StoryIndex, article_id: int, features: ArticleFeatures, now: datetime
-    ) -> int:
-        decision = index.decide(features)
-        story = decision.story
-        if story is None:
-            row = Story(first_at=features.at, last_at=features.at, created_at=now)
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            story = row.id
-        else:
-            _widen(session, story, features.at)
-        link = StoryArticle(
-            article_id=article_id, story_id=story, at=features.at, features=features.to_json()
-        )
-        session.add(link)
-        session.flush()
-        assert link.id is not None
-        self._unconfirmed.append((link.id, article_id))
-        index.add(article_id, story, features)
-        if decision.merged:
-            _merge(session, decision.merged, story, now)
-            index.merge(decision.merged, story)
-        return story
+    def _assign_batch(
+        self,
+        session: Session,
+        index: StoryIndex,
+        articles: Sequence[StoredArticle],
+        computed: Sequence[ArticleFeatures],
+        now: datetime,
+    ) -> dict[int, int]:
+        """Decide in memory, then write in a few statements whatever the number of articles: the new
+        stories, the widened ones, the links (and the rare merges).
+
+        A new story has a provisional id above every stored one until its row exists, so that `decide`
+        orders it after the stored stories (merges go into the oldest) as its real id will."""
+        provisional: list[int] = []
+        merges: list[tuple[tuple[int, ...], int]] = []
+        for article, features in zip(articles, computed, strict=True):
+            decision = index.decide(features)
+            story = decision.story
+            if story is None:
+                story = _PROVISIONAL + len(provisional)
+                provisional.append(story)
+            index.add(article.id, story, features)
+            if decision.merged:
+                index.merge(decision.merged, story)
+                merges.append((decision.merged, story))
+        final = {article.id: index.story_of(article.id) or 0 for article in articles}
+        spans: dict[int, tuple[datetime, datetime]] = {}
+        for article, features in zip(articles, computed, strict=True):
+            first, last = spans.get(final[article.id], (features.at, features.at))
+            spans[final[article.id]] = (min(first, features.at), max(last, features.at))
+        real = _insert_stories(session, [story for story in provisional if story in spans], spans, now)
+        for story, row_id in real.items():
+            index.merge([story], row_id)
+        for merged, into in merges:
+            stored = tuple(story for story in merged if story < _PROVISIONAL)
+            if stored:
+                _merge(session, stored, into, now)
+        _widen_all(session, {story: span for story, span in spans.items() if story < _PROVISIONAL})
+        final = {article_id: real.get(story, story) for article_id, story in final.items()}
+        links = [
+            {"article_id": article.id, "story_id": final[article.id], "at": f.at, "features": f.to_json()}
+            for article, f in zip(articles, computed, strict=True)
+        ]
+        statement = insert(_LINKS).returning(_LINKS.c.id, _LINKS.c.article_id)
+        written = [(row_id, article_id) for row_id, article_id in session.execute(statement, links)]
+        self._unconfirmed.extend(written)
+        # Under the story lock nobody else writes links: every row below ours was read by the catch-up.
+        self._last_row = max(self._last_row, *(row_id for row_id, _ in written))
+        return final
 
     def _catch_up(self, session: Session, now: datetime) -> StoryIndex:
         """The index, with what other workers committed since; rebuilt when an assignment of ours was
@@ -109,41 +136,50 @@ class StoryAssigner:
             return self._load(session, self._index, now)
         self._unconfirmed = []
         index = self._index
-        rows = (
-            select(StoryArticle).where(col(StoryArticle.id) > self._last_row).order_by(col(StoryArticle.id))
-        )
-        for row in session.exec(rows):
-            self._add_row(index, row)
-        merges = select(StoryMerge).where(col(StoryMerge.id) > self._last_merge).order_by(col(StoryMerge.id))
-        for merge in session.exec(merges):
-            index.merge([merge.story_id], merge.into_id)
-            self._last_merge = merge.id or self._last_merge
+        self._read_committed(session, index)
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             index.prune(now)
             self._pruned_at = now
         return index
+
+    def prepare(self, session: Session) -> None:
+        """Read what other workers committed since the last assignment, before the storing transaction
+        (a read session): the catch-up under the story lock, which SQLite's writers all wait for, then
+        only reads what was committed in between. Committed rows are final whatever happens to ours."""
+        with self._lock:
+            if self._index is not None:
+                self._read_committed(session, self._index)
+
+    def _read_committed(self, session: Session, index: StoryIndex) -> None:
+        """The links and merges committed after the last ones read (ids grow in commit order: both are
+        written under the story lock). A merge read before its stories' links is harmless: the links are
+        stored with the story they were merged into."""
+        for row in session.execute(_LINK_ROWS.where(_LINKS.c.id > self._last_row).order_by(_LINKS.c.id)):
+            self._add_row(index, *row)
+        merges = select(StoryMerge).where(col(StoryMerge.id) > self._last_merge).order_by(col(StoryMerge.id))
+        for merge in session.exec(merges):
+            index.merge([merge.story_id], merge.into_id)
+            self._last_merge = merge.id or self._last_merge
 
     def _load(self, session: Session, index: StoryIndex, now: datetime) -> StoryIndex:
         """The stories whose window is open, from the database."""
         live = select(Story.id).where(
             col(Story.last_at) >= now - self.window, col(Story.merged_into).is_(None)
         )
-        rows = (
-            select(StoryArticle)
-            .where(col(StoryArticle.story_id).in_(live))
-            .order_by(col(StoryArticle.id))
-            .execution_options(yield_per=1000)
-        )
-        for row in session.exec(rows):
-            self._add_row(index, row)
+        rows = _LINK_ROWS.where(_LINKS.c.story_id.in_(live)).order_by(_LINKS.c.id)
+        for row in session.execute(rows.execution_options(yield_per=1000)):
+            self._add_row(index, *row)
         self._last_row = max(self._last_row, session.exec(select(func.max(StoryArticle.id))).one() or 0)
         self._last_merge = session.exec(select(func.max(StoryMerge.id))).one() or 0
         self._pruned_at = now
         return index
 
-    def _add_row(self, index: StoryIndex, row: StoryArticle) -> None:
-        index.add(row.article_id, row.story_id, ArticleFeatures.from_json(row.features))
-        self._last_row = max(self._last_row, row.id or 0)
+    def _add_row(
+        self, index: StoryIndex, row_id: int, article_id: int, story: int, features: dict[str, object]
+    ) -> None:
+        if article_id not in index:
+            index.add(article_id, story, ArticleFeatures.from_json(features))
+        self._last_row = max(self._last_row, row_id)
 
     def _confirmed(self, session: Session) -> bool:
         """Whether our last assignments were committed (the same rows are there)."""
@@ -156,9 +192,52 @@ class StoryAssigner:
         return set(found) == set(self._unconfirmed)
 
 
+def story_time(published: datetime | None, now: datetime) -> datetime:
+    """When an article happened for stories: its publication, or its arrival when undated or dated in the
+    future."""
+    return min(published, now) if published else now
+
+
 def _take_story_lock(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=STORY_LOCK_KEY))  # type: ignore[call-overload]
+
+
+def _insert_stories(
+    session: Session, stories: list[int], spans: Mapping[int, tuple[datetime, datetime]], now: datetime
+) -> dict[int, int]:
+    """Rows for the new stories of a batch (one statement): provisional id → stored id, in creation order."""
+    if not stories:
+        return {}
+    table = Story.__table__  # type: ignore[attr-defined]
+    rows = [{"first_at": spans[story][0], "last_at": spans[story][1], "created_at": now} for story in stories]
+    statement = insert(table).returning(table.c.id)
+    ids = sorted(  # the ids in creation order, whatever order the database returns them in
+        row_id for (row_id,) in session.execute(statement, rows)
+    )
+    return dict(zip(stories, ids, strict=True))
+
+
+def _widen_all(session: Session, spans: Mapping[int, tuple[datetime, datetime]]) -> None:
+    """Widen stored stories to the times of their new articles: one statement for all of them."""
+    if not spans:
+        return
+    table = Story.__table__  # type: ignore[attr-defined]
+    first = bindparam("new_first", type_=table.c.first_at.type)
+    last = bindparam("new_last", type_=table.c.last_at.type)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("story"))
+        .values(
+            first_at=case((table.c.first_at > first, first), else_=table.c.first_at),
+            last_at=case((table.c.last_at < last, last), else_=table.c.last_at),
+        )
+    )
+    rows = [
+        {"story": story, "new_first": first_at, "new_last": last_at}
+        for story, (first_at, last_at) in sorted(spans.items())
+    ]
+    session.execute(statement, rows)
 
 
 def _widen(session: Session, story: int, at: datetime) -> None:

@@ -20,9 +20,23 @@ _WORD = re.compile(r"\w+")
 MAX_CHARS = 20_000
 
 
+MAX_CACHED_WORDS = 100_000
+_FOLDS: dict[str, str] = {}
+"""Word → folded word, shared by the articles of a process (news vocabularies repeat), forgotten whole
+past MAX_CACHED_WORDS so that it stays bounded. A lost race between threads only folds a word twice."""
+
+
 def _folded(text: str) -> str:
     """` word word word ` (folded words, each between spaces)."""
-    return " " + " ".join(fold(word) for word in _WORD.findall(text)) + " "
+    if len(_FOLDS) > MAX_CACHED_WORDS:
+        _FOLDS.clear()
+    words = _WORD.findall(text)
+    return " " + " ".join([_FOLDS.get(word) or _fold_new(word) for word in words]) + " "
+
+
+def _fold_new(word: str) -> str:
+    folded = _FOLDS[word] = fold(word)
+    return folded
 
 
 class ConceptFinder:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from monitor.rules.translit import script_free_key
@@ -28,9 +29,45 @@ MAX_SCAN_CHARS = 5_000
 
 _SENTENCE_END = re.compile(r"[.!?:;«»\"“”„()\[\]\n]+\s*")
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
-_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?![\d])|(?<![\w.,])\d+(?:[.,]\d+)?")
+_NUMBER = re.compile(r"\d(?<![\w.,]\d)(?:\d{0,2}(?:[,.\u00a0\u202f ]\d{3})+(?!\d)|\d*(?:[.,]\d+)?)")
+"""A number not glued to a word or another number: thousands in groups, or digits with a decimal part. It
+opens with a digit (the look-behind comes after it) so that the regex engine skips to digits in C."""
+_GROUPED = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+")
 _SEPARATORS = re.compile(r"[,.\u00a0\u202f ]")
 _FINAL_VOWELS = re.compile(r"[aeiou]+$")
+_SCALES = {
+    **dict.fromkeys(("thousand", "tausend", "mille", "millier", "тыс", "тис"), 3),
+    **dict.fromkeys(("million", "mio", "млн", "миллион", "мільйон"), 6),
+    **dict.fromkeys(("billion", "milliard", "mrd", "млрд", "миллиард", "мільярд"), 9),
+}
+"""Scale words after a number in the five languages (their inflections start with these)."""
+_SCALE = re.compile(
+    r"[ \u00a0\u202f]*(" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")", re.IGNORECASE
+)
+_COUNTS = {
+    2: "two deux zwei два две двух двум двумя двое двоих дві двох двом двома двоє",
+    3: "three trois drei три трех трёх трем тремя трое троих трьох трьом трьома троє",
+    4: "four quatre vier четыре четырех четырёх четверо четверых чотири чотирьох",
+    5: "five cinq fünf пять пяти пятеро пятерых п'ять п'яти п'ятеро п'ятьох",
+    6: "six sechs шесть шести шестеро шість шістьох",
+    7: "seven sieben семь семи семеро сім сімох",
+    8: "eight huit acht восемь восьми вісім",
+    9: "nine neun девять девяти дев'ять дев'яти",
+    10: "ten dix zehn десять десяти",
+    11: "eleven onze elf одиннадцать одиннадцати одинадцять одинадцяти",
+    12: "twelve douze zwölf двенадцать двенадцати дванадцять дванадцяти",
+}
+"""Counts from two to twelve in words, in the five languages (`one` is left out: un, ein are articles;
+so is French `neuf`, which also means new)."""
+_APOSTROPHES = "'’ʼ"
+_COUNT_WORDS = {form: str(n) for n, forms in _COUNTS.items() for form in forms.split() if "'" not in form}
+_APOSTROPHE_COUNTS = [
+    (form.replace("'", apostrophe), str(n))
+    for n, forms in _COUNTS.items()
+    for form in forms.split()
+    if "'" in form
+    for apostrophe in _APOSTROPHES
+]
 _POSSESSIVE = re.compile(r"['’]s$")
 
 ConceptTagger = Callable[[str, str, str | None], frozenset[str]]
@@ -63,12 +100,12 @@ class ArticleFeatures:
     @classmethod
     def from_json(cls, data: dict[str, object]) -> ArticleFeatures:
         def strings(name: str) -> frozenset[str]:
-            return frozenset(str(item) for item in data.get(name) or ())  # type: ignore[attr-defined]
+            return frozenset(map(str, data.get(name) or ()))  # type: ignore[call-overload]
 
         return cls(
             at=datetime.fromisoformat(str(data["at"])),
             language=str(data["language"]) if data.get("language") else None,
-            sketch=tuple(int(value) for value in data["sketch"]),  # type: ignore[attr-defined]
+            sketch=tuple(map(int, data["sketch"])),  # type: ignore[call-overload]
             names=strings("names"),
             strong=strings("strong"),
             weak=strings("weak"),
@@ -83,13 +120,14 @@ def features_of(
     title, text = title[:MAX_SCAN_CHARS], text[:MAX_SCAN_CHARS]
     whole = f"{title}\n{text}"
     strong, weak = numbers(whole)
+    tokens = words(whole)
     return ArticleFeatures(
         at=at,
         language=(language or "").split("-")[0].casefold() or None,
-        sketch=minhash(words(whole)),
+        sketch=minhash(tokens),
         names=names(whole),
         strong=strong,
-        weak=weak,
+        weak=weak | counts_in_words(whole, tokens),
         concepts=concepts(title, text, language) if concepts else frozenset(),
     )
 
@@ -97,17 +135,20 @@ def features_of(
 def names(text: str) -> frozenset[str]:
     """The cross-script keys of the names of a text: capitalised words that do not open a sentence, and
     acronyms anywhere."""
-    found: set[str] = set()
+    found: dict[str, None] = {}
     for sentence in _SENTENCE_END.split(text):
-        for position, match in enumerate(_TOKEN.finditer(sentence)):
-            word = match.group()
-            if not word[0].isupper() or (position == 0 and not word.isupper()):
-                continue
+        tokens = _TOKEN.findall(sentence)
+        if not tokens:
+            continue
+        capitalised = [word for word in tokens[1:] if word[0].isupper()]
+        if tokens[0].isupper():
+            capitalised.insert(0, tokens[0])
+        for word in capitalised:
             key = name_key(word)
             if key:
-                found.add(key)
-            if len(found) >= MAX_FEATURES:
-                return frozenset(found)
+                found[key] = None
+                if len(found) >= MAX_FEATURES:
+                    return frozenset(found)
     return frozenset(found)
 
 
@@ -126,23 +167,51 @@ def name_key(word: str) -> str | None:
 
 
 def numbers(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """(strong, weak) numbers of a text: weak ones are small (≤ 31, a day or a handful) or years."""
+    """(strong, weak) numbers of a text: weak ones are small whole numbers (≤ 31, a day or a handful) or
+    years. A scale word after a number multiplies it (410 тисяч, 12 millions, 5,5 Mrd.), as its digits
+    do in another report (410,000)."""
     strong: set[str] = set()
     weak: set[str] = set()
     for match in _NUMBER.finditer(text):
         raw = match.group()
-        grouped = bool(re.fullmatch(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+", raw))
+        grouped = _GROUPED.fullmatch(raw) is not None
         value = _SEPARATORS.sub("", raw) if grouped else raw.replace(",", ".")
         value = value.lstrip("0") or "0"
+        scale = _SCALE.match(text, match.end())
+        if scale:
+            value = _scaled(value, _SCALES[scale.group(1).casefold()])
         target = weak if _is_weak(value) else strong
         if len(strong) + len(weak) < MAX_FEATURES:
             target.add(value)
     return frozenset(strong), frozenset(weak)
 
 
+def counts_in_words(text: str, tokens: Iterable[str] | None = None) -> frozenset[str]:
+    """The small counts a text writes in words (two, deux, zwei, двое, п'ятеро…): a report without digits
+    gives its numbers this way, and they are the same evidence as digits in another report. `tokens`: the
+    text's folded words when already read (`sketch.words`)."""
+    found = {
+        _COUNT_WORDS[word] for word in _COUNT_WORDS.keys() & set(words(text) if tokens is None else tokens)
+    }
+    if any(apostrophe in text for apostrophe in _APOSTROPHES):  # п'ять is two words to \w+
+        folded = text.casefold()
+        found.update(number for form, number in _APOSTROPHE_COUNTS if form in folded)
+    return frozenset(found)
+
+
+def _scaled(value: str, exponent: int) -> str:
+    try:
+        number = Decimal(value).scaleb(exponent)
+    except InvalidOperation:
+        return value
+    return str(int(number)) if number == number.to_integral_value() else format(number.normalize(), "f")
+
+
 def _is_weak(value: str) -> bool:
+    """A day of the month, a handful, or a year: numbers that different events share. A decimal (16.5 %,
+    1.75) is as specific as a big count."""
     try:
         number = float(value)
     except ValueError:
         return True
-    return number <= 31 or (1900 <= number <= 2100 and number.is_integer())
+    return number.is_integer() and (number <= 31 or 1900 <= number <= 2100)

@@ -11,10 +11,11 @@ counter) and tells the index what it stored (`add`, `merge`), so an index can al
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from monitor.stories.features import ArticleFeatures
 from monitor.stories.linking import DEFAULT_POLICY, LinkPolicy, link_score
@@ -27,6 +28,8 @@ pair): it is skipped, or assignment would grow with the window."""
 MAX_CANDIDATES = 100
 """At most this many candidates are scored, those that share the most keys with the new article."""
 MAX_PAIR_KEYS = 64
+Key = int | str
+"""An index key: an LSH band (band, two bin values) packed in an int, or a pair of features joined."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,12 @@ class StoryIndex:
         self._features: dict[int, ArticleFeatures] = {}
         self._story_of: dict[int, int] = {}
         self._stories: dict[int, _Story] = {}
-        self._postings: defaultdict[Hashable, list[int]] = defaultdict(list)
+        self._postings: dict[Key, int | list[int]] = {}
+        """Key → the article that has it, or the articles when several do: most keys (LSH bands) belong
+        to one article, and a plain int is no object for the garbage collector to scan (millions of
+        one-item lists made its passes the larger part of assignment)."""
+        self._decided: tuple[ArticleFeatures, list[Key]] | None = None
+        """The last article decided and its keys, which `add` then reuses (computing keys costs)."""
 
     def __len__(self) -> int:
         return len(self._stories)
@@ -92,8 +100,15 @@ class StoryIndex:
             entry = self._stories[story] = _Story(features.at, features.at)
         entry.earliest, entry.latest = min(entry.earliest, features.at), max(entry.latest, features.at)
         entry.articles.append(article_id)
-        for key in _keys(features):
-            self._postings[key].append(article_id)
+        postings = self._postings
+        for key in self._keys_of(features):
+            found = postings.get(key)
+            if found is None:
+                postings[key] = article_id
+            elif isinstance(found, int):
+                postings[key] = [found, article_id]
+            else:
+                found.append(article_id)
 
     def merge(self, stories: Iterable[int], into: int) -> None:
         """Fold `stories` into `into` (stories unknown here are ignored)."""
@@ -120,19 +135,37 @@ class StoryIndex:
                 del self._story_of[article_id]
         keys = {key for article_id in forgotten for key in _keys(self._features.pop(article_id))}
         for key in keys:
-            kept = [article_id for article_id in self._postings[key] if article_id not in forgotten]
-            if kept:
+            found = self._postings[key]
+            kept = [found] if isinstance(found, int) else found
+            kept = [article_id for article_id in kept if article_id not in forgotten]
+            if len(kept) > 1:
                 self._postings[key] = kept
+            elif kept:
+                self._postings[key] = kept[0]
             else:
                 del self._postings[key]
         return len(closed)
 
+    def _keys_of(self, features: ArticleFeatures) -> list[Key]:
+        decided = self._decided
+        if decided is not None and decided[0] is features:
+            return decided[1]
+        keys = _keys(features)
+        self._decided = (features, keys)
+        return keys
+
     def _candidates(self, features: ArticleFeatures) -> list[int]:
         shared: Counter[int] = Counter()
-        for key in _keys(features):
+        single: list[int] = []
+        for key in self._keys_of(features):
             postings = self._postings.get(key)
-            if postings and len(postings) <= MAX_POSTINGS:
+            if postings is None:
+                continue
+            if isinstance(postings, int):
+                single.append(postings)
+            elif len(postings) <= MAX_POSTINGS:
                 shared.update(postings)
+        shared.update(single)
         if len(shared) > MAX_CANDIDATES:
             ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
             return sorted(article_id for article_id, _ in ranked[:MAX_CANDIDATES])
@@ -142,19 +175,24 @@ class StoryIndex:
         return story.latest + self.window >= at and story.earliest - self.window <= at
 
 
-def _keys(features: ArticleFeatures) -> list[Hashable]:
-    """LSH band keys, and pairs of specific features (strong numbers, names, concepts with a strong
-    number): the same bottom-k pairs are chosen on both sides, as with MinHash."""
-    keys: list[Hashable] = list(band_keys(features.sketch))
+def _keys(features: ArticleFeatures) -> list[Key]:
+    """LSH band keys (as one integer each), and pairs of specific features (strong numbers, names,
+    concepts with a strong number; as one string each): the same bottom-k pairs are chosen on both sides,
+    as with MinHash. Neither is a container the garbage collector tracks."""
+    keys: list[Key] = [
+        (band << 116) | (first << 58) | second for band, first, second in band_keys(features.sketch)
+    ]
     specific = sorted(features.strong | features.names)
     pairs = [(a, b) for i, a in enumerate(specific) for b in specific[i + 1 :]]
     pairs += [(number, concept) for number in features.strong for concept in features.concepts]
     pairs.sort(key=_pair_hash)
-    keys.extend(pairs[:MAX_PAIR_KEYS])
+    keys.extend("\x00".join(pair) for pair in pairs[:MAX_PAIR_KEYS])
     return keys
 
 
+@lru_cache(maxsize=100_000)
 def _pair_hash(pair: tuple[str, str]) -> bytes:
+    """A pair's rank, the same in every process; cached: the names and numbers of a story recur."""
     return hashlib.blake2b("\x00".join(pair).encode(), digest_size=8).digest()
 
 

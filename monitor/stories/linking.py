@@ -58,6 +58,8 @@ def _cross_language(left: ArticleFeatures, right: ArticleFeatures, policy: LinkP
     weak = left.weak & right.weak
     if not strong and not weak:
         return 0.0
+    if not strong and bool(left.strong) != bool(right.strong):
+        return 0.0  # one side gives a count the other lacks: small numbers and names alone are too common
     if _agreement(strong, left.strong, right.strong) < policy.min_number_agreement:
         return 0.0
     numbers = strong | weak

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from monitor.storage import Database, Delivery, record_hits
 from monitor.storage.articles import StoredArticle, store_entries
 from monitor.storage.stories import StoryAssigner, list_stories, stories_of
+from monitor.storage.tables import Story
 from tests.storage.builders import NOW, Entry, Match, add_source
 
 WINDOW = timedelta(hours=72)
@@ -102,3 +103,27 @@ def test_a_rule_alerts_once_per_story_unless_it_wants_every_follow_up(database: 
     with database.read_session() as session:
         deliveries = session.exec(select(Delivery)).all()
     assert len(deliveries) == 3, "the first article (both rules in one message), then each follow-up"
+
+
+def test_a_batch_is_assigned_as_one_by_one_and_another_worker_sees_it(database: Database) -> None:
+    """A poll's articles are written together: two events and the article that bridges them, in one
+    batch, make one story row spanning their times, which another worker's assigner then extends."""
+    texts = {"attack": FIRST_HALF, "victims": SECOND_HALF, "bridge": FIRST_HALF + SECOND_HALF}
+    with database.session() as session:
+        source = add_source(session, "wire")
+        entries = [
+            Entry(guid=name, title=name, summary=text, published=NOW - timedelta(hours=3 - n), language="en")
+            for n, (name, text) in enumerate(texts.items())
+        ]
+        articles = store_entries(session, source.id, entries, now=NOW)
+        stories = StoryAssigner(WINDOW).assign(session, articles, now=NOW)
+        session.commit()
+    assert len(set(stories.values())) == 1
+    with database.session() as session:
+        later = _store(session, "other", "later", "Later", FIRST_HALF + SECOND_HALF)
+        joined = StoryAssigner(WINDOW).assign(session, [later], now=NOW + timedelta(hours=2))
+        session.commit()
+    assert joined[later.id] == next(iter(stories.values()))
+    with database.read_session() as session:
+        (story,) = session.exec(select(Story)).all()
+    assert (story.first_at, story.last_at) == (NOW - timedelta(hours=3), NOW - timedelta(hours=1))

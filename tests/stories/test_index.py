@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.stories import ArticleFeatures, StoryIndex, features_of
-from monitor.stories.features import name_key, numbers
+from monitor.stories.features import counts_in_words, name_key, numbers
 
 T0 = datetime(2026, 11, 4, 6, 0, tzinfo=UTC)
 WIRE = (
@@ -34,12 +34,20 @@ def test_names_meet_across_scripts_and_inflections(spellings: list[str], key: st
     ("text", "strong", "weak"),
     [
         ("5,500 drones · 5 500 drones · 5.500 Drohnen · 5500 дронов", {"5500"}, set()),
-        ("on 3 November 2026, 17 injured, 16.5%", set(), {"3", "2026", "17", "16.5"}),
+        ("on 3 November 2026, 17 injured, 16.5%", {"16.5"}, {"3", "2026", "17"}),
+        ("410 тисяч тонн · 410 000 t · 12 millions d'obus · 12 млн снарядов", {"410000", "12000000"}, set()),
+        ("1,5 Mrd. Euro · 1.5 billion euros · 0,25 Prozentpunkte", {"1500000000", ".25"}, set()),
         ("1 300 km, 28 000 conteneurs, 120 wagons", {"1300", "28000", "120"}, set()),
     ],
 )
 def test_numbers_are_read_whatever_the_separator(text: str, strong: set[str], weak: set[str]) -> None:
     assert numbers(text) == (frozenset(strong), frozenset(weak))
+
+
+def test_counts_written_in_words_are_numbers_too() -> None:
+    text = "Two port workers… Deux employés… zwei Arbeiter… ранены два работника… поранено п’ятеро, двоє"
+    assert counts_in_words(text) == {"2", "5"}
+    assert counts_in_words("Un navire neuf, ein Schiff, one ship") == frozenset()
 
 
 def _features(title: str, text: str, language: str, at: datetime = T0) -> ArticleFeatures:
@@ -81,6 +89,21 @@ def test_a_copy_after_the_window_starts_a_new_story() -> None:
     assert index.decide(late).story is None
     assert index.prune(T0 + timedelta(hours=73)) == 1
     assert len(index) == 0
+
+
+def test_pruning_an_old_story_keeps_the_copies_of_a_recent_one_findable() -> None:
+    """The old story and the recent one share every key: pruning the old one keeps the recent one's."""
+    index = StoryIndex(window=timedelta(hours=72))
+    index.add(1, 10, _features("Russian drone attack on Kyiv kills two", WIRE, "en"))
+    index.add(
+        2, 11, _features("Russian drone attack on Kyiv kills two", WIRE, "en", T0 + timedelta(hours=50))
+    )
+    index.add(3, 11, _features("Copy", WIRE, "en", T0 + timedelta(hours=51)))
+    assert index.prune(T0 + timedelta(hours=100)) == 1
+    copy = _features("Another copy", WIRE, "en", T0 + timedelta(hours=101))
+    assert index.decide(copy).story == 11
+    assert index.prune(T0 + timedelta(hours=200)) == 1
+    assert index.decide(copy).story is None
 
 
 def test_an_article_bridging_two_stories_merges_them_into_the_oldest() -> None:
