@@ -156,14 +156,14 @@ def test_rules_test_names_a_bad_input_line(config_dir: Path) -> None:
 
 
 def test_poll_reports_entries_it_cannot_store(
-    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, sqlite_url: str
 ) -> None:
     anonymous = b"<item><description>No link, no GUID, no title.</description></item>"
     body = rss([OTHER]).replace(b"</channel>", anonymous + b"</channel>")
     sources = {"wire": feed_server.serve("/wire.xml", body)}
     config_dir = write_config(tmp_path / "c", sources=sources, alert_url=webhook_receiver.apprise_url("/a"))
 
-    code, out, _ = invoke("--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db'}", "poll")
+    code, out, _ = invoke("--config", str(config_dir), "--db", sqlite_url, "poll")
 
     assert code == 0
     assert "skipped: wire: 1 entries with neither link, GUID nor title" in out

@@ -61,10 +61,10 @@ USAGE_AND_RUNTIME_ERRORS = [
 
 @pytest.mark.parametrize(("args", "code", "message"), USAGE_AND_RUNTIME_ERRORS)
 def test_bad_values_are_a_message_and_an_exit_code(
-    config_dir: Path, tmp_path: Path, args: list[str], code: int, message: str
+    config_dir: Path, tmp_path: Path, sqlite_url: str, args: list[str], code: int, message: str
 ) -> None:
     filled = [arg.format(tmp=tmp_path) for arg in args]
-    exit_code, _, err = invoke(config_dir, "--db", f"sqlite:///{tmp_path / 'db'}", *filled, input="")
+    exit_code, _, err = invoke(config_dir, "--db", sqlite_url, *filled, input="")
     assert exit_code == code, err
     flat = " ".join(err.replace("│", " ").split())
     assert message.format(tmp=tmp_path) in flat

@@ -35,10 +35,9 @@ def invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
-def test_hits_output_is_sanitized_and_csv_cells_cannot_be_formulas(tmp_path: Path) -> None:
+def test_hits_output_is_sanitized_and_csv_cells_cannot_be_formulas(sqlite_url: str) -> None:
     config = load_config(BUNDLED_CONFIG, {})
-    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    database = open_database(database_url)
+    database = open_database(sqlite_url)
     with database.session() as session:
         source = sync_sources(session, [SourceConfig(name="+wire", url="https://news.example/feed")], now=NOW)
         entry = Entry(guid=HOSTILE[0], url="https://news.example/h1", title=HOSTILE[1], summary=HOSTILE[2])
@@ -47,7 +46,7 @@ def test_hits_output_is_sanitized_and_csv_cells_cannot_be_formulas(tmp_path: Pat
         assert len(record_hits(session, article, matches, lambda _: [], now=NOW)) == 1
         session.commit()
     database.dispose()
-    base = ("--config", str(BUNDLED_CONFIG), "--db", database_url)
+    base = ("--config", str(BUNDLED_CONFIG), "--db", sqlite_url)
 
     _, out = invoke(*base, "hits", "--format", "json")
     (hit,) = map(json.loads, out.splitlines())
