@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import queue
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,23 +47,76 @@ def _postgres_admin_engine():  # type: ignore[no-untyped-def]
     return engine
 
 
+class _LateDrops:
+    """Drops the tests' PostgreSQL databases on a thread of its own: a DROP DATABASE waits until every
+    backend of the server has let go of the files (up to seconds on a busy machine), which no test needs
+    to wait for. `finish` waits for the drops and raises the first that failed."""
+
+    def __init__(self) -> None:
+        self._names: queue.Queue[str | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._failures: list[BaseException] = []
+
+    def drop(self, name: str) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="drop-test-databases", daemon=True)
+                self._thread.start()
+        self._names.put(name)
+
+    def _run(self) -> None:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        try:
+            while (name := self._names.get()) is not None:
+                try:
+                    with engine.connect() as connection:
+                        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                except Exception as exc:  # raised by finish(), in the test session
+                    self._failures.append(exc)
+        finally:
+            engine.dispose()
+
+    def finish(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._names.put(None)
+            thread.join()
+        if self._failures:
+            raise self._failures[0]
+
+
+_late_drops = _LateDrops()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_databases() -> Iterator[None]:
+    """At the end of the session, wait for the test databases to be dropped (set up first, so last out)."""
+    yield
+    _late_drops.finish()
+
+
 def make_postgres_database(template: str | None = None) -> Iterator[str]:
     """Create a database of our own on the test server (a copy of `template` if named), yield its URL,
-    drop it afterwards."""
+    drop it afterwards (on a thread, see _LateDrops)."""
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
     admin = _postgres_admin_engine()
     name = f"monitor_test_{uuid.uuid4().hex[:12]}"
     copied = f' TEMPLATE "{template}"' if template else ""
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
+    finally:
+        admin.dispose()
     try:
         yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        _late_drops.drop(name)
 
 
 @pytest.fixture(scope="session")
