@@ -8,10 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from monitor.cli.app import app
 from tests.conftest import PROJECT_ROOT
+from tests.support.cli import invoke
 from tests.support.feed_server import FeedServer
 from tests.support.watch_config import atom, rss, write_config
 from tests.support.webhook_receiver import WebhookReceiver
@@ -27,13 +26,6 @@ SHAHED_FR = (
     "L&#39;usine d&#39;Alabuga produit des drones Shahed.",
 )
 OTHER = ("e2", "Markets close higher", "Stocks rose on Monday.")
-
-
-def invoke(*args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), input=input)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

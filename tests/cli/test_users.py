@@ -7,20 +7,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from monitor.cli.app import app
 from monitor.storage import open_database
 from monitor.storage.users import verify_login
+from tests.support.cli import invoke
 from tests.support.desk import desk_config, desk_feeds, start_site
 from tests.support.feed_server import FeedServer
-
-
-def invoke(*args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), input=input)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
