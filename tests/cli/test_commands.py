@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import PROJECT_ROOT
 from tests.support.cli import invoke
 from tests.support.feed_server import FeedServer
-from tests.support.watch_config import atom, rss, write_config
+from tests.support.watch_config import POLLER_PROCESSES_SETTINGS, atom, rss, write_config
 from tests.support.webhook_receiver import WebhookReceiver
 
 SHAHED_EN = (
@@ -61,6 +61,7 @@ def test_check_reports_every_problem_with_file_line_and_column(tmp_path: Path) -
 def test_poll_delivers_one_alert_per_hit_and_hits_lists_exactly_those(
     config_dir: Path, webhook_receiver: WebhookReceiver, database_url: str
 ) -> None:
+    (config_dir / "settings.yaml").write_text(POLLER_PROCESSES_SETTINGS, encoding="utf-8")
     code, out, _ = invoke("--config", str(config_dir), "--db", database_url, "poll")
 
     assert code == 0, out

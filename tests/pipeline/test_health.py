@@ -33,7 +33,8 @@ def ops_config(tmp: Path, sources: dict[str, str], alerts: str, ops: str) -> Pat
         f"channels:\n  - name: analysts\n    urls: ['{alerts}']\n  - name: ops\n    urls: ['{ops}']\n"
     )
     (directory / "settings.yaml").write_text(
-        "polling:\n  parse_workers: 1\nhealth:\n  operations_channel: ops\n  failure_threshold: 2\n"
+        "polling:\n  parse_workers: 1\n  processes: 1\n"
+        "health:\n  operations_channel: ops\n  failure_threshold: 2\n"
     )
     return directory
 
