@@ -26,7 +26,7 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 class UtcFormatter(logging.Formatter):
     """Log times in UTC, as the tables and the desk show them, with their zone (`Z`)."""
 
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)
 
 
 def configure_logging(level: str | int, *, process_name: bool = False) -> None:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from monitor import __version__
 from monitor.cli.context import CliContext
 from monitor.logs import DEFAULT_COMMAND_LEVEL, LOG_LEVELS, configure_logging
+
+if TYPE_CHECKING:
+    # Typer runs on its own copy of Click (typer._click, not the `click` package): the types its group
+    # passes to LazyCommands' methods, named for the type checker only.
+    from typer._click import Command, Context, HelpFormatter
 
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("monitor.cli.check", "check", "Validate every configuration file; print each problem."),
@@ -42,14 +46,15 @@ module is imported only when its command runs, so that `--help` and light comman
 class LazyCommands(TyperGroup):
     """The `monitor` group, which imports a command's module only when that command is invoked."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         return list(COMMANDS)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name not in COMMANDS:
             return None
         module_name, attribute, short_help = COMMANDS[cmd_name]
         target = getattr(importlib.import_module(module_name), attribute)
+        command: Command
         if isinstance(target, typer.Typer):
             command = typer.main.get_group(target)
         else:
@@ -59,7 +64,7 @@ class LazyCommands(TyperGroup):
         command.name = cmd_name
         return command
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         with formatter.section("Commands"):
             formatter.write_dl([(name, short_help) for name, (_, _, short_help) in COMMANDS.items()])
 

@@ -63,7 +63,9 @@ def _raw_lookups(
     """The lookups of each raw word whose folded text (one word, or several if `several_words`) holds a
     word some rule uses; only those raw words are visited in Python."""
     entries = list(map(words.get, texts))
-    found = {raw: entry.lookups for raw, entry in compress(zip(raws, entries, strict=True), entries)}
+    found = {
+        raw: entry.lookups for raw, entry in zip(compress(raws, entries), filter(None, entries), strict=True)
+    }
     if several_words:
         for raw, text in compress(zip(raws, texts, strict=True), map(str.__contains__, texts, repeat(" "))):
             parts = [words[word].lookups for word in text.split(" ") if word in words]

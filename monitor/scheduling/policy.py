@@ -72,12 +72,17 @@ class NextCheck:
 
     @property
     def kind(self) -> str:
-        return reason_kind(self.reason)
+        return _kind(self.reason)
 
 
 def reason_kind(reason: str | None) -> str | None:
     """The kind of a stored reason (`interval`, `busy`, `server`, `backoff`), None for none."""
-    return reason.split(":", 1)[0].split(" ", 1)[0] if reason else None
+    return _kind(reason) if reason else None
+
+
+def _kind(reason: str) -> str:
+    """The first word of a reason, before any colon."""
+    return reason.split(":", 1)[0].split(" ", 1)[0]
 
 
 def posting_gap(post_times: Sequence[datetime], *, now: datetime) -> timedelta | None:

@@ -149,7 +149,9 @@ def _known_keys(session: Session, source_id: int, keys: list[str]) -> dict[str, 
             Article.source_id == source_id, col(Article.dedupe_key).in_(keys[start : start + 500])
         )
         found.update(
-            (key, (article_id, content_hash)) for key, article_id, content_hash in session.exec(statement)
+            (key, (article_id, content_hash))
+            for key, article_id, content_hash in session.exec(statement)
+            if article_id is not None  # a stored row's primary key; None only in the column's type
         )
     return found
 

@@ -85,8 +85,8 @@ def claim_due_deliveries(
         .where(Delivery.status == DeliveryStatus.PENDING.value, due)
         .where(
             ~exists().where(
-                older.channel == Delivery.channel,
-                older.status == DeliveryStatus.PENDING.value,
+                col(older.channel) == col(Delivery.channel),
+                col(older.status) == DeliveryStatus.PENDING.value,
                 col(older.id) < col(Delivery.id),
             )
         )
@@ -182,7 +182,7 @@ def renew_claims(session: Session, delivery_ids: Collection[int], *, until: date
         session.exec(
             update(Delivery)
             .where(col(Delivery.id).in_(list(delivery_ids)))
-            .where(Delivery.status == DeliveryStatus.PENDING.value)
+            .where(col(Delivery.status) == DeliveryStatus.PENDING.value)
             .values(next_attempt_at=until)
         )
 

@@ -4,7 +4,6 @@ alert notifies a whole chat room: through real Apprise to a local receiver."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
@@ -30,9 +29,9 @@ FORMATS = [
 
 @pytest.mark.parametrize(("kind", "shown"), FORMATS)
 def test_a_title_is_escaped_for_services_that_render_it(
-    tmp_path: Path, webhook_receiver: WebhookReceiver, kind: str, shown: str
+    sqlite_url: str, webhook_receiver: WebhookReceiver, kind: str, shown: str
 ) -> None:
-    database = open_database(f"sqlite:///{tmp_path / 'db.sqlite'}")  # the format, not the backend, matters
+    database = open_database(sqlite_url)  # the format, not the backend, matters
     with database.session() as session:
         article = add_article(session, add_source(session, "meduza"), "g1", TITLE)
         record_hits(session, article, [Match("shahed")], lambda _rule: ["analysts"], now=NOW)

@@ -8,12 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from monitor.cli.app import app
 from tests.conftest import PROJECT_ROOT
+from tests.support.cli import invoke
 from tests.support.feed_server import FeedServer
-from tests.support.watch_config import atom, rss, write_config
+from tests.support.watch_config import POLLER_PROCESSES_SETTINGS, atom, rss, write_config
 from tests.support.webhook_receiver import WebhookReceiver
 
 SHAHED_EN = (
@@ -27,13 +26,6 @@ SHAHED_FR = (
     "L&#39;usine d&#39;Alabuga produit des drones Shahed.",
 )
 OTHER = ("e2", "Markets close higher", "Stocks rose on Monday.")
-
-
-def invoke(*args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), input=input)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
@@ -69,6 +61,7 @@ def test_check_reports_every_problem_with_file_line_and_column(tmp_path: Path) -
 def test_poll_delivers_one_alert_per_hit_and_hits_lists_exactly_those(
     config_dir: Path, webhook_receiver: WebhookReceiver, database_url: str
 ) -> None:
+    (config_dir / "settings.yaml").write_text(POLLER_PROCESSES_SETTINGS, encoding="utf-8")
     code, out, _ = invoke("--config", str(config_dir), "--db", database_url, "poll")
 
     assert code == 0, out
@@ -172,14 +165,14 @@ def test_rules_test_names_a_bad_input_line(config_dir: Path) -> None:
 
 
 def test_poll_reports_entries_it_cannot_store(
-    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, sqlite_url: str
 ) -> None:
     anonymous = b"<item><description>No link, no GUID, no title.</description></item>"
     body = rss([OTHER]).replace(b"</channel>", anonymous + b"</channel>")
     sources = {"wire": feed_server.serve("/wire.xml", body)}
     config_dir = write_config(tmp_path / "c", sources=sources, alert_url=webhook_receiver.apprise_url("/a"))
 
-    code, out, _ = invoke("--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db'}", "poll")
+    code, out, _ = invoke("--config", str(config_dir), "--db", sqlite_url, "poll")
 
     assert code == 0
     assert "skipped: wire: 1 entries with neither link, GUID nor title" in out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.cli.test_commands import OTHER, SHAHED_EN, SHAHED_FR, invoke
 from tests.support.feed_server import FeedServer
-from tests.support.watch_config import atom, rss, write_config
+from tests.support.watch_config import ONE_POLLER, atom, rss, write_config
 from tests.support.webhook_receiver import WebhookReceiver
 
 TOKEN = "s3cr3tt0ken42"
@@ -21,7 +21,7 @@ def _config(tmp_path: Path, feed_server: FeedServer, alert_url: str, settings: s
         "Presse": feed_server.serve("/fr.atom", atom([SHAHED_FR])),
     }
     return write_config(
-        tmp_path / "config", sources=sources, alert_url=alert_url, settings=settings or "{}\n"
+        tmp_path / "config", sources=sources, alert_url=alert_url, settings=ONE_POLLER + settings
     )
 
 

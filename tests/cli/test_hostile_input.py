@@ -8,10 +8,9 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from monitor.cli.app import app
 from monitor.cli.rules import MAX_LINE_BYTES
+from tests.support.cli import invoke as run
 from tests.support.watch_config import BUNDLED_CONFIG
 
 PEAK_MEMORY = 100_000_000  # bytes allocated at most while reading /dev/zero (without a cap: until killed)
@@ -31,10 +30,7 @@ def config_dir(tmp_path: Path) -> Path:
 
 def invoke(config_dir: Path, *args: str, input: bytes | str | None = None) -> tuple[int, str, str]:
     """Run `monitor --config DIR ARGS…` in-process; an exception other than an exit fails the test."""
-    result = CliRunner().invoke(app, ["--config", str(config_dir), *args], input=input)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    return run("--config", str(config_dir), *args, input=input)
 
 
 def one_line(err: str) -> str:
@@ -64,10 +60,10 @@ USAGE_AND_RUNTIME_ERRORS = [
 
 @pytest.mark.parametrize(("args", "code", "message"), USAGE_AND_RUNTIME_ERRORS)
 def test_bad_values_are_a_message_and_an_exit_code(
-    config_dir: Path, tmp_path: Path, args: list[str], code: int, message: str
+    config_dir: Path, tmp_path: Path, sqlite_url: str, args: list[str], code: int, message: str
 ) -> None:
     filled = [arg.format(tmp=tmp_path) for arg in args]
-    exit_code, _, err = invoke(config_dir, "--db", f"sqlite:///{tmp_path / 'db'}", *filled, input="")
+    exit_code, _, err = invoke(config_dir, "--db", sqlite_url, *filled, input="")
     assert exit_code == code, err
     flat = " ".join(err.replace("│", " ").split())
     assert message.format(tmp=tmp_path) in flat

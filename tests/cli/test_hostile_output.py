@@ -8,14 +8,12 @@ import io
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from monitor.cli.app import app
 from monitor.config import SourceConfig, load_config
 from monitor.pipeline.poll import document_for
 from monitor.storage import record_hits, store_entries, sync_sources
 from monitor.storage.database import open_database
 from tests.storage.builders import NOW, Entry
+from tests.support.cli import invoke
 from tests.support.feed_server import FeedServer
 from tests.support.watch_config import BUNDLED_CONFIG, rss, write_config
 from tests.support.webhook_receiver import WebhookReceiver
@@ -28,17 +26,9 @@ HOSTILE = (
 )
 
 
-def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout
-
-
-def test_hits_output_is_sanitized_and_csv_cells_cannot_be_formulas(tmp_path: Path) -> None:
+def test_hits_output_is_sanitized_and_csv_cells_cannot_be_formulas(sqlite_url: str) -> None:
     config = load_config(BUNDLED_CONFIG, {})
-    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    database = open_database(database_url)
+    database = open_database(sqlite_url)
     with database.session() as session:
         source = sync_sources(session, [SourceConfig(name="+wire", url="https://news.example/feed")], now=NOW)
         entry = Entry(guid=HOSTILE[0], url="https://news.example/h1", title=HOSTILE[1], summary=HOSTILE[2])
@@ -47,22 +37,22 @@ def test_hits_output_is_sanitized_and_csv_cells_cannot_be_formulas(tmp_path: Pat
         assert len(record_hits(session, article, matches, lambda _: [], now=NOW)) == 1
         session.commit()
     database.dispose()
-    base = ("--config", str(BUNDLED_CONFIG), "--db", database_url)
+    base = ("--config", str(BUNDLED_CONFIG), "--db", sqlite_url)
 
-    _, out = invoke(*base, "hits", "--format", "json")
+    _, out, _ = invoke(*base, "hits", "--format", "json")
     (hit,) = map(json.loads, out.splitlines())
     assert hit["title"] == HOSTILE[1].replace(OVERRIDE, ""), (
         "the override is gone, every other character kept"
     )
     assert (hit["source"], hit["rule"]) == ("+wire", "shahed-production-russia")
 
-    _, out = invoke(*base, "hits", "--format", "csv")
+    _, out, _ = invoke(*base, "hits", "--format", "csv")
     (row,) = csv.DictReader(io.StringIO(out))
     assert row["title"] == "'" + hit["title"]
     assert row["source"] == "'+wire"
     assert (row["rule"], row["url"]) == ("shahed-production-russia", "https://news.example/h1")
 
-    _, out = invoke(*base, "hits")
+    _, out, _ = invoke(*base, "hits")
     assert OVERRIDE not in out and "gnp.exe" in out
 
 
@@ -74,6 +64,6 @@ def test_a_source_added_from_a_hostile_feed_title_gets_a_clean_name(
     )
     url = feed_server.serve("/evil.xml", feed)
     config_dir = write_config(tmp_path / "c", sources={}, alert_url=webhook_receiver.apprise_url("/a"))
-    code, out = invoke("--config", str(config_dir), "sources", "add", url)
+    code, out, _ = invoke("--config", str(config_dir), "sources", "add", url)
     assert code == 0 and "added source 'EvilFeed News'" in out
     assert "name: EvilFeed News" in (config_dir / "sources.yaml").read_text()

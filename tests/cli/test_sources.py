@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
 from monitor.cli import service, sources
 from monitor.cli.app import main_options
 from monitor.config import load_config
 from monitor.parsing.opml import parse_opml
+from tests.support.cli import invoke as run
 from tests.support.feed_server import FeedServer
 from tests.support.watch_config import FETCH_SETTINGS, LOOPBACK_CONTENT_SETTINGS, atom, rss, write_config
 from tests.support.webhook_receiver import WebhookReceiver
@@ -39,10 +39,7 @@ def cli() -> typer.Typer:
 
 
 def invoke(config_dir: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli(), ["--config", str(config_dir), *args])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    return run("--config", str(config_dir), *args, app=cli())
 
 
 def page(*links: tuple[str, str, str]) -> bytes:

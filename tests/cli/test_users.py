@@ -7,26 +7,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from monitor.cli.app import app
 from monitor.storage import open_database
 from monitor.storage.users import verify_login
+from tests.support.cli import invoke
 from tests.support.desk import desk_config, desk_feeds, start_site
 from tests.support.feed_server import FeedServer
 
 
-def invoke(*args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), input=input)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
 @pytest.fixture
-def base(tmp_path: Path) -> tuple[str, ...]:
+def base(tmp_path: Path, sqlite_url: str) -> tuple[str, ...]:
     config_dir = desk_config(tmp_path / "config", {})
-    return ("--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'monitor.db'}")
+    return ("--config", str(config_dir), "--db", sqlite_url)
 
 
 def test_users_are_added_listed_changed_and_removed(base: tuple[str, ...], tmp_path: Path) -> None:
@@ -52,10 +44,10 @@ def test_users_are_added_listed_changed_and_removed(base: tuple[str, ...], tmp_p
     assert code == 1 and "no user named 'bob'" in err
 
 
-def test_a_token_opens_the_api_until_revoked_and_hits_show_triage(tmp_path: Path) -> None:
+def test_a_token_opens_the_api_until_revoked_and_hits_show_triage(tmp_path: Path, sqlite_url: str) -> None:
     with FeedServer() as feeds:
         config_dir = desk_config(tmp_path / "config", desk_feeds(feeds))
-        url = f"sqlite:///{tmp_path / 'monitor.db'}"
+        url = sqlite_url
         site = start_site(url, config_dir, users=False)
         try:
             base = ("--config", str(config_dir), "--db", url)

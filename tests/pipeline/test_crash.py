@@ -28,7 +28,9 @@ SETTINGS = "polling:\n  parse_workers: 1\n  processes: 1\n  lease: 1h\n"
 
 
 @pytest.fixture
-def wire(feed_server: FeedServer, tmp_path: Path) -> Iterator[tuple[WatchConfig, Settings, Database]]:
+def wire(
+    feed_server: FeedServer, tmp_path: Path, sqlite_url: str
+) -> Iterator[tuple[WatchConfig, Settings, Database]]:
     """One source with an article to store, its configuration, settings (lease: 1 h) and database."""
     url = feed_server.serve("/wire.xml", rss([("s1", "Shahed drones", "Built at Alabuga.")]))
     config = load_config(
@@ -36,7 +38,7 @@ def wire(feed_server: FeedServer, tmp_path: Path) -> Iterator[tuple[WatchConfig,
             tmp_path / "c", sources={"wire": url}, alert_url="json://127.0.0.1:9/x", settings=SETTINGS
         )
     )
-    settings = build_settings(config.settings_values, {"database_url": f"sqlite:///{tmp_path / 'db.sqlite'}"})
+    settings = build_settings(config.settings_values, {"database_url": sqlite_url})
     database = open_database(settings.database_url)
     yield config, settings, database
     database.dispose()

@@ -24,7 +24,7 @@ PAGE = (
 ).encode()
 
 
-def _poll(server: FeedServer, tmp_path: Path, settings: str) -> tuple[Article, Source, int]:
+def _poll(server: FeedServer, tmp_path: Path, sqlite_url: str, settings: str) -> tuple[Article, Source, int]:
     page_url = server.serve("/story", PAGE, headers={"Content-Type": "text/html"}).replace(
         "127.0.0.1", "localhost"
     )
@@ -41,9 +41,8 @@ def _poll(server: FeedServer, tmp_path: Path, settings: str) -> tuple[Article, S
         f"sources:\n  - name: summaries\n    url: {feed_url}\n    full_text: true\n", encoding="utf-8"
     )
     config = load_config(directory)
-    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    values = build_settings(config.settings_values, {"database_url": database_url})
-    database = open_database(database_url)
+    values = build_settings(config.settings_values, {"database_url": sqlite_url})
+    database = open_database(sqlite_url)
     try:
         asyncio.run(run_cycle(config, values, database, now=clock.now()))
         with database.session() as session:
@@ -55,15 +54,17 @@ def _poll(server: FeedServer, tmp_path: Path, settings: str) -> tuple[Article, S
 
 
 def test_an_article_link_to_an_internal_address_is_not_fetched_and_the_summary_is_kept(
-    feed_server: FeedServer, tmp_path: Path
+    feed_server: FeedServer, tmp_path: Path, sqlite_url: str
 ) -> None:
-    article, source, page_requests = _poll(feed_server, tmp_path, FETCH_SETTINGS)
+    article, source, page_requests = _poll(feed_server, tmp_path, sqlite_url, FETCH_SETTINGS)
     assert page_requests == 0, "the internal page was never requested"
     assert (article.title, article.summary, article.content) == ("Rason port", "A short summary.", "")
     assert source.last_error is None, "the feed itself was fetched: a configured source may be internal"
 
 
-def test_allowed_networks_let_full_text_reach_a_page_on_them(feed_server: FeedServer, tmp_path: Path) -> None:
-    article, _, page_requests = _poll(feed_server, tmp_path, LOOPBACK_CONTENT_SETTINGS)
+def test_allowed_networks_let_full_text_reach_a_page_on_them(
+    feed_server: FeedServer, tmp_path: Path, sqlite_url: str
+) -> None:
+    article, _, page_requests = _poll(feed_server, tmp_path, sqlite_url, LOOPBACK_CONTENT_SETTINGS)
     assert page_requests == 1
     assert "told at length" in article.content

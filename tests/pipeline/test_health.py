@@ -33,13 +33,14 @@ def ops_config(tmp: Path, sources: dict[str, str], alerts: str, ops: str) -> Pat
         f"channels:\n  - name: analysts\n    urls: ['{alerts}']\n  - name: ops\n    urls: ['{ops}']\n"
     )
     (directory / "settings.yaml").write_text(
-        "polling:\n  parse_workers: 1\nhealth:\n  operations_channel: ops\n  failure_threshold: 2\n"
+        "polling:\n  parse_workers: 1\n  processes: 1\n"
+        "health:\n  operations_channel: ops\n  failure_threshold: 2\n"
     )
     return directory
 
 
 def test_a_source_failing_in_a_row_is_reported_once_then_its_recovery(
-    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, sqlite_url: str
 ) -> None:
     url = feed_server.serve("/flaky.xml", b"", status=500)
     directory = ops_config(
@@ -49,9 +50,8 @@ def test_a_source_failing_in_a_row_is_reported_once_then_its_recovery(
         webhook_receiver.apprise_url("/ops"),
     )
     config = load_config(directory)
-    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    settings = build_settings(config.settings_values, {"database_url": database_url})
-    database = open_database(database_url)
+    settings = build_settings(config.settings_values, {"database_url": sqlite_url})
+    database = open_database(sqlite_url)
 
     def ops_messages() -> list[str]:
         return [r.json["title"] for r in webhook_receiver.accepted if r.path == "/ops"]
@@ -70,7 +70,7 @@ def test_a_source_failing_in_a_row_is_reported_once_then_its_recovery(
 
 
 def test_a_new_source_alerts_only_recent_entries_and_logs_older_hits(
-    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, sqlite_url: str
 ) -> None:
     now = clock.now()
     old = ("old", "Shahed production at Alabuga, three days ago", "The Alabuga plant builds Shahed drones.")
@@ -90,12 +90,11 @@ def test_a_new_source_alerts_only_recent_entries_and_logs_older_hits(
     sources = {"wire": feed_server.serve("/wire.xml", body)}
     directory = write_config(tmp_path / "c", sources=sources, alert_url=webhook_receiver.apprise_url("/a"))
     config = load_config(directory)
-    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    database = open_database(database_url)
+    database = open_database(sqlite_url)
 
     asyncio.run(
         run_cycle(
-            config, build_settings(config.settings_values, {"database_url": database_url}), database, now=now
+            config, build_settings(config.settings_values, {"database_url": sqlite_url}), database, now=now
         )
     )
 

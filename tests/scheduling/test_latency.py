@@ -49,7 +49,7 @@ def sources_yaml(urls: dict[str, str], interval: str) -> str:
 
 
 def test_an_item_on_a_quiet_source_is_alerted_within_its_interval(
-    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, sqlite_url: str
 ) -> None:
     paths = [f"/quiet{n}.xml" for n in range(3)]
     urls = {f"quiet{n}": feed_server.serve(path, feed(QUIET)) for n, path in enumerate(paths)}
@@ -68,13 +68,14 @@ def test_an_item_on_a_quiet_source_is_alerted_within_its_interval(
         latest = max(alert.at for alert in webhook_receiver.accepted)
         assert latest - published <= INTERVAL + WORK_ALLOWANCE, f"alerted {latest - published:.1f} s later"
 
-    asyncio.run(with_service(config_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", body))
+    asyncio.run(with_service(config_dir, sqlite_url, body))
 
 
 def test_a_shortened_interval_moves_the_next_check_at_once(
     feed_server: FeedServer,
     webhook_receiver: WebhookReceiver,
     tmp_path: Path,
+    sqlite_url: str,
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -98,4 +99,4 @@ def test_a_shortened_interval_moves_the_next_check_at_once(
         delay = webhook_receiver.accepted[0].at - published
         assert delay <= INTERVAL + WORK_ALLOWANCE, f"alerted {delay:.1f} s later, not within the new interval"
 
-    asyncio.run(with_service(config_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", body))
+    asyncio.run(with_service(config_dir, sqlite_url, body))

@@ -49,6 +49,7 @@ def test_a_configuration_past_a_limit_is_rejected_on_reload_and_the_last_good_on
     feed_server: FeedServer,
     webhook_receiver: WebhookReceiver,
     tmp_path: Path,
+    sqlite_url: str,
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -58,7 +59,7 @@ def test_a_configuration_past_a_limit_is_rejected_on_reload_and_the_last_good_on
         tmp_path / "c", sources=sources, alert_url=webhook_receiver.apprise_url("/a"), settings=FAST
     )
     config = load_config(config_dir)
-    database = open_database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    database = open_database(sqlite_url)
     service = MonitorService(config, build_settings(config.settings_values), database)
 
     caplog.set_level("INFO", logger="monitor")

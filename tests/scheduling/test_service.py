@@ -78,7 +78,7 @@ async def with_service(config_dir: Path, database_url: str, body: Callable[[], A
 
 
 def test_the_service_polls_sources_and_delivers_their_alerts(
-    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, sqlite_url: str
 ) -> None:
     sources = {"wire": feed_server.serve("/wire.xml", rss([SHAHED]))}
     config_dir = write_config(
@@ -88,7 +88,7 @@ def test_the_service_polls_sources_and_delivers_their_alerts(
     async def body() -> None:
         await eventually(lambda: len(webhook_receiver.accepted) == 1)
 
-    asyncio.run(with_service(config_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", body))
+    asyncio.run(with_service(config_dir, sqlite_url, body))
     assert SHAHED[1] in webhook_receiver.accepted[0].json["title"]
     assert len(feed_server.requests_for("/wire.xml")) == 1, "not due again within its 10 minute interval"
 
@@ -111,12 +111,11 @@ def watched_config(
 def test_a_broken_configuration_is_rejected_and_a_good_one_is_taken_up(
     feed_server: FeedServer,
     webhook_receiver: WebhookReceiver,
-    tmp_path: Path,
+    sqlite_url: str,
     caplog: pytest.LogCaptureFixture,
     watched_config: Path,
 ) -> None:
     config_dir = watched_config
-    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     second = feed_server.serve("/second.xml", rss([SHELLS]))
     sources_file = config_dir / "sources.yaml"
 
@@ -129,14 +128,16 @@ def test_a_broken_configuration_is_rejected_and_a_good_one_is_taken_up(
         sources_file.write_text(good + f"  - name: second\n    url: {second}\n    interval: 10m\n")
         await eventually(lambda: len(webhook_receiver.accepted) == 2, timeout=30)
 
-    asyncio.run(with_service(config_dir, database_url, body))
-    database = open_database(database_url)
+    asyncio.run(with_service(config_dir, sqlite_url, body))
+    database = open_database(sqlite_url)
     with database.session() as session:
         assert {hit.source for hit in list_hits(session)} == {"wire", "second"}
     database.dispose()
 
 
-def test_monitor_run_stops_cleanly_on_sigterm(feed_server: FeedServer, tmp_path: Path) -> None:
+def test_monitor_run_stops_cleanly_on_sigterm(
+    feed_server: FeedServer, tmp_path: Path, sqlite_url: str
+) -> None:
     sources = {"wire": feed_server.serve("/wire.xml", rss([SHAHED]))}
     config_dir = write_config(
         tmp_path / "c", sources=sources, alert_url="json://127.0.0.1:9/x", settings=FAST
@@ -148,7 +149,7 @@ def test_monitor_run_stops_cleanly_on_sigterm(feed_server: FeedServer, tmp_path:
             "--config",
             str(config_dir),
             "--db",
-            f"sqlite:///{tmp_path / 'db.sqlite'}",
+            sqlite_url,
             "--log-level",
             "INFO",
             "run",
@@ -173,7 +174,7 @@ def test_monitor_run_stops_cleanly_on_sigterm(feed_server: FeedServer, tmp_path:
 def test_a_reloaded_rule_applies_to_the_next_articles(
     feed_server: FeedServer,
     webhook_receiver: WebhookReceiver,
-    tmp_path: Path,
+    sqlite_url: str,
     caplog: pytest.LogCaptureFixture,
     watched_config: Path,
 ) -> None:
@@ -193,7 +194,7 @@ def test_a_reloaded_rule_applies_to_the_next_articles(
         )
         await eventually(lambda: len(webhook_receiver.accepted) == 1, timeout=30)
 
-    asyncio.run(with_service(config_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", body))
+    asyncio.run(with_service(config_dir, sqlite_url, body))
     assert "More Shahed drones built at Alabuga" in webhook_receiver.accepted[0].json["title"]
 
 
@@ -201,6 +202,7 @@ def test_a_reload_lets_the_polls_in_flight_finish_on_the_old_pool(
     feed_server: FeedServer,
     webhook_receiver: WebhookReceiver,
     tmp_path: Path,
+    sqlite_url: str,
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -218,21 +220,20 @@ def test_a_reload_lets_the_polls_in_flight_finish_on_the_old_pool(
         await eventually(lambda: "configuration reloaded" in caplog.text)
         await eventually(lambda: len(webhook_receiver.accepted) == 1, timeout=60)
 
-    asyncio.run(with_service(config_dir, f"sqlite:///{tmp_path / 'db.sqlite'}", body))
+    asyncio.run(with_service(config_dir, sqlite_url, body))
     assert "poll of source slow failed" not in caplog.text and "unexpected error" not in caplog.text
     assert SHAHED[1] in webhook_receiver.accepted[0].json["title"]
 
 
 def test_a_rules_file_that_disappears_while_running_is_reported_and_the_rules_stay(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, watched_config: Path
+    sqlite_url: str, caplog: pytest.LogCaptureFixture, watched_config: Path
 ) -> None:
     from monitor.pipeline.lastgood import load_or_last_good
 
-    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    database = open_database(database_url)
+    database = open_database(sqlite_url)
     config = load_or_last_good(watched_config, database)
     service = MonitorService(
-        config, build_settings(config.settings_values, {"database_url": database_url}), database
+        config, build_settings(config.settings_values, {"database_url": sqlite_url}), database
     )
     caplog.set_level("INFO", logger="monitor")
 

@@ -53,10 +53,11 @@ def head_revision() -> str:
     return head
 
 
-def test_a_database_at_the_first_revision_is_upgraded_keeping_its_data(database_url: str) -> None:
+def test_a_database_at_the_first_revision_is_upgraded_keeping_its_data(empty_database_url: str) -> None:
     """Upgrading never loses what users stored: a source written at revision 0001 survives 0002."""
     from monitor.storage.database import _create_engine, migrate
 
+    database_url = empty_database_url
     engine = _create_engine(normalise_url(database_url))
     migrate(engine, "0001")
     with engine.begin() as connection:
@@ -76,7 +77,8 @@ def test_a_database_at_the_first_revision_is_upgraded_keeping_its_data(database_
         database.dispose()
 
 
-def test_two_processes_opening_a_new_database_together_both_succeed(database_url: str) -> None:
+def test_two_processes_opening_a_new_database_together_both_succeed(empty_database_url: str) -> None:
+    database_url = empty_database_url
     script = "import sys; from monitor.storage import open_database; open_database(sys.argv[1]).dispose()"
     processes = [
         subprocess.Popen(

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
 
-from monitor.storage import Database, search, store_entries
+from monitor.storage import Database, open_database, search, store_entries
 from monitor.storage.hitlog import Cursor, HitFilter, hit_page
 from monitor.storage.hits import record_hits
 from monitor.storage.search import parse_search
 from monitor.storage.tables import Article
+from tests.conftest import BACKENDS, migrated_url
 from tests.storage.builders import NOW, Entry, Match, add_source
 
 ARTICLES = [
@@ -23,8 +25,8 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture
-def stored(database: Database) -> Database:
+def store_articles(database: Database) -> Database:
+    """ARTICLES stored in `database`, each with a hit."""
     with database.session() as session:
         source = add_source(session)
         entries = [
@@ -34,6 +36,20 @@ def stored(database: Database) -> Database:
             record_hits(session, article, [Match("everything")], lambda rule: [], now=NOW)
         session.commit()
     return database
+
+
+@pytest.fixture
+def stored(database: Database) -> Database:
+    return store_articles(database)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def searched(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """ARTICLES stored once per backend for the tests that only search them."""
+    for url in migrated_url(request, request.param, tmp_path_factory.mktemp("search")):
+        database = open_database(url)
+        yield store_articles(database)
+        database.dispose()
 
 
 @pytest.mark.parametrize(
@@ -56,8 +72,8 @@ def stored(database: Database) -> Database:
         ("киев", []),  # Ukrainian і/ї are letters, not accents
     ],
 )
-def test_search_folds_case_and_accents(stored: Database, search: str, languages: list[str]) -> None:
-    with stored.read_session() as session:
+def test_search_folds_case_and_accents(searched: Database, search: str, languages: list[str]) -> None:
+    with searched.read_session() as session:
         page = hit_page(session, HitFilter(search=search))
     assert sorted(row.language or "" for row in page.rows) == sorted(languages)
 

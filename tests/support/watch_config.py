@@ -15,7 +15,14 @@ PUBLISHED_AGO = timedelta(hours=1)
 """How long before now the items of `rss` and `atom` were published: recent enough to alert at once."""
 
 
-FETCH_SETTINGS = "fetch:\n  connect_timeout: 2\n  read_timeout: 2\n  total_timeout: 5\n"
+ONE_POLLER = "polling:\n  processes: 1\n"
+"""One poller, in the test's own process: poller processes (a new Python each, importing monitor and
+compiling the rules) cost seconds a poll, for a path POLLER_PROCESSES_SETTINGS tests."""
+_FETCH = "fetch:\n  connect_timeout: 2\n  read_timeout: 2\n  total_timeout: 5\n"
+FETCH_SETTINGS = ONE_POLLER + _FETCH
+"""Short fetch limits, and one poller."""
+POLLER_PROCESSES_SETTINGS = "polling:\n  processes: 2\n" + _FETCH
+"""`monitor poll` sharing the sources among two poller processes, as it does by default (one per core)."""
 LOOPBACK_CONTENT_SETTINGS = FETCH_SETTINGS + "  allowed_networks: ['127.0.0.0/8', '::1/128']\n"
 """Fetch settings that let URLs found in content (full text, discovered feeds) reach this machine's
 test servers, which the address policy refuses by default."""

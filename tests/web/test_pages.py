@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from monitor.storage.outbox import list_deliveries
 from monitor.storage.tables import Article, Delivery, Hit
 from monitor.storage.users import set_password
 from monitor.web.templating import moment as when
+from tests.conftest import migrated_sqlite_url
 from tests.support.desk import PASSWORD, Browser, DeskSite, desk_config, desk_feeds, start_site
 from tests.support.feed_server import FeedServer
 from tests.support.watch_config import rss
@@ -26,12 +28,15 @@ from tests.support.webhook_receiver import WebhookReceiver
 
 @pytest.fixture(scope="module")
 def admin_site(
-    feeds: FeedServer, receiver: WebhookReceiver, tmp_path_factory: pytest.TempPathFactory
+    feeds: FeedServer,
+    receiver: WebhookReceiver,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
 ) -> Iterator[DeskSite]:
     directory = tmp_path_factory.mktemp("desk")
     channels = {"team": receiver.apprise_url("/team"), "broken": "json://127.0.0.1:9/x?token=hidden1234"}
     config_dir = desk_config(directory / "config", desk_feeds(feeds), channels=channels)
-    desk = start_site(f"sqlite:///{directory / 'monitor.db'}", config_dir)
+    desk = start_site(migrated_sqlite_url(sqlite_template, directory), config_dir)
     yield desk
     desk.stop()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,6 +16,7 @@ from sqlmodel import select
 from monitor import clock
 from monitor.storage.sources import claim_sources
 from monitor.storage.tables import Source
+from tests.conftest import migrated_sqlite_url
 from tests.support.desk import Browser, DeskSite, desk_config, start_site
 from tests.support.feed_server import FeedServer
 from tests.support.watch_config import rss
@@ -33,7 +35,10 @@ PAGE = (
 
 @pytest.fixture(scope="module")
 def check_site(
-    feeds: FeedServer, receiver: WebhookReceiver, tmp_path_factory: pytest.TempPathFactory
+    feeds: FeedServer,
+    receiver: WebhookReceiver,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
 ) -> Iterator[DeskSite]:
     """A desk over a feed with one article and a page that is not a feed, alerts to a local receiver."""
     directory = tmp_path_factory.mktemp("checks")
@@ -43,7 +48,7 @@ def check_site(
     }
     channels = {"analysts": receiver.apprise_url("/analysts")}
     config_dir = desk_config(directory / "c", sources, channels=channels)
-    desk = start_site(f"sqlite:///{directory / 'monitor.db'}", config_dir)
+    desk = start_site(migrated_sqlite_url(sqlite_template, directory), config_dir)
     yield desk
     desk.stop()
 

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from monitor.storage import Database, open_database
+from tests.storage.conftest import database
+
+__all__ = ["database"]
 
 BUNDLED = Path(__file__).resolve().parents[2] / "config"
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = open_database(database_url)
-    yield db
-    db.dispose()
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@ its CSRF header). Errors are JSON objects with a message: `{"error": "…"}`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from monitor import clock
 from monitor.alerts.listing import delivery_fields
@@ -181,20 +183,25 @@ class TagIn(BaseModel):
 def tag(
     hit_id: RowId, tag: TagIn, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> dict[str, Any]:
-    with desk.database.session() as session:
-        hit_detail(session, hit_id)
-        add_tag(session, [hit_id], tag.tag, actor=caller.name, now=clock.now())
-        session.commit()
-        return {"id": hit_id, "tags": hit_detail(session, hit_id).tags}
+    return _change_tags(
+        desk, hit_id, lambda session: add_tag(session, [hit_id], tag.tag, actor=caller.name, now=clock.now())
+    )
 
 
 @router.delete("/hits/{hit_id}/tags/{tag}")
 def untag(
     hit_id: RowId, tag: str, desk: Desk = Depends(get_desk), caller: Caller = Depends(analyst)
 ) -> dict[str, Any]:
+    return _change_tags(
+        desk, hit_id, lambda session: remove_tag(session, [hit_id], tag, actor=caller.name, now=clock.now())
+    )
+
+
+def _change_tags(desk: Desk, hit_id: int, change: Callable[[Session], object]) -> dict[str, Any]:
+    """Apply `change` to the tags of a hit that exists (404 otherwise); the hit's tags after it."""
     with desk.database.session() as session:
         hit_detail(session, hit_id)
-        remove_tag(session, [hit_id], tag, actor=caller.name, now=clock.now())
+        change(session)
         session.commit()
         return {"id": hit_id, "tags": hit_detail(session, hit_id).tags}
 
