@@ -19,6 +19,7 @@ run: install  ## install, then run the service on SQLite with the bundled config
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy monitor
 
 # The tests that involve the current time (feeds dated relative to now, the first poll's 24-hour alert
 # window, story windows, dates in words), run again with monitor's clock a year ahead: a test that depends on

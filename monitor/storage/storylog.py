@@ -175,7 +175,13 @@ def groups_of(
         source = _hit.join(_story_article, _story_article.c.article_id == _hit.c.article_id)
         source = source.join(_article, _article.c.id == _hit.c.article_id)
         source = source.join(_source, _source.c.id == _article.c.source_id)
-        columns = (_story_article.c.story_id, _hit.c.id, _hit.c.matched_at, _hit.c.article_id, _hit.c.rule)
+        columns: tuple[Any, ...] = (
+            _story_article.c.story_id,
+            _hit.c.id,
+            _hit.c.matched_at,
+            _hit.c.article_id,
+            _hit.c.rule,
+        )
         columns += (_hit.c.state, _source.c.name, _article.c.language)
         statement = filtered(sa.select(*columns).select_from(source), hit_filter, dialect, search=search)
         statement = statement.where(_story_article.c.story_id.in_(stories)).order_by(*_NEWEST_FIRST)
@@ -334,7 +340,12 @@ def story_view(session: Session, story_id: int) -> StoryView:
     story = connection.execute(
         sa.select(_story.c.first_at, _story.c.last_at).where(_story.c.id == live)
     ).one()
-    columns = (_story_article.c.article_id, _story_article.c.at, _source.c.name, _article.c.language)
+    columns: tuple[Any, ...] = (
+        _story_article.c.article_id,
+        _story_article.c.at,
+        _source.c.name,
+        _article.c.language,
+    )
     columns += (_article.c.title, _article.c.url)
     source = _story_article.join(_article, _article.c.id == _story_article.c.article_id)
     source = source.join(_source, _source.c.id == _article.c.source_id)

@@ -181,9 +181,9 @@ class CorpusWords:
             found = self.languages[language]
             found.stems.extend(found.stemmers.word_stems(language, learnt))
             found.words.extend(learnt)
-        for language, ids in new_ids.items():
-            self.languages[language].ids.extend(ids)
-            self.last_id = max(self.last_id, ids[-1])
+        for language, added in new_ids.items():
+            self.languages[language].ids.extend(added)
+            self.last_id = max(self.last_id, added[-1])
 
     def _fold(self, raws: set[str]) -> list[str]:
         cache = self._folded

@@ -85,7 +85,7 @@ class ArticleMemos:
             if len(self.numbers.numbers) > MAX_NUMBERS:
                 self.numbers = NodeNumbers()
                 self._memos.clear()
-            numbers, found = self.numbers, {}
+            numbers, found = self.numbers, dict[int, int]()
             for tree in matcher.trees:
                 numbers.of(tree, found)
         return numbers, found
