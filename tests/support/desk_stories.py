@@ -46,7 +46,7 @@ def story_site(database_url: str, directory: Path) -> Iterator[DeskSite]:
             ]
             urls[outlet] = server.serve("/feed.xml", rss(items, language=LANGUAGES[outlet]))
         alert_url = "json://127.0.0.1:9/hook?token=s3cretvalue"
-        settings = FETCH_SETTINGS + "polling:\n  processes: 1\n"
+        settings = FETCH_SETTINGS
         config_dir = write_config(directory / "config", sources=urls, alert_url=alert_url, settings=settings)
         site = start_site(database_url, config_dir)
         try:
