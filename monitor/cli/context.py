@@ -131,6 +131,15 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
+def fail_unknown(kind: str, name: str, known: list[str], where: str) -> NoReturn:
+    """Exit 1 naming an unknown `kind` (a rule, a channel…) and suggesting the close known names."""
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=3)
+    hint = f" (did you mean {', '.join(repr(known) for known in close)}?)" if close else ""
+    fail(f"no {kind} named {name!r} in {where}{hint}")
+
+
 def default_config_dir() -> Path:
     return Path(os.environ.get("MONITOR_CONFIG", DEFAULT_CONFIG_DIR))
 

@@ -49,6 +49,22 @@ def test_hits_and_stories_name_an_unknown_rule_and_suggest_the_close_one(
     assert code == 0 and len(out.splitlines()) == 1
 
 
+def test_deliveries_names_an_unknown_channel_and_suggests_the_close_one(
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, database_url: str
+) -> None:
+    base = ("--config", str(config(feed_server, webhook_receiver, tmp_path)), "--db", database_url)
+    invoke(*base, "poll")  # one alert sent to the channel 'analysts'
+
+    code, out, err = invoke(*base, "deliveries", "--channel", "analyst")
+    retried, _, retry_err = invoke(*base, "deliveries", "retry", "--all-failed", "--channel", "analyst")
+
+    assert (code, out) == (1, "")
+    assert "no channel named 'analyst'" in err and "did you mean 'analysts'" in err
+    assert retried == 1 and "did you mean 'analysts'" in retry_err
+    code, out, _ = invoke(*base, "deliveries", "--channel", "analysts", "--status", "failed")
+    assert code == 0 and out.startswith("no deliveries"), "a known channel with none of that status"
+
+
 def test_the_alert_names_the_words_found_in_the_article(
     feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, database_url: str
 ) -> None:
