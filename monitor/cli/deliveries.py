@@ -20,6 +20,7 @@ from monitor.durations import short_duration
 from monitor.storage.deliveries import delivery_counts
 from monitor.storage.digests import held_count
 from monitor.storage.outbox import list_deliveries, retry_deliveries, retry_failed, stored_channels
+from monitor.wording import plural
 
 app = typer.Typer(
     help="The outbox: alerts pending, failed and sent (`retry` sends failed ones again).",
@@ -99,7 +100,7 @@ def retry(
             missing = retry_deliveries(session, ids or [], now=clock.now())
             count = len(ids or []) - len(missing)
         session.commit()
-    typer.echo(f"{count} deliver{'y' if count == 1 else 'ies'} due now")
+    typer.echo(f"{plural(count, 'delivery', 'deliveries')} due now")
     if missing:
         fail(f"not waiting or failed (sent already, or unknown): {', '.join(map(str, missing))}")
 

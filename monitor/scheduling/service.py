@@ -47,6 +47,7 @@ from monitor.scheduling.outage import DatabaseWatch
 from monitor.settings import Settings
 from monitor.storage.database import Database
 from monitor.storage.sources import release_leases
+from monitor.wording import plural
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,9 @@ class MonitorService:
             if self._summarize_here:
                 self._add_job(self._summarize, "summary", self.summary_interval, start_now=False)
             self._scheduler.start()
-            logger.info("monitor running as %s: %d sources", self._poller.owner, len(self.config.sources))
+            logger.info(
+                "monitor running as %s: %s", self._poller.owner, plural(len(self.config.sources), "source")
+            )
             try:
                 await self._stopping.wait()
             finally:
@@ -191,7 +194,7 @@ class MonitorService:
             self.database_watch.failed(error)
             return
         if released:
-            logger.info("%d sources whose polls failed during the outage released", released)
+            logger.info("%s whose polls failed during the outage released", plural(released, "source"))
 
     async def _dispatch(self) -> None:
         try:

@@ -26,7 +26,16 @@ def test_sources_status_failing_says_none_fail_rather_than_none_configured(
     code, out, _ = invoke(*base, "sources", "--status", "failing")
 
     assert code == 0
-    assert out.strip() == "no failing sources (1 sources configured)"
+    assert out.strip() == "no failing sources (1 source configured)"
+
+
+def test_check_counts_one_of_a_kind_in_the_singular(
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    code, out, _ = invoke("--config", str(config(feed_server, webhook_receiver, tmp_path)), "check")
+
+    assert code == 0
+    assert ": OK — 1 source, 3 rules (3 enabled), 1 channel, " in out, out
 
 
 @pytest.mark.parametrize("command", ["hits", "stories"])

@@ -185,7 +185,7 @@ def test_a_reloaded_rule_applies_to_the_next_articles(
     caplog.set_level("INFO", logger="monitor")
 
     async def body() -> None:
-        await eventually(lambda: "source wire polled: 1 new articles, 0 new hits" in caplog.text)
+        await eventually(lambda: "source wire polled: 1 new article, 0 new hits" in caplog.text)
         rules_file.write_text(enabled)
         await eventually(lambda: "configuration reloaded" in caplog.text)
         (config_dir / "sources.yaml").write_text(
