@@ -94,6 +94,9 @@ class MonitorService:
         its counts to the machine's, which the supervisor logs."""
         self.counters = counters or ActivityCounters()
         self._fingerprint = config_fingerprint(config.directory)
+        self._rejected: str | None = None
+        """The problems of the last rejected reload: the same ones again (another file edited meanwhile)
+        are an error already logged, not a new one."""
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._poller: SourcePoller | None = None
         self._stopping = asyncio.Event()
@@ -251,10 +254,13 @@ class MonitorService:
             await asyncio.to_thread(check_none_disappeared, self.database, self.config.directory)
             config = await asyncio.to_thread(load_config, self.config.directory)
         except ConfigError as error:
+            problems = "\n".join(p.render() for p in error.problems)
+            said_before = problems == self._rejected
+            self._rejected = problems
             logger.log(
-                logging.ERROR if self.announce else logging.DEBUG,
+                logging.ERROR if self.announce and not said_before else logging.DEBUG,
                 "configuration rejected, the last good one stays in force:\n%s",
-                "\n".join(p.render() for p in error.problems),
+                problems,
             )
             return
         except Exception:  # a fault of monitor's own must not stop the reload job nor the configuration
@@ -262,6 +268,7 @@ class MonitorService:
             return
         await asyncio.to_thread(sync_configured_sources, self.database, config)
         await asyncio.to_thread(remember, self.database, config)
+        self._rejected = None
         self.config = config
         if self._poller is not None:
             retired = self._poller.context.cpu
