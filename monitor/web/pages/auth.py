@@ -27,7 +27,7 @@ def _login_form(request: Request, desk: Desk, context: dict[str, object], status
     """The login page, its form carrying the token of the login cookie (the one the browser holds, while it
     is still valid, so that two open login tabs both work)."""
     held = request.cookies.get(LOGIN_COOKIE)
-    token = held if desk.sessions.login_token_valid(held, held) else desk.sessions.login_token()
+    token = held if held and desk.sessions.login_token_valid(held, held) else desk.sessions.login_token()
     context = {**context, "login_token": token}
     response = desk.templates.TemplateResponse(request, "login.html", context, status)
     desk.sessions.set_login_cookie(response, token)
