@@ -278,9 +278,8 @@ class MonitorService:
             retiring = asyncio.create_task(_retire(retired, self._poller.in_flight()))
             self._retiring.add(retiring)
             retiring.add_done_callback(self._retiring.discard)
-        logger.log(
-            self._said, "configuration reloaded: %d sources, %d rules", len(config.sources), len(config.rules)
-        )
+        counts = f"{plural(len(config.sources), 'source')}, {plural(len(config.rules), 'rule')}"
+        logger.log(self._said, "configuration reloaded: %s", counts)
 
 
 async def _retire(pool: CpuPool, polls: set[asyncio.Task[SourceOutcome]]) -> None:

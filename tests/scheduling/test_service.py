@@ -280,3 +280,4 @@ def test_a_file_that_disappears_is_reported_once_per_disappearance(
     said = [r.levelno for r in rejections()]
     assert said == [logging.ERROR, logging.DEBUG, logging.ERROR], "once per disappearance"
     assert all("rules.yaml:1:1: file disappeared" in r.getMessage() for r in rejections())
+    assert "configuration reloaded: 1 source, 3 rules" in caplog.text

@@ -68,7 +68,7 @@ def test_sources_go_out_and_come_in_as_opml(admin_site: DeskSite, feeds: FeedSer
         data={"csrf_token": ada.csrf},
         files={"file": ("feeds.opml", opml.encode(), "text/x-opml")},
     )
-    assert imported.status_code == 303 and "added+1+sources" in imported.headers["location"]
+    assert imported.status_code == 303 and "added+1+source%2C" in imported.headers["location"]
     assert "Imported feed" in (admin_site.config_dir / "sources.yaml").read_text()
 
 
