@@ -6,6 +6,7 @@ from __future__ import annotations
 from monitor import __version__
 from monitor.config import WatchConfig
 from monitor.settings import Settings
+from monitor.wording import plural
 
 
 def start_banner(
@@ -16,11 +17,11 @@ def start_banner(
     rules = [rule for rule in config.rules if rule.enabled]
     lines = [
         f"monitor {__version__} starting",
-        f"  configuration: {config.directory.resolve()}: {enabled} sources"
+        f"  configuration: {config.directory.resolve()}: {plural(enabled, 'source')}"
         + (f" ({len(config.sources) - enabled} disabled)" if enabled < len(config.sources) else "")
-        + f", {len(rules)} rules, {len(config.channels)} channels",
+        + f", {plural(len(rules), 'rule')}, {plural(len(config.channels), 'channel')}",
         f"  database: {database_url}",
-        f"  pollers: {pollers} process{'es' if pollers != 1 else ''}",
+        f"  pollers: {plural(pollers, 'process', 'processes')}",
         f"  desk: {desk or 'off'}",
         f"  alerts go to: {alert_destinations(config, settings)}",
     ]
@@ -33,7 +34,7 @@ def alert_destinations(config: WatchConfig, settings: Settings) -> str:
     parts = []
     for channel in config.channels:
         count = sum(1 for rule in rules if channel.name in rule.channels)
-        what = [f"{count} rule{'s' if count != 1 else ''}"] if count else []
+        what = [plural(count, "rule")] if count else []
         if settings.health.operations_channel == channel.name:
             what.append("operations notices")
         parts.append(f"{channel.name} ({', '.join(what) or 'unused'})")

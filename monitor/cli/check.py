@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from monitor.cli.context import CliContext
+from monitor.wording import plural
 
 
 def check(ctx: typer.Context) -> None:
@@ -20,6 +21,7 @@ def check(ctx: typer.Context) -> None:
         typer.echo(f"note: {note}")
     enabled = sum(1 for rule in config.rules if rule.enabled)
     typer.echo(
-        f"{context.config_dir}: OK — {len(config.sources)} sources, {len(config.rules)} rules "
-        f"({enabled} enabled), {len(config.channels)} channels, {len(config.concepts)} concepts"
+        f"{context.config_dir}: OK — {plural(len(config.sources), 'source')}, "
+        f"{plural(len(config.rules), 'rule')} ({enabled} enabled), "
+        f"{plural(len(config.channels), 'channel')}, {plural(len(config.concepts), 'concept')}"
     )

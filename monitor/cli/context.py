@@ -12,6 +12,7 @@ import typer
 
 from monitor.errors import ConfigError, MonitorError
 from monitor.logs import set_log_level
+from monitor.wording import plural
 
 if TYPE_CHECKING:  # loaded when first used: `monitor --help` needs none of them
     from monitor.config import WatchConfig
@@ -76,7 +77,7 @@ class CliContext:
         else:
             count = len(self.config_problems.problems)
             typer.secho(
-                f"warning: the configuration has {count} problem{'s' if count != 1 else ''} "
+                f"warning: the configuration has {plural(count, 'problem')} "
                 "(`monitor check` lists them); settings from settings.yaml alone",
                 fg=typer.colors.YELLOW,
                 err=True,
@@ -121,7 +122,7 @@ def fail_with_problems(error: ConfigError) -> None:
     for problem in error.problems:
         typer.echo(problem.render(), err=True)
     count = len(error.problems)
-    typer.secho(f"{count} problem{'s' if count != 1 else ''} found", fg=typer.colors.RED, err=True)
+    typer.secho(f"{plural(count, 'problem')} found", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
 
 
@@ -129,6 +130,15 @@ def fail(message: str) -> NoReturn:
     """Print `error: message` (one line) and exit 1."""
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
+
+
+def fail_unknown(kind: str, name: str, known: list[str], where: str) -> NoReturn:
+    """Exit 1 naming an unknown `kind` (a rule, a channel…) and suggesting the close known names."""
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=3)
+    hint = f" (did you mean {', '.join(repr(known) for known in close)}?)" if close else ""
+    fail(f"no {kind} named {name!r} in {where}{hint}")
 
 
 def default_config_dir() -> Path:

@@ -15,11 +15,12 @@ import typer
 
 from monitor import clock
 from monitor.alerts.listing import delivery_fields
-from monitor.cli.context import MAX_ROW_ID, CliContext, fail
+from monitor.cli.context import MAX_ROW_ID, CliContext, fail, fail_unknown
 from monitor.durations import short_duration
 from monitor.storage.deliveries import delivery_counts
 from monitor.storage.digests import held_count
-from monitor.storage.outbox import list_deliveries, retry_deliveries, retry_failed
+from monitor.storage.outbox import list_deliveries, retry_deliveries, retry_failed, stored_channels
+from monitor.wording import plural
 
 app = typer.Typer(
     help="The outbox: alerts pending, failed and sent (`retry` sends failed ones again).",
@@ -58,6 +59,8 @@ def deliveries(
         rows = list_deliveries(session, status=status.value if status else None, channel=channel, limit=limit)
         counts = delivery_counts(session)
         held = held_count(session, channel)
+    if channel and not rows and not held:
+        _check_channel(context, channel)
     now = clock.now()
     fields = [delivery_fields(row, now) for row in rows]
     if output is OutputFormat.json:
@@ -87,6 +90,8 @@ def retry(
     context: CliContext = ctx.obj
     if bool(ids) == all_failed:
         raise typer.BadParameter("give delivery IDs or --all-failed (not both)")
+    if channel:
+        _check_channel(context, channel)
     with context.database.session() as session:
         if all_failed:
             count = retry_failed(session, now=clock.now(), channel=channel)
@@ -95,9 +100,22 @@ def retry(
             missing = retry_deliveries(session, ids or [], now=clock.now())
             count = len(ids or []) - len(missing)
         session.commit()
-    typer.echo(f"{count} deliver{'y' if count == 1 else 'ies'} due now")
+    typer.echo(f"{plural(count, 'delivery', 'deliveries')} due now")
     if missing:
         fail(f"not waiting or failed (sent already, or unknown): {', '.join(map(str, missing))}")
+
+
+def _check_channel(context: CliContext, channel: str) -> None:
+    """Exit 1 naming `channel` when no stored delivery has it and the configuration has no channel of that
+    name; the configuration is read only then (and a broken one cannot tell: nothing is said)."""
+    with context.database.read_session() as session:
+        stored = stored_channels(session)
+    if channel in stored or context.config_problems is not None:
+        return
+    configured = [item.name for item in context.config.channels]
+    if channel not in configured:
+        where = f"{context.config.directory / 'channels.yaml'} nor in the stored deliveries"
+        fail_unknown("channel", channel, sorted({*stored, *configured}), where)
 
 
 HEADER = ("ID", "STATUS", "CHANNEL", "ATTEMPTS", "AGE", "NEXT ATTEMPT", "ALERT")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 import sys
 from datetime import UTC, datetime
@@ -13,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from monitor import clock
-from monitor.cli.context import CliContext, fail
+from monitor.cli.context import CliContext, fail_unknown
 from monitor.durations import parse_duration
 from monitor.sanitize import sanitize, sanitize_optional, spreadsheet_safe
 from monitor.storage.hitlog import STATES, Cursor, HitFilter, HitRow, has_hits_of_rule, hit_page
@@ -105,9 +104,7 @@ def _check_rule(context: CliContext, rule: str) -> None:
     names = [configured.name for configured in context.config.rules]
     if rule in names:
         return
-    close = difflib.get_close_matches(rule, names, n=3)
-    hint = f" (did you mean {', '.join(repr(name) for name in close)}?)" if close else ""
-    fail(f"no rule named {rule!r} in {context.config.directory / 'rules.yaml'} nor in the stored hits{hint}")
+    fail_unknown("rule", rule, names, f"{context.config.directory / 'rules.yaml'} nor in the stored hits")
 
 
 def _all_rows(context: CliContext, chosen: HitFilter, limit: int | None) -> list[HitRow]:

@@ -19,6 +19,7 @@ from monitor.rules.model import words_at
 from monitor.rules.results import unmarked
 from monitor.sanitize import sanitize
 from monitor.storage.articles import iter_articles
+from monitor.wording import plural
 
 app = typer.Typer(help="Work with watch rules.", no_args_is_help=True)
 
@@ -124,7 +125,9 @@ def preview_rule(
     except RuleCompileError as error:
         first = error.errors[0]
         fail(f"--query does not compile: {first.message} at column {first.offset + 1}")
-    typer.echo(f"matches {found.matched} of {found.scanned} articles since {since} ({found.seconds:.2f} s)")
+    typer.echo(
+        f"matches {found.matched} of {plural(found.scanned, 'article')} since {since} ({found.seconds:.2f} s)"
+    )
     if saved is None:
         return
     typer.echo(f"saved rule '{saved.name}' matches {found.saved_matched}")
@@ -224,4 +227,4 @@ def _print_table(matcher: Matcher, documents: Iterable[tuple[Any, Document]]) ->
             words = ", ".join(sanitize(word) for word in found)
             where = f"{str(identifier)[:8]:>8}  {match.rule[:32]:<32}  {document.source[:20]:<20}"
             typer.echo(f"{where}  {title} — {words}")
-    typer.echo(f"{matched} of {read} articles matched")
+    typer.echo(f"{matched} of {plural(read, 'article')} matched")

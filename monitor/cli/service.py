@@ -18,6 +18,7 @@ from monitor.pipeline.pollers import PollerSpec, check_pollable, poller_count, s
 from monitor.scheduling.processes import PollerSupervisor, shared_metrics
 from monitor.scheduling.service import MonitorService
 from monitor.storage.deliveries import undelivered_count
+from monitor.wording import plural
 
 EXIT_UNDELIVERED = 3
 """`monitor poll`'s exit status when alerts could not be delivered (see README, "Exit codes")."""
@@ -51,7 +52,7 @@ def poll(ctx: typer.Context, source: SourceOption = None) -> None:
         undelivered = undelivered_count(session)
     if undelivered:
         typer.secho(
-            f"{undelivered} alert{'s' if undelivered != 1 else ''} not delivered: failed, or waiting for "
+            f"{plural(undelivered, 'alert')} not delivered: failed, or waiting for "
             "a retry (see `monitor deliveries`)",
             fg=typer.colors.RED,
             err=True,
@@ -90,7 +91,7 @@ def render_summary(summary: CycleSummary) -> str:
     lines = [f"failed: {o.source}: {o.error}" for o in summary.outcomes if not o.ok]
     lines += [f"warning: {o.source}: {o.warning}" for o in summary.outcomes if o.ok and o.warning]
     lines += [
-        f"skipped: {o.source}: {o.skipped} entries with neither link, GUID nor title"
+        f"skipped: {o.source}: {plural(o.skipped, 'entry', 'entries')} with neither link, GUID nor title"
         for o in summary.outcomes
         if o.skipped
     ]

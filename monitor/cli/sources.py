@@ -43,6 +43,7 @@ from monitor.sanitize import sanitize
 from monitor.settings import FetchSettings
 from monitor.storage.health import SourceHealth, list_source_health
 from monitor.storage.sources import sync_sources
+from monitor.wording import plural
 
 app = typer.Typer(
     help="Sources: their health (with no sub-command), and adding, importing and exporting them.",
@@ -94,7 +95,7 @@ def health(
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False))
     elif not rows and records:
-        typer.echo(f"no {' or '.join(status or ())} sources ({len(records)} sources configured)")
+        typer.echo(f"no {' or '.join(status or ())} sources ({plural(len(records), 'source')} configured)")
     else:
         typer.echo(render_health(rows))
 
@@ -139,7 +140,7 @@ def render_health(rows: Sequence[Mapping[str, Any]]) -> str:
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     tally = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
-    return "\n".join([*lines, f"{len(rows)} sources: {tally}"])
+    return "\n".join([*lines, f"{plural(len(rows), 'source')}: {tally}"])
 
 
 def _problem(row: Mapping[str, Any]) -> str:
@@ -281,7 +282,7 @@ def import_opml(
     entries, skipped = plan_import(outlines, context.config)
     if entries:
         _save(context, entries)
-    typer.echo(f"added {len(entries)} source{'s' if len(entries) != 1 else ''}, skipped {len(skipped)}")
+    typer.echo(f"added {plural(len(entries), 'source')}, skipped {len(skipped)}")
     for title, reason in skipped:
         typer.echo(f"  skipped '{title}': {reason}")
 
@@ -307,4 +308,4 @@ def export_opml(
         output.write_bytes(document)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
-    typer.echo(f"exported {len(sources) - left_out} sources to {output}", err=True)
+    typer.echo(f"exported {plural(len(sources) - left_out, 'source')} to {output}", err=True)

@@ -13,6 +13,7 @@ from monitor.cli.hits import OutputFormat, _check_rule, _iso
 from monitor.durations import parse_duration
 from monitor.sanitize import sanitize, sanitize_optional
 from monitor.storage.stories import StoryRecord, list_stories
+from monitor.wording import plural
 
 SinceOption = Annotated[
     str, typer.Option("--since", help="Stories with an article this recent, e.g. 7d, 12h.")
@@ -75,14 +76,10 @@ def render_stories(found: list[StoryRecord]) -> str:
     lines: list[str] = []
     for story in found:
         languages = ", ".join(story.languages) or "?"
-        spread = f"{_plural(story.sources, 'source')} in {_plural(len(story.languages), 'language')}"
+        spread = f"{plural(story.sources, 'source')} in {plural(len(story.languages), 'language')}"
         lines.append(f"story {story.id}: {spread} ({languages})")
         for article in story.articles:
             when = (_iso(article.at) or "")[:16].replace("T", " ")
             title = sanitize(article.title)[:80]
             lines.append(f"  {when}  {article.language or '--':<3} {sanitize(article.source)}  {title}")
     return "\n".join(lines)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

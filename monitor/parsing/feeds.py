@@ -29,6 +29,7 @@ from monitor.parsing.entries import (
 from monitor.parsing.html_text import html_to_text
 from monitor.parsing.jsonfeed import parse_json_feed
 from monitor.parsing.language import normalize_language
+from monitor.wording import plural
 
 MAX_DECOMPRESSED = 50_000_000
 _ENCODING_PROBLEMS = (feedparser.CharacterEncodingOverride, feedparser.CharacterEncodingUnknown)
@@ -151,10 +152,12 @@ def _warning(result: Any, note: str | None, count: int) -> str | None:
     problems = [note] if note else []
     if isinstance(exc, SAXParseException):
         problems.append(
-            f"not well-formed XML (line {exc.getLineNumber()}: {exc.getMessage()}); recovered {count} entries"
+            f"not well-formed XML (line {exc.getLineNumber()}: {exc.getMessage()}); recovered "
+            f"{plural(count, 'entry', 'entries')}"
         )
     elif exc is not None and not isinstance(exc, (*_ENCODING_PROBLEMS, feedparser.NonXMLContentType)):
-        problems.append(f"feed has errors ({exc.__class__.__name__}); recovered {count} entries")
+        recovered = plural(count, "entry", "entries")
+        problems.append(f"feed has errors ({exc.__class__.__name__}); recovered {recovered}")
     return "; ".join(problems) or None
 
 

@@ -49,18 +49,19 @@ def check_none_disappeared(database: Database, directory: Path) -> None:
         raise ConfigError([Problem(str(directory / name), 1, 1, "file disappeared") for name in gone])
 
 
-def load_or_last_good(directory: Path, database: Database) -> WatchConfig:
+def load_or_last_good(directory: Path, database: Database, *, level: int = logging.ERROR) -> WatchConfig:
     """The configuration of `directory`, saved as the last good one; when it is broken or a file of the
-    last good one is gone, every problem logged as an error and the last good configuration instead.
-    ConfigError when there is none to fall back on."""
+    last good one is gone, every problem logged (at `level`: a poller passes DEBUG, its parent having said
+    it already) and the last good configuration instead. ConfigError when there is none to fall back on."""
     try:
         check_none_disappeared(database, directory)
         config = load_config(directory)
     except ConfigError as error:
-        fallback = _last_good(database, directory)
+        fallback = _last_good(database, directory, level)
         if fallback is None:
             raise
-        logger.error(
+        logger.log(
+            level,
             "configuration broken, running on the last good one until it is fixed:\n%s",
             "\n".join(problem.render() for problem in error.problems),
         )
@@ -69,7 +70,7 @@ def load_or_last_good(directory: Path, database: Database) -> WatchConfig:
     return config
 
 
-def _last_good(database: Database, directory: Path) -> WatchConfig | None:
+def _last_good(database: Database, directory: Path, level: int) -> WatchConfig | None:
     with database.read_session() as session:
         saved = saved_config(session, _key(directory))
     if saved is None:
@@ -81,7 +82,9 @@ def _last_good(database: Database, directory: Path) -> WatchConfig | None:
             config = load_config(Path(scratch))
         except ConfigError:
             return None  # the environment changed since (a `${VAR}` gone): nothing good to run on
-    logger.error("using the last good configuration, saved %s", saved.saved_at.isoformat(timespec="seconds"))
+    logger.log(
+        level, "using the last good configuration, saved %s", saved.saved_at.isoformat(timespec="seconds")
+    )
     return config.model_copy(update={"directory": directory})
 
 

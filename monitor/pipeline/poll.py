@@ -57,6 +57,7 @@ from monitor.storage.sources import (
 )
 from monitor.storage.stories import StoryAssigner
 from monitor.storage.tables import Article, Source
+from monitor.wording import plural
 
 logger = logging.getLogger(__name__)
 
@@ -322,7 +323,8 @@ def _store(
         logger.info(
             "source %s moved permanently to %s", source.name, mask_url_secrets(result.permanent_redirect)
         )
-    logger.info("source %s polled: %d new articles, %d new hits", source.name, len(new_articles), new_hits)
+    found = f"{plural(len(new_articles), 'new article')}, {plural(new_hits, 'new hit')}"
+    logger.info("source %s polled: %s", source.name, found)
     return SourceOutcome(
         source.name,
         ok=True,

@@ -72,7 +72,7 @@ class PollerSpec:
         configure_logging(self.log_level, process_name=True)
         exit_with_parent()
         database = open_database(self.settings.database_url)
-        return load_or_last_good(self.config_dir, database), database
+        return load_or_last_good(self.config_dir, database, level=logging.DEBUG), database
 
 
 def check_pollable(config: WatchConfig, names: Sequence[str]) -> None:

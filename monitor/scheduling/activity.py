@@ -11,6 +11,8 @@ import multiprocessing
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.wording import plural
+
 FIELDS = ("polled", "new_articles", "hits", "sent", "failed")
 
 
@@ -26,8 +28,8 @@ class Activity:
 
     def line(self) -> str:
         return (
-            f"{self.polled} sources polled, {self.new_articles} new articles, {self.hits} hits, "
-            f"{self.sent} alerts sent, {self.failed} failed"
+            f"{plural(self.polled, 'source')} polled, {plural(self.new_articles, 'new article')}, "
+            f"{plural(self.hits, 'hit')}, {plural(self.sent, 'alert')} sent, {self.failed} failed"
         )
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.durations import format_duration
+from monitor.wording import plural
 
 MIN_POSTS_FOR_RATE = 3
 RATE_WINDOW = timedelta(days=7)
@@ -140,10 +141,9 @@ def _backoff(
     backoff = bounds.interval * (2 ** min(failures - 1, 16))
     jitter = (rng or random).uniform(0.9, 1.1)
     delay = min(backoff, max(max_backoff, bounds.interval)) * jitter
-    plural = "s" if failures != 1 else ""
     if hints.retry_after is not None and hints.retry_after > delay:
-        return NextCheck(hints.retry_after, f"{BACKOFF}: {failures} failure{plural}, Retry-After")
-    return NextCheck(delay, f"{BACKOFF}: {failures} failure{plural} in a row")
+        return NextCheck(hints.retry_after, f"{BACKOFF}: {plural(failures, 'failure')}, Retry-After")
+    return NextCheck(delay, f"{BACKOFF}: {plural(failures, 'failure')} in a row")
 
 
 def _rounded(value: timedelta) -> str:

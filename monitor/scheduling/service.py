@@ -47,6 +47,7 @@ from monitor.scheduling.outage import DatabaseWatch
 from monitor.settings import Settings
 from monitor.storage.database import Database
 from monitor.storage.sources import release_leases
+from monitor.wording import plural
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,9 @@ class MonitorService:
         its counts to the machine's, which the supervisor logs."""
         self.counters = counters or ActivityCounters()
         self._fingerprint = config_fingerprint(config.directory)
+        self._rejected: str | None = None
+        """The problems of the last rejected reload: the same ones again (another file edited meanwhile)
+        are an error already logged, not a new one."""
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._poller: SourcePoller | None = None
         self._stopping = asyncio.Event()
@@ -120,7 +124,9 @@ class MonitorService:
             if self._summarize_here:
                 self._add_job(self._summarize, "summary", self.summary_interval, start_now=False)
             self._scheduler.start()
-            logger.info("monitor running as %s: %d sources", self._poller.owner, len(self.config.sources))
+            logger.info(
+                "monitor running as %s: %s", self._poller.owner, plural(len(self.config.sources), "source")
+            )
             try:
                 await self._stopping.wait()
             finally:
@@ -191,7 +197,7 @@ class MonitorService:
             self.database_watch.failed(error)
             return
         if released:
-            logger.info("%d sources whose polls failed during the outage released", released)
+            logger.info("%s whose polls failed during the outage released", plural(released, "source"))
 
     async def _dispatch(self) -> None:
         try:
@@ -248,10 +254,13 @@ class MonitorService:
             await asyncio.to_thread(check_none_disappeared, self.database, self.config.directory)
             config = await asyncio.to_thread(load_config, self.config.directory)
         except ConfigError as error:
+            problems = "\n".join(p.render() for p in error.problems)
+            said_before = problems == self._rejected
+            self._rejected = problems
             logger.log(
-                logging.ERROR if self.announce else logging.DEBUG,
+                logging.ERROR if self.announce and not said_before else logging.DEBUG,
                 "configuration rejected, the last good one stays in force:\n%s",
-                "\n".join(p.render() for p in error.problems),
+                problems,
             )
             return
         except Exception:  # a fault of monitor's own must not stop the reload job nor the configuration
@@ -259,6 +268,7 @@ class MonitorService:
             return
         await asyncio.to_thread(sync_configured_sources, self.database, config)
         await asyncio.to_thread(remember, self.database, config)
+        self._rejected = None
         self.config = config
         if self._poller is not None:
             retired = self._poller.context.cpu
@@ -268,9 +278,8 @@ class MonitorService:
             retiring = asyncio.create_task(_retire(retired, self._poller.in_flight()))
             self._retiring.add(retiring)
             retiring.add_done_callback(self._retiring.discard)
-        logger.log(
-            self._said, "configuration reloaded: %d sources, %d rules", len(config.sources), len(config.rules)
-        )
+        counts = f"{plural(len(config.sources), 'source')}, {plural(len(config.rules), 'rule')}"
+        logger.log(self._said, "configuration reloaded: %s", counts)
 
 
 async def _retire(pool: CpuPool, polls: set[asyncio.Task[SourceOutcome]]) -> None:

@@ -35,6 +35,12 @@ class DeliveryRow:
         return max((self.sent_at or now) - self.created_at, timedelta())
 
 
+def stored_channels(session: Session) -> list[str]:
+    """The channels that have deliveries, in name order (a channel removed from the configuration keeps
+    its deliveries)."""
+    return list(session.exec(select(Delivery.channel).distinct().order_by(Delivery.channel)))
+
+
 def list_deliveries(
     session: Session, *, status: str | None = None, channel: str | None = None, limit: int = 200
 ) -> list[DeliveryRow]:

@@ -4,6 +4,9 @@ A session is a signed cookie (itsdangerous) holding the user's id, their session
 logs every older session out) and the session's CSRF token; HttpOnly, SameSite=Lax, Secure behind HTTPS.
 A change made with a session cookie must carry that CSRF token (form field `csrf_token` or header
 `X-CSRF-Token`); a bearer token (the API) needs none, since a browser never sends one by itself.
+The login form, posted before any session exists, carries a signed token that must equal the one in a
+short-lived cookie (double submit): a hostile site can neither read nor set it, so it cannot log a
+victim into the attacker's account.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from monitor.storage.users import (
 )
 
 SESSION_COOKIE = "monitor_session"
+LOGIN_COOKIE = "monitor_login"
+LOGIN_FORM_LIFETIME = timedelta(hours=1)
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 ADDRESS_FACTOR = 4
@@ -80,6 +85,7 @@ class Sessions:
 
     def __init__(self, secret: str, lifetime: timedelta, secure: bool) -> None:
         self._serializer = URLSafeTimedSerializer(secret, salt="monitor-session")
+        self._login = URLSafeTimedSerializer(secret, salt="monitor-login-form")
         self.lifetime = lifetime
         self.secure = secure
 
@@ -87,6 +93,31 @@ class Sessions:
         """A new session's cookie value and its CSRF token."""
         csrf = secrets.token_urlsafe(24)
         return self._serializer.dumps({"u": account.id, "e": account.session_epoch, "c": csrf}), csrf
+
+    def login_token(self) -> str:
+        """A fresh token for the login form and its cookie, signed so that no one else can mint one."""
+        return self._login.dumps(secrets.token_urlsafe(24))
+
+    def login_token_valid(self, cookie: str | None, sent: str | None) -> bool:
+        """The login form's token equals its cookie's, and that is one of ours, not older than an hour."""
+        if not cookie or not sent or not secrets.compare_digest(cookie, sent):
+            return False
+        try:
+            self._login.loads(cookie, max_age=int(LOGIN_FORM_LIFETIME.total_seconds()))
+        except BadSignature:
+            return False
+        return True
+
+    def set_login_cookie(self, response: Any, token: str) -> None:
+        response.set_cookie(
+            LOGIN_COOKIE,
+            token,
+            max_age=int(LOGIN_FORM_LIFETIME.total_seconds()),
+            httponly=True,
+            samesite="strict",
+            secure=self.secure,
+            path="/login",
+        )
 
     def read(self, value: str) -> dict[str, Any] | None:
         try:

@@ -175,7 +175,7 @@ def test_poll_reports_entries_it_cannot_store(
     code, out, _ = invoke("--config", str(config_dir), "--db", sqlite_url, "poll")
 
     assert code == 0
-    assert "skipped: wire: 1 entries with neither link, GUID nor title" in out
+    assert "skipped: wire: 1 entry with neither link, GUID nor title" in out
     assert "new articles: 1;" in out
 
 

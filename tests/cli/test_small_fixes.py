@@ -26,7 +26,16 @@ def test_sources_status_failing_says_none_fail_rather_than_none_configured(
     code, out, _ = invoke(*base, "sources", "--status", "failing")
 
     assert code == 0
-    assert out.strip() == "no failing sources (1 sources configured)"
+    assert out.strip() == "no failing sources (1 source configured)"
+
+
+def test_check_counts_one_of_a_kind_in_the_singular(
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    code, out, _ = invoke("--config", str(config(feed_server, webhook_receiver, tmp_path)), "check")
+
+    assert code == 0
+    assert ": OK — 1 source, 3 rules (3 enabled), 1 channel, " in out, out
 
 
 @pytest.mark.parametrize("command", ["hits", "stories"])
@@ -47,6 +56,22 @@ def test_hits_and_stories_name_an_unknown_rule_and_suggest_the_close_one(
     assert "did you mean 'shahed-production-russia'" in err
     code, out, _ = invoke(*base, command, "--rule", "shahed-production-russia", "--format", "json")
     assert code == 0 and len(out.splitlines()) == 1
+
+
+def test_deliveries_names_an_unknown_channel_and_suggests_the_close_one(
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, database_url: str
+) -> None:
+    base = ("--config", str(config(feed_server, webhook_receiver, tmp_path)), "--db", database_url)
+    invoke(*base, "poll")  # one alert sent to the channel 'analysts'
+
+    code, out, err = invoke(*base, "deliveries", "--channel", "analyst")
+    retried, _, retry_err = invoke(*base, "deliveries", "retry", "--all-failed", "--channel", "analyst")
+
+    assert (code, out) == (1, "")
+    assert "no channel named 'analyst'" in err and "did you mean 'analysts'" in err
+    assert retried == 1 and "did you mean 'analysts'" in retry_err
+    code, out, _ = invoke(*base, "deliveries", "--channel", "analysts", "--status", "failed")
+    assert code == 0 and out.startswith("no deliveries"), "a known channel with none of that status"
 
 
 def test_the_alert_names_the_words_found_in_the_article(

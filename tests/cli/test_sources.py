@@ -424,7 +424,7 @@ def test_a_feed_read_despite_a_problem_shows_its_warning_until_it_is_clean(
     assert row["status"] == "ok" and row["last_error"] is None
     assert (
         row["last_warning"].startswith("not well-formed XML (line 1: ")
-        and "recovered 1 entries" in row["last_warning"]
+        and "recovered 1 entry" in row["last_warning"]
     )
     assert "warning: not well-formed XML" in next(
         line for line in table.splitlines() if line.startswith("Broken")

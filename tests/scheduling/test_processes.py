@@ -53,6 +53,17 @@ class ServiceLog:
 MonitorRun = tuple[subprocess.Popen[str], ServiceLog]
 
 
+def _run(command: list[str]) -> subprocess.Popen[str]:
+    """`monitor run` with these global options, logging at INFO to a pipe."""
+    return subprocess.Popen(
+        [*command, "--log-level", "INFO", "run"],
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
 @pytest.fixture
 def monitor_run(feed_server: FeedServer, tmp_path: Path) -> Iterator[MonitorRun]:
     """`monitor run` with two pollers and one source, and its log; killed if a test leaves it running."""
@@ -62,13 +73,7 @@ def monitor_run(feed_server: FeedServer, tmp_path: Path) -> Iterator[MonitorRun]
     )
     monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
     command = [monitor, "--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}"]
-    process = subprocess.Popen(
-        [*command, "--log-level", "INFO", "run"],
-        cwd=PROJECT_ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    process = _run(command)
     try:
         yield process, ServiceLog(process)
     finally:
@@ -113,3 +118,30 @@ def test_pollers_stop_when_their_parent_is_killed(monitor_run: MonitorRun) -> No
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in pids), "pollers outlived their killed parent"
+
+
+def test_a_file_gone_at_start_is_reported_once_not_by_each_poller(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    """The parent logs the problem as it starts on the last good configuration; its pollers, loading the
+    same directory, do not say it again."""
+    sources = {"wire": feed_server.serve("/wire.xml", rss([("s1", "Shahed plant", "Shahed drones.")]))}
+    config_dir = write_config(
+        tmp_path / "c", sources=sources, alert_url="json://127.0.0.1:9/x", settings=TWO_POLLERS
+    )
+    monitor = shutil.which("monitor", path=str(Path(sys.executable).parent)) or "monitor"
+    command = [monitor, "--config", str(config_dir), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}"]
+    subprocess.run([*command, "poll"], cwd=PROJECT_ROOT, capture_output=True, check=False)  # the last good
+    (config_dir / "rules.yaml").unlink()
+    process = _run(command)
+    try:
+        log = ServiceLog(process)
+        log.matches(RUNNING, count=2)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+        log.matches("stopping the pollers")
+    finally:
+        if process.poll() is None:
+            process.kill()
+    said = "".join(log.seen)
+    assert said.count("rules.yaml:1:1: file disappeared") == 1, said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import signal
@@ -186,7 +187,7 @@ def test_a_reloaded_rule_applies_to_the_next_articles(
     caplog.set_level("INFO", logger="monitor")
 
     async def body() -> None:
-        await eventually(lambda: "source wire polled: 1 new articles, 0 new hits" in caplog.text)
+        await eventually(lambda: "source wire polled: 1 new article, 0 new hits" in caplog.text)
         rules_file.write_text(enabled)
         await eventually(lambda: "configuration reloaded" in caplog.text)
         (config_dir / "sources.yaml").write_text(
@@ -244,3 +245,40 @@ def test_a_rules_file_that_disappears_while_running_is_reported_and_the_rules_st
     run_while(service, body)
     assert "rules.yaml:1:1: file disappeared" in caplog.text
     assert service.config.rules == config.rules and "0 rules" not in caplog.text
+
+
+def test_a_file_that_disappears_is_reported_once_per_disappearance(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, watched_config: Path
+) -> None:
+    """Other files edited while rules.yaml is away change nothing about the problem: it is not logged as an
+    error again; once the file is back and gone again, it is."""
+    from monitor.pipeline.lastgood import load_or_last_good
+
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    database = open_database(database_url)
+    config = load_or_last_good(watched_config, database)
+    service = MonitorService(
+        config, build_settings(config.settings_values, {"database_url": database_url}), database
+    )
+    caplog.set_level("DEBUG", logger="monitor")
+    rules, sources = watched_config / "rules.yaml", watched_config / "sources.yaml"
+    kept = rules.read_text()
+
+    def rejections() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if "the last good one stays in force" in r.getMessage()]
+
+    async def body() -> None:
+        rules.unlink()
+        await eventually(lambda: len(rejections()) == 1)
+        sources.write_text(sources.read_text() + "\n# edited while rules.yaml is away\n")
+        await eventually(lambda: len(rejections()) == 2)
+        rules.write_text(kept)
+        await eventually(lambda: "configuration reloaded" in caplog.text)
+        rules.unlink()
+        await eventually(lambda: len(rejections()) == 3)
+
+    run_while(service, body)
+    said = [r.levelno for r in rejections()]
+    assert said == [logging.ERROR, logging.DEBUG, logging.ERROR], "once per disappearance"
+    assert all("rules.yaml:1:1: file disappeared" in r.getMessage() for r in rejections())
+    assert "configuration reloaded: 1 source, 3 rules" in caplog.text

@@ -135,12 +135,19 @@ def start_site(database_url: str, config_dir: Path, *, users: bool = True, poll:
     return DeskSite(f"http://127.0.0.1:{server.port}", database, config_dir, server, tokens, settings)
 
 
+def post_login(client: httpx.Client, name: str, password: str = PASSWORD) -> httpx.Response:
+    """Log in as a person does: open the login page (its form's token and cookie), then post the form."""
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    return client.post("/login", data={"name": name, "password": password, "csrf_token": token})
+
+
 class Browser:
     """A logged-in session: its cookie, and the CSRF token its pages carry."""
 
     def __init__(self, site: DeskSite, name: str) -> None:
         self.client = httpx.Client(base_url=site.url, timeout=60)
-        response = self.client.post("/login", data={"name": name, "password": PASSWORD})
+        response = post_login(self.client, name)
         assert response.status_code == 303, response.text
         self.csrf = re.search(r'data-csrf="([^"]+)"', self.client.get("/").text).group(1)  # type: ignore[union-attr]
 

@@ -20,7 +20,7 @@ from monitor.storage.tables import Article, Delivery, Hit
 from monitor.storage.users import set_password
 from monitor.web.templating import moment as when
 from tests.conftest import migrated_sqlite_url
-from tests.support.desk import PASSWORD, Browser, DeskSite, desk_config, desk_feeds, start_site
+from tests.support.desk import PASSWORD, Browser, DeskSite, desk_config, desk_feeds, post_login, start_site
 from tests.support.feed_server import FeedServer
 from tests.support.watch_config import rss
 from tests.support.webhook_receiver import WebhookReceiver
@@ -73,7 +73,7 @@ def test_sources_go_out_and_come_in_as_opml(admin_site: DeskSite, feeds: FeedSer
         data={"csrf_token": ada.csrf},
         files={"file": ("feeds.opml", opml.encode(), "text/x-opml")},
     )
-    assert imported.status_code == 303 and "added+1+sources" in imported.headers["location"]
+    assert imported.status_code == 303 and "added+1+source%2C" in imported.headers["location"]
     assert "Imported feed" in (admin_site.config_dir / "sources.yaml").read_text()
 
 
@@ -147,10 +147,8 @@ def test_the_dashboard_draws_hits_per_rule_and_lists_trouble(admin_site: DeskSit
 
 def test_failed_logins_are_limited_and_a_password_change_ends_sessions(admin_site: DeskSite) -> None:
     client = httpx.Client(base_url=admin_site.url)
-    statuses = [
-        client.post("/login", data={"name": "vic", "password": "wrong guess!"}).status_code for _ in range(5)
-    ]
-    blocked = client.post("/login", data={"name": "vic", "password": PASSWORD})
+    statuses = [post_login(client, "vic", "wrong guess!").status_code for _ in range(5)]
+    blocked = post_login(client, "vic")
     assert statuses == [401] * 5 and blocked.status_code == 429 and "too many failed logins" in blocked.text
     ana = Browser(admin_site, "ana")
     assert ana.client.get("/").status_code == 200
@@ -158,6 +156,22 @@ def test_failed_logins_are_limited_and_a_password_change_ends_sessions(admin_sit
         set_password(session, "ana", "a brand new password")
         session.commit()
     assert ana.client.get("/").status_code == 303  # back to the login page
+
+
+def test_the_login_form_refuses_a_post_made_by_another_site(admin_site: DeskSite) -> None:
+    """Login CSRF: a hostile page posting the attacker's name and password logs no one in; the desk's own
+    form (its token equal to its cookie's) does."""
+    forged = httpx.Client(base_url=admin_site.url)
+    refused = forged.post("/login", data={"name": "vic", "password": PASSWORD})
+    assert refused.status_code == 403 and "came from another site" in refused.text
+    assert "monitor_session" not in forged.cookies
+    guessed = httpx.Client(base_url=admin_site.url, cookies={"monitor_login": "made-up"})
+    made_up = {"name": "vic", "password": PASSWORD, "csrf_token": "made-up"}
+    assert guessed.post("/login", data=made_up).status_code == 403, "a token the desk never signed"
+    other = httpx.Client(base_url=admin_site.url)
+    stolen = other.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+    assert forged.post("/login", data={**made_up, "csrf_token": stolen}).status_code == 403, "no cookie"
+    assert post_login(httpx.Client(base_url=admin_site.url), "ada").status_code == 303
 
 
 def test_pages_need_a_login_and_carry_the_security_headers(admin_site: DeskSite) -> None:

@@ -7,7 +7,7 @@ import httpx
 from sqlmodel import select
 
 from monitor.storage.tables import Delivery, Hit
-from tests.support.desk import PASSWORD, DeskSite
+from tests.support.desk import DeskSite, post_login
 from tests.web.conftest import api
 
 
@@ -116,11 +116,11 @@ def test_a_save_of_the_query_alone_keeps_the_rules_other_fields(site: DeskSite) 
 
 def test_the_pages_list_rules_and_the_editor_checks_as_you_type(site: DeskSite) -> None:
     client = httpx.Client(base_url=site.url, timeout=30)
-    client.post("/login", data={"name": "vic", "password": PASSWORD})
+    post_login(client, "vic")
     assert "drones" in client.get("/rules").text
     assert client.get("/rules/drones/edit").status_code == 403
     client = httpx.Client(base_url=site.url, timeout=30)
-    client.post("/login", data={"name": "ana", "password": PASSWORD})
+    post_login(client, "ana")
     page = client.get("/rules/drones/edit")
     assert (
         page.status_code == 200 and 'id="query"' in page.text and "@" not in page.text.split("<body")[0][-1:]

@@ -25,6 +25,7 @@ from monitor.web.charts import sparkline
 from monitor.web.checks import check_source
 from monitor.web.desk import Desk, admin, analyst, get_desk, reader
 from monitor.web.security import Caller
+from monitor.wording import plural
 
 router = APIRouter()
 
@@ -94,7 +95,7 @@ async def import_opml(
     entries, skipped = plan_import(outlines, _config(desk))
     if entries:
         _save(desk, lambda: append_sources(desk.config.directory, entries))
-    return _back(f"added {len(entries)} sources, skipped {len(skipped)}")
+    return _back(f"added {plural(len(entries), 'source')}, skipped {len(skipped)}")
 
 
 @router.post("/sources/check")
