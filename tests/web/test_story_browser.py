@@ -13,7 +13,7 @@ import pytest
 from tests.support.desk import DeskSite
 from tests.support.desk_stories import ALONE, RULE, STORY, story_site, titles
 from tests.web.conftest import api
-from tests.web.test_browser import DOCS, browser, login, page
+from tests.web.test_browser import SCREENSHOTS, browser, login, page
 
 sync_api = pytest.importorskip("playwright.sync_api")
 __all__ = ["browser", "page"]
@@ -48,7 +48,7 @@ def test_a_story_is_one_row_that_unfolds_and_its_triage_marks_every_hit(
     expect(members).to_have_count(3, timeout=WAIT)
     assert sorted(members.locator("a.title").all_inner_texts()) == sorted(titles(*STORY))
     assert page.evaluate("window.__xss === undefined")  # type: ignore[attr-defined]
-    page.screenshot(path=str(DOCS / "desk-story-unfolded.png"), full_page=False)  # type: ignore[attr-defined]
+    page.screenshot(path=str(SCREENSHOTS / "desk-story-unfolded.png"), full_page=False)  # type: ignore[attr-defined]
 
     page.click("tr.story-row a.title")  # type: ignore[attr-defined]
     page.wait_for_selector("ol.timeline")  # type: ignore[attr-defined]
@@ -61,7 +61,7 @@ def test_a_story_is_one_row_that_unfolds_and_its_triage_marks_every_hit(
     page.select_option("#story-triage select[name=rule]", RULE)  # type: ignore[attr-defined]
     page.click("#story-triage button.act-relevant")  # type: ignore[attr-defined]
     expect(entries.locator(".hits .state")).to_have_text(["relevant"] * 3, timeout=WAIT)
-    page.screenshot(path=str(DOCS / "desk-story.png"), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(SCREENSHOTS / "desk-story.png"), full_page=True)  # type: ignore[attr-defined]
 
     page.goto(f"{story_desk.url}/")  # type: ignore[attr-defined]
     expect(page.locator("tr.story-row.state-relevant")).to_have_count(1, timeout=WAIT)  # type: ignore[attr-defined]
