@@ -30,6 +30,7 @@ from monitor.settings import Settings
 from monitor.storage.database import Database
 from monitor.storage.sources import (
     claim_sources,
+    enabled_names,
     lease_holders,
     release_lease,
     renew_leases,
@@ -229,10 +230,11 @@ class SourcePoller:
 
     async def _wait_for_lease(self, names: set[str]) -> None:
         """Wait a moment for sources that another worker is polling; MonitorError for one that cannot be
-        polled at all (disabled, or gone)."""
+        polled at all (disabled, or gone). A lease may end between the claim and this look: such a source
+        is neither held nor unpollable, and the next claim takes it."""
         moment = clock.now()
-        holders = await self.context.cpu.run_blocking(self._lease_holders, names, moment)
-        if unpollable := sorted(names - holders.keys()):
+        holders, enabled = await self.context.cpu.run_blocking(self._lease_holders, names, moment)
+        if unpollable := sorted(names - enabled):
             raise MonitorError(f"source {unpollable[0]!r} cannot be polled: it is disabled or gone")
         if not self._reported_waits >= holders.keys():
             for name, owner in holders.items():
@@ -240,9 +242,10 @@ class SourcePoller:
             self._reported_waits |= holders.keys()
         await asyncio.sleep(LEASE_WAIT_SECONDS)
 
-    def _lease_holders(self, names: set[str], now: datetime) -> dict[str, str]:
+    def _lease_holders(self, names: set[str], now: datetime) -> tuple[dict[str, str], set[str]]:
+        """Which of the sources are leased (name → worker), and which are stored and enabled."""
         with self.context.database.read_session() as session:
-            return lease_holders(session, names, now=now)
+            return lease_holders(session, names, now=now), enabled_names(session, names)
 
     async def wait_all(self) -> list[SourceOutcome]:
         """Let the polls already running finish (their transactions complete)."""

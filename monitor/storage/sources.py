@@ -147,6 +147,12 @@ def lease_holders(session: Session, names: Collection[str], *, now: datetime) ->
     return {name: owner or "?" for name, owner in session.exec(statement).all()}
 
 
+def enabled_names(session: Session, names: Collection[str]) -> set[str]:
+    """Of the named sources, those stored and enabled (the others cannot be polled)."""
+    statement = select(Source.name).where(col(Source.name).in_(list(names)), col(Source.enabled))
+    return set(session.exec(statement).all())
+
+
 def release_leases(session: Session, *, owner: str, keep: Collection[str] = ()) -> int:
     """Release the sources leased to `owner` except those named in `keep`; how many. The caller commits."""
     statement = (

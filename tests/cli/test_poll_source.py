@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from monitor import clock
 from monitor.config import load_config
+from monitor.errors import MonitorError
+from monitor.fetching import Fetcher
+from monitor.pipeline import PollContext, SourcePoller
+from monitor.pipeline.cpu import CpuPool
+from monitor.settings import build_settings
 from monitor.storage.database import open_database
 from monitor.storage.sources import claim_sources, sync_sources
 from tests.cli.test_commands import OTHER, SHAHED_EN, invoke
@@ -71,3 +79,37 @@ def test_poll_source_names_an_unknown_source(
     assert code == 1
     assert "no source named 'wier'" in err
     assert feed_server.requests == []
+
+
+async def _wait_once(config_dir: Path, database_url: str, names: set[str]) -> None:
+    """One look of `poll --source` at sources it could not claim, as after a refused claim."""
+    config = load_config(config_dir)
+    settings = build_settings(config.settings_values, {"database_url": database_url})
+    database = open_database(database_url)
+    try:
+        async with Fetcher(settings.fetch) as fetcher, CpuPool.for_config(config, 1) as cpu:
+            poller = SourcePoller(PollContext(fetcher, database, config, settings, cpu), owner="cli")
+            await poller._wait_for_lease(names)
+    finally:
+        database.dispose()
+
+
+def test_a_lease_that_ends_between_the_claim_and_the_look_is_not_mistaken_for_a_gone_source(
+    feed_server: FeedServer, webhook_receiver: WebhookReceiver, tmp_path: Path, database_url: str
+) -> None:
+    config_dir = config(feed_server, webhook_receiver, tmp_path)
+    database = open_database(database_url)
+    with database.session() as session:  # the service's lease on `wire` ended just after our refused claim
+        sync_sources(session, load_config(config_dir).sources)
+        claim_sources(
+            session, owner="service", now=clock.now() - LEASE * 2, lease=LEASE, limit=1, names=["wire"]
+        )
+        session.commit()
+    database.dispose()
+
+    asyncio.run(
+        _wait_once(config_dir, database_url, {"wire"})
+    )  # no "disabled or gone": the next claim takes it
+
+    with pytest.raises(MonitorError, match="'gone' cannot be polled: it is disabled or gone"):
+        asyncio.run(_wait_once(config_dir, database_url, {"wire", "gone"}))

@@ -85,4 +85,4 @@ def test_a_database_outage_is_logged_once_each_way_and_cut_polls_are_released(
     assert caplog.text.count("database unavailable") == 1
     assert caplog.text.count("database available again") == 1
     assert "Traceback" not in caplog.text and "raised an exception" not in caplog.text
-    assert "sources whose polls failed during the outage released" in caplog.text  # not after `lease: 1h`
+    assert "whose polls failed during the outage released" in caplog.text  # not after `lease: 1h`
