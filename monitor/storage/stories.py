@@ -341,27 +341,39 @@ def list_stories(
     statement = statement.order_by(col(Story.last_at).desc(), col(Story.id).desc())
     if limit is not None:
         statement = statement.limit(limit)
-    stories = list(session.exec(statement))
-    members: dict[int, list[StoryArticleRecord]] = {story.id: [] for story in stories if story.id is not None}
-    ids = list(members)
+    stories = [story for story in session.exec(statement) if story.id is not None]
+    members = story_articles(session, [story.id for story in stories if story.id is not None])
+    return [
+        StoryRecord(story.id, story.first_at, story.last_at, tuple(members[story.id]))
+        for story in stories
+        if story.id is not None
+    ]
+
+
+def story_articles(
+    session: Session, story_ids: Sequence[int], *, limit: int | None = None
+) -> dict[int, list[StoryArticleRecord]]:
+    """The articles of each of these stories, oldest first (at most `limit` of them in all)."""
+    members: dict[int, list[StoryArticleRecord]] = {story: [] for story in story_ids}
+    ids, read = list(members), 0
     for start in range(0, len(ids), 500):
+        if limit is not None and read >= limit:
+            break
         rows = (
             select(StoryArticle, Article, Source.name)
             .join(Article, col(Article.id) == StoryArticle.article_id)
             .join(Source, col(Source.id) == Article.source_id)
             .where(col(StoryArticle.story_id).in_(ids[start : start + 500]))
             .order_by(col(StoryArticle.at), col(StoryArticle.article_id))
+            .limit(None if limit is None else limit - read)
         )
         for link, article, source in session.exec(rows):
+            read += 1
             record = StoryArticleRecord(
                 link.article_id, source, article.language, article.title, article.url, link.at
             )
             members[link.story_id].append(record)
-    return [
-        StoryRecord(story.id, story.first_at, story.last_at, tuple(members[story.id]))
-        for story in stories
-        if story.id is not None
-    ]
+    return members
 
 
 @dataclass(frozen=True)

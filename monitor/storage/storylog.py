@@ -23,6 +23,7 @@ from sqlmodel import Session
 from monitor.errors import NotFound
 from monitor.storage.hitlog import MAX_PAGE_SIZE, PAGE_SIZE, Cursor, HitFilter, HitRow, filtered, hit_rows
 from monitor.storage.search import Reach, parse_search, reach
+from monitor.storage.stories import StoryArticleRecord, story_articles
 from monitor.storage.tables import Article, Hit, Source, Story, StoryArticle, StoryMerge
 from monitor.storage.types import utc_moment
 
@@ -340,30 +341,12 @@ def story_view(session: Session, story_id: int) -> StoryView:
     story = connection.execute(
         sa.select(_story.c.first_at, _story.c.last_at).where(_story.c.id == live)
     ).one()
-    columns: tuple[Any, ...] = (
-        _story_article.c.article_id,
-        _story_article.c.at,
-        _source.c.name,
-        _article.c.language,
-    )
-    columns += (_article.c.title, _article.c.url)
-    source = _story_article.join(_article, _article.c.id == _story_article.c.article_id)
-    source = source.join(_source, _source.c.id == _article.c.source_id)
-    articles = connection.execute(
-        sa.select(*columns)
-        .select_from(source)
-        .where(_story_article.c.story_id == live)
-        .order_by(_story_article.c.at, _story_article.c.article_id)
-        .limit(MAX_STORY_ARTICLES)
-    ).all()
-    hits = hits_of_articles(session, [row[0] for row in articles])
+    articles = story_articles(session, [live], limit=MAX_STORY_ARTICLES)[live]
+    hits = hits_of_articles(session, [article.article_id for article in articles])
     merged = connection.execute(
         sa.select(_merge.c.story_id).where(_merge.c.into_id == live).order_by(_merge.c.id)
     )
-    entries = tuple(
-        StoryEntry(article_id, utc_moment(at), name, language, title, url, tuple(hits.get(article_id, ())))
-        for article_id, at, name, language, title, url in articles
-    )
+    entries = tuple(_entry(article, tuple(hits.get(article.article_id, ()))) for article in articles)
     return StoryView(
         id=live,
         first_at=utc_moment(story[0]),
@@ -372,6 +355,11 @@ def story_view(session: Session, story_id: int) -> StoryView:
         merged_from=tuple(row[0] for row in merged),
         requested=story_id,
     )
+
+
+def _entry(article: StoryArticleRecord, hits: tuple[StoryHit, ...]) -> StoryEntry:
+    at, source, language = article.at, article.source, article.language
+    return StoryEntry(article.article_id, at, source, language, article.title, article.url, hits)
 
 
 def hits_of_articles(session: Session, article_ids: Sequence[int]) -> dict[int, list[StoryHit]]:

@@ -15,6 +15,7 @@ from monitor.pipeline import CycleSummary, SourceOutcome, run_cycle
 from monitor.pipeline.pollers import check_pollable
 from monitor.secrets import mask_secrets_in
 from monitor.web.desk import Desk
+from monitor.wording import plural
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class SourceCheck:
         head = f"checked '{self.outcome.source}': "
         if not self.outcome.ok:
             return head + f"failed: {fields['error'] or 'unknown error'}"
-        articles, hits = _count(fields["new_articles"], "new article"), _count(fields["new_hits"], "new hit")
+        articles, hits = plural(fields["new_articles"], "new article"), plural(fields["new_hits"], "new hit")
         found = "nothing new (not modified)" if fields["not_modified"] else f"{articles}, {hits}"
         if self.sent or self.undelivered:
             found += f"; alerts: {self.sent} sent, {self.undelivered} not delivered yet"
@@ -75,7 +76,3 @@ async def check_source(desk: Desk, name: str) -> SourceCheck:
     if delivery is None:
         return SourceCheck(outcome)
     return SourceCheck(outcome, delivery.sent, delivery.failed + delivery.retried)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
